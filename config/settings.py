@@ -1,0 +1,264 @@
+"""Summit settings: one file, read from the environment, with defaults that run on a laptop.
+
+The embedded default (nothing set) is SQLite under var/, Celery on a file-system broker, and
+email written to files under var/mail/. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY,
+ALLOWED_HOSTS, HTTPS=true and the EMAIL_* variables (see README "Deploy").
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+
+from config import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env.string("SUMMIT_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env.boolean("DEBUG", False)
+# HTTPS=true says the site is served over TLS (directly or behind a proxy that sets
+# X-Forwarded-Proto); it switches on secure cookies, HSTS and the HTTPS redirect.
+HTTPS = env.boolean("HTTPS", False)
+
+
+def _secret_key() -> str:
+    value = env.raw("SECRET_KEY")
+    if value is not None:
+        if len(value) < 50 or len(set(value)) < 5:
+            raise ImproperlyConfigured(
+                "Environment variable SECRET_KEY is too short: use at least 50 random characters."
+            )
+        return value
+    if HTTPS:
+        raise ImproperlyConfigured("Environment variable SECRET_KEY must be set when HTTPS=true.")
+    # Local runs: a random key kept under var/ so sessions survive a restart; never committed.
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(64))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env.string_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.string_list("CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = env.string("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+COUNCIL_NAME = env.string("COUNCIL_NAME", "Demo Borough Council")
+# ONS/GSS code of the council's own authority, used by benchmarking (SPEC §8, §11).
+COUNCIL_CODE = env.string("COUNCIL_CODE", "E07000110")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "template_partials",
+    "axes",
+    "performance",
+    "reach_summit",
+    "benchmarking",
+    "dataquality",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it answers locked-out logins.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "performance.context_processors.summit",
+            ],
+        },
+    }
+]
+
+DATABASES = {"default": env.database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'summit.sqlite3'}")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.redis_url("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "summit",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Login throttling (django-axes): five failures for one username from one address lock that
+# pair for 15 minutes; the page says so without revealing whether the account exists.
+AXES_FAILURE_LIMIT = env.integer("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env.integer("PROXY_COUNT", 0, minimum=0)
+
+SESSION_COOKIE_AGE = env.integer("SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or not env.boolean("STATIC_MANIFEST", True)
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# Uploaded files (evidence) live outside the web root and are served by views that check
+# permission, never by whitenoise.
+MEDIA_ROOT = Path(env.string("MEDIA_ROOT", str(VAR_DIR / "media")))
+
+# Email: SMTP when EMAIL_HOST is set, otherwise one file per message under var/mail/.
+EMAIL_HOST = env.raw("EMAIL_HOST")
+if EMAIL_HOST:
+    EMAIL_BACKEND = env.string("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+    EMAIL_PORT = env.integer("EMAIL_PORT", 25, minimum=1)
+    EMAIL_HOST_USER = env.string("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env.string("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env.boolean("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = env.boolean("EMAIL_USE_SSL", False)
+    EMAIL_TIMEOUT = 30
+else:
+    EMAIL_BACKEND = env.string("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "Summit <performance@example.gov.uk>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Celery: Redis as broker and result backend when REDIS_URL is set. Without it, the embedded
+# default is Kombu's file-system transport and a file result backend under var/celery/: a real
+# worker with an embedded beat runs the schedule on one machine with no server to install.
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_ENABLE_UTC = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_EXPIRES = 7 * 24 * 60 * 60
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = env.string("CELERY_QUEUE", "summit")
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_RESULT_BACKEND = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+else:
+    CELERY_DIR = VAR_DIR / "celery"
+    for _folder in ("queue", "processed", "results"):
+        (CELERY_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_DIR / "queue"),
+        "data_folder_out": str(CELERY_DIR / "queue"),
+        "processed_folder": str(CELERY_DIR / "processed"),
+        "store_processed": False,
+    }
+    CELERY_RESULT_BACKEND = f"file://{CELERY_DIR / 'results'}"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# SPEC §5: requests go out on the 1st at 07:00 London time (the window itself opens at 00:00;
+# 07:00 puts the digest at the top of the morning's inbox). Tasks are idempotent, so a beat
+# that fires twice or a worker that retries sends nothing twice.
+CELERY_BEAT_SCHEDULE = {
+    "quarterly-data-request": {
+        "task": "performance.tasks.open_collection_round",
+        "schedule": crontab(minute=0, hour=7, day_of_month=1, month_of_year="1,4,7,10"),
+        "kwargs": {"kind": "quarterly"},
+    },
+    "strategic-actions-request": {
+        "task": "performance.tasks.open_collection_round",
+        "schedule": crontab(minute=0, hour=7, day_of_month=1, month_of_year="4,10"),
+        "kwargs": {"kind": "strategic_actions"},
+    },
+    "monthly-data-request": {
+        "task": "performance.tasks.open_collection_round",
+        "schedule": crontab(minute=0, hour=7, day_of_month=1),
+        "kwargs": {"kind": "monthly"},
+    },
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

@@ -1,0 +1,10 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+from performance import access
+
+
+def summit(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    role = access.primary_role(user) if user is not None else None
+    return {"council_name": settings.COUNCIL_NAME, "primary_role": role}

@@ -1,0 +1,20 @@
+"""The roles of SPEC §1 as groups. No users: demo logins come from seed_demo only."""
+
+from django.db import migrations
+
+ROLES = ["Performance officer", "Data enterer", "Data manager", "Service manager", "Member"]
+
+
+def create_roles(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    for name in ROLES:
+        Group.objects.get_or_create(name=name)
+
+
+def remove_roles(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("performance", "0001_initial"), ("auth", "0012_alter_user_first_name_max_length")]
+    operations = [migrations.RunPython(create_roles, remove_roles)]
