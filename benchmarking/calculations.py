@@ -14,20 +14,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
 from enum import StrEnum
 
-from performance.calculations import Polarity
+from performance.calculations import Direction, Polarity, direction_of_travel
 
 ZERO = Decimal(0)
-
-
-class Trend(StrEnum):
-    """Movement between two periods, judged by polarity; the words of SPEC §12 `dot_*`."""
-
-    IMPROVING = "improving"
-    DETERIORATING = "deteriorating"
-    STABLE = "stable"
+# Wide enough that interpolation and gaps are never rounded, whatever the values' digits.
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 class SavingApproach(StrEnum):
@@ -60,7 +54,8 @@ def quartile_inc(sorted_values: Sequence[Decimal], q: int) -> Decimal:
     low = sorted_values[k]
     if quarters == 0:
         return low
-    return low + (sorted_values[k + 1] - low) * Decimal(quarters) / 4
+    with localcontext(_EXACT):
+        return low + (sorted_values[k + 1] - low) * quarters / 4
 
 
 # --- position in a group ------------------------------------------------------------------------
@@ -75,6 +70,8 @@ class Position:
     boundaries are None only when nobody has a value. `gap_to_median` and `gap_to_top_quartile`
     are ≥ 0: how far our value must move in the better direction to reach the boundary as it
     stands now; 0 when already on or past it; None when we have no value or polarity is `none`.
+    Our own value moves the boundaries, so the value that really reaches one can lie further
+    on: see `suggested_targets`.
     """
 
     authority: str
@@ -122,7 +119,8 @@ def _quartile_of(
 def _gap(value: Decimal, boundary: Decimal, polarity: Polarity) -> Decimal | None:
     if polarity is Polarity.NONE:
         return None
-    shortfall = (boundary - value) * _better(polarity)
+    with localcontext(_EXACT):
+        shortfall = (boundary - value) * _better(polarity)
     return max(shortfall, ZERO)
 
 
@@ -177,8 +175,10 @@ def position_of(
             gap_to_top_quartile=None,
         )
     q1, median, q3 = (quartile_inc(ordered, q) for q in (1, 2, 3))
-    sign = _better(polarity)
-    rank = 1 + sum(1 for other in ordered if (other - ours) * sign > 0)
+    if polarity is Polarity.LOWER:
+        rank = 1 + sum(1 for other in ordered if other < ours)
+    else:
+        rank = 1 + sum(1 for other in ordered if other > ours)
     top = q1 if polarity is Polarity.LOWER else q3
     return Position(
         authority=authority,
@@ -203,15 +203,16 @@ def position_of(
 class PositionChange:
     """How our position moved from `previous_period` to `period`.
 
-    `rank_change` and `quartile_change` are positive when we moved up (previous - current).
-    `trend` is None when either period has no rank or the measure is data only.
+    `rank_change` and `quartile_change` are positive when we moved up (previous - current), None
+    when either period has no rank. `direction` is `Direction.NONE` when either period has no
+    rank or the measure is data only.
     """
 
     previous_period: str
     period: str
     rank_change: int | None
     quartile_change: int | None
-    trend: Trend | None
+    direction: Direction
 
 
 def position_change(
@@ -229,30 +230,33 @@ def position_change(
         or previous.quartile is None
         or current.quartile is None
     ):
-        return PositionChange(previous_period, period, None, None, None)
+        return PositionChange(previous_period, period, None, None, Direction.NONE)
     rank_change = previous.rank - current.rank
     quartile_change = previous.quartile - current.quartile
     if not (previous.judged and current.judged):
-        return PositionChange(previous_period, period, rank_change, quartile_change, None)
+        return PositionChange(previous_period, period, rank_change, quartile_change, Direction.NONE)
     if quartile_change:
-        trend = Trend.IMPROVING if quartile_change > 0 else Trend.DETERIORATING
+        now, before = current.quartile, previous.quartile
     else:
-        # Cross-multiplied (rank - 1) / of, to stay in integers.
-        before = (previous.rank - 1) * current.of
-        after = (current.rank - 1) * previous.of
-        trend = (
-            Trend.STABLE
-            if before == after
-            else (Trend.IMPROVING if after < before else Trend.DETERIORATING)
-        )
-    return PositionChange(previous_period, period, rank_change, quartile_change, trend)
+        # The share ahead of us, (rank - 1) / of, cross-multiplied to stay in whole numbers.
+        now, before = (current.rank - 1) * previous.of, (previous.rank - 1) * current.of
+    return PositionChange(
+        previous_period, period, rank_change, quartile_change, _direction(now, before)
+    )
+
+
+def _direction(now: int | Decimal, before: int | Decimal) -> Direction:
+    """Smaller is better here: callers pass numbers where a fall is an improvement."""
+    if now == before:
+        return Direction.STABLE
+    return Direction.IMPROVING if now < before else Direction.DETERIORATING
 
 
 def position_trend(positions_by_period: Mapping[str, Position]) -> tuple[PositionChange, ...]:
     """Changes between consecutive periods, oldest first (periods sorted by label, see module).
 
     A period where we had no value still takes its place in the sequence, so the changes into
-    and out of it have no trend; fewer than two periods give no changes.
+    and out of it have direction `none`; fewer than two periods give no changes.
     """
     periods = sorted(positions_by_period)
     return tuple(
@@ -277,16 +281,19 @@ class SuggestedTargets:
     top_quartile: Decimal | None
 
 
-def _reach(others_ascending: Sequence[Decimal], q: int) -> Decimal:
+def _reach(others: Sequence[Decimal], q: int) -> Decimal:
     """Least v with v ≥ QUARTILE.INC(others + [v], q), for q in 2, 3 and one other or more.
+
+    Written for higher is better with `others` ascending; given others worst first (descending)
+    for lower is better it answers that case too, QUARTILE.INC being symmetric.
 
     With us included there are n = m + 1 values and position (n - 1)·q/4 = m·q/4 = k + f.
     Whether we sit at index k (then Q = v + f·(others[k] - v)) or k + 1 (then
     Q = others[k] + f·(v - others[k])), v ≥ Q exactly when v ≥ others[k]; below index k we can
     never reach it. With f = 0, Q is whatever sits at index k, so v need only reach others[k - 1].
     """
-    k, quarters = divmod(len(others_ascending) * q, 4)
-    return others_ascending[k] if quarters else others_ascending[k - 1]
+    k, quarters = divmod(len(others) * q, 4)
+    return others[k] if quarters else others[k - 1]
 
 
 def suggested_targets(
@@ -304,12 +311,14 @@ def suggested_targets(
     polarity = Polarity(polarity)
     if polarity is Polarity.NONE:
         raise ValueError("a data-only measure (polarity none) has no targets to suggest")
-    sign = _better(polarity)
-    # Lower is better is higher is better on negated values: QUARTILE.INC is symmetric.
-    others = sorted(v * sign for code, v in values.items() if code != authority and v is not None)
+    # Others worst first: ascending when higher is better, descending when lower is (see _reach).
+    others = sorted(
+        (v for code, v in values.items() if code != authority and v is not None),
+        reverse=polarity is Polarity.LOWER,
+    )
     if not others:
         return SuggestedTargets(None, None)
-    return SuggestedTargets(median=_reach(others, 2) * sign, top_quartile=_reach(others, 3) * sign)
+    return SuggestedTargets(median=_reach(others, 2), top_quartile=_reach(others, 3))
 
 
 # --- the council across all measures ------------------------------------------------------------
@@ -347,8 +356,7 @@ def quartile_counts(
     """
     by_quartile = [0, 0, 0, 0]
     no_value = not_judged = 0
-    trends = dict.fromkeys(Trend, 0)
-    not_compared = 0
+    directions = dict.fromkeys(Direction, 0)
     for measure, position in positions.items():
         if not position.judged:
             not_judged += 1
@@ -357,19 +365,18 @@ def quartile_counts(
         else:
             by_quartile[position.quartile - 1] += 1
         before = (previous or {}).get(measure)
-        trend = position_change(before, position).trend if before is not None else None
-        if trend is None:
-            not_compared += 1
+        if before is None:
+            directions[Direction.NONE] += 1
         else:
-            trends[trend] += 1
+            directions[position_change(before, position).direction] += 1
     return QuartileCounts(
         by_quartile=(by_quartile[0], by_quartile[1], by_quartile[2], by_quartile[3]),
         no_value=no_value,
         not_judged=not_judged,
-        improving=trends[Trend.IMPROVING],
-        stable=trends[Trend.STABLE],
-        deteriorating=trends[Trend.DETERIORATING],
-        not_compared=not_compared,
+        improving=directions[Direction.IMPROVING],
+        stable=directions[Direction.STABLE],
+        deteriorating=directions[Direction.DETERIORATING],
+        not_compared=directions[Direction.NONE],
     )
 
 
@@ -390,13 +397,13 @@ def efficiency(output: Decimal | None, input: Decimal | None) -> Decimal | None:
 
 @dataclass(frozen=True, slots=True)
 class EfficiencyPoint:
-    """One period of an efficiency series; `trend` compares with the period before it."""
+    """One period of an efficiency series; `direction` compares with the period before it."""
 
     period: str
     output: Decimal | None
     input: Decimal | None
     efficiency: Decimal | None
-    trend: Trend | None
+    direction: Direction
 
 
 def efficiency_series(
@@ -405,28 +412,22 @@ def efficiency_series(
     """Efficiency per period (label → (output, input)), oldest first, with direction of travel.
 
     Higher efficiency is better. Each period is compared with the one immediately before it
-    (periods sorted by label); no trend for the first period or when either efficiency is None.
-    With `decimals`, efficiencies are compared rounded half-up to that many places, so a change
-    invisible at the displayed precision is `stable` (as SPEC §4 does for values).
+    (periods sorted by label); `none` for the first period or when either efficiency is None.
+    With `decimals`, both are rounded half-up to that many places first, as SPEC §4 does for
+    values (so a change invisible at the displayed precision is `stable`); without, exact.
     """
     points: list[EfficiencyPoint] = []
     previous: Decimal | None = None
     for period in sorted(periods):
         output, input_ = periods[period]
         ratio = efficiency(output, input_)
-        trend = None
-        if ratio is not None and previous is not None:
-            now, before = ratio, previous
-            if decimals is not None:
-                exponent = Decimal(1).scaleb(-decimals)
-                now = now.quantize(exponent, rounding=ROUND_HALF_UP)
-                before = before.quantize(exponent, rounding=ROUND_HALF_UP)
-            trend = (
-                Trend.STABLE
-                if now == before
-                else (Trend.IMPROVING if now > before else Trend.DETERIORATING)
-            )
-        points.append(EfficiencyPoint(period, output, input_, ratio, trend))
+        if decimals is not None:
+            direction = direction_of_travel(ratio, previous, Polarity.HIGHER, decimals)
+        elif ratio is None or previous is None:
+            direction = Direction.NONE
+        else:
+            direction = _direction(-ratio, -previous)  # higher efficiency is better
+        points.append(EfficiencyPoint(period, output, input_, ratio, direction))
         previous = ratio
     return tuple(points)
 

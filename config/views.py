@@ -13,7 +13,10 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         # Links in the email point at the public address, not whatever Host the request used.
-        self.extra_email_context = {"site_url": settings.SITE_URL, "council_name": settings.COUNCIL_NAME}
+        self.extra_email_context = {
+            "site_url": settings.SITE_URL,
+            "council_name": settings.COUNCIL_NAME,
+        }
         return super().form_valid(form)
 
 

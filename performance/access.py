@@ -81,3 +81,10 @@ def can_edit_team_data(user, team: Team) -> bool:
     if not roles_of(user) & {Role.DATA_ENTERER, Role.DATA_MANAGER, Role.SERVICE_MANAGER}:
         return False
     return team.id in member_team_ids(user)
+
+
+def group_for(role: Role):
+    """The Django group of a role (made by a migration; recreated if a test flush removed it)."""
+    from django.contrib.auth.models import Group
+
+    return Group.objects.get_or_create(name=role.value)[0]

@@ -33,12 +33,19 @@ class Level(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"summit": "Summit", "firstbase": "Firstbase", "basecamp": "Basecamp", "no_data": "No data"}[self.value]
+        return {
+            "summit": "Summit",
+            "firstbase": "Firstbase",
+            "basecamp": "Basecamp",
+            "no_data": "No data",
+        }[self.value]
 
     @property
     def rag(self) -> str:
         """`green|amber|red|no_data` as in SPEC §12 `indicator_status`."""
-        return {"summit": "green", "firstbase": "amber", "basecamp": "red", "no_data": "no_data"}[self.value]
+        return {"summit": "green", "firstbase": "amber", "basecamp": "red", "no_data": "no_data"}[
+            self.value
+        ]
 
 
 LEVEL_POINTS: dict[Level, Decimal] = {
@@ -79,7 +86,7 @@ def round_to(value: Decimal, decimals: int) -> Decimal:
 
     Why: status is judged on the value the officer sees on screen and in reports, and those
     show the indicator's decimal places rounded the way Excel's ROUND and most people do
-    (94.95 → 95.0, −2.5 → −3). Rounding first means two values that print the same are
+    (94.95 → 95.0, -2.5 → -3). Rounding first means two values that print the same are
     scored the same. A rounded zero is returned without a minus sign.
     """
     _check_finite("value", value)
@@ -134,7 +141,7 @@ def _gap(actual: Decimal, target: Decimal, polarity: Polarity) -> Decimal:
 def shortfall_pct(reading: Reading) -> Decimal | None:
     """Shortfall against target in percent (SPEC §4), on values rounded to `decimals`.
 
-    higher: (target − actual) / |target| × 100; lower: (actual − target) / |target| × 100.
+    higher: (target - actual) / |target| * 100; lower: (actual - target) / |target| * 100.
     Negative means better than target. None when there is no target, no actual, the polarity
     is `none`, or the (rounded) target is 0 — a zero target has no relative shortfall.
     The result is not rounded for display (28 significant digits).
@@ -154,7 +161,7 @@ def level_of(reading: Reading, *, window_closed: bool = False) -> Level | None:
 
     Values are rounded to the indicator's decimals first (see `round_to`). Then:
     shortfall ≤ 0 → Summit; 0 < shortfall < T → Firstbase; shortfall ≥ T → Basecamp. The
-    comparison with T is exact (gap × 100 against T × |target|), never a rounded percentage.
+    comparison with T is exact (gap * 100 against T * |target|), never a rounded percentage.
     A zero target has no relative shortfall: on or better than it is Summit, worse is Basecamp.
 
     None when the polarity is `none` (data only, no RAG) or there is no target for the period.
@@ -268,7 +275,7 @@ def aggregate(
 
     - sum: total of the values.
     - mean: arithmetic mean of the values.
-    - ratio: sum(numerators) ÷ sum(denominators) × `scale` (default 100, a percentage; pass
+    - ratio: sum(numerators) / sum(denominators) * `scale` (default 100, a percentage; pass
       `Decimal(1)` for a plain ratio). None when the denominators sum to 0.
     - last: the value of the period's final sub-period.
 
@@ -352,7 +359,7 @@ class SmartRecord:
     """What is recorded about a target, for the SMART test.
 
     `linked_to` names the objective or outcome the target serves. `trend_evidence` is True
-    when earlier values of the indicator show a trend; `benchmark_quartile` is 1–4.
+    when earlier values of the indicator show a trend; `benchmark_quartile` is 1-4.
     `realistic` is the officer's tick; a non-blank `realism_note` counts as well.
     """
 

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.text import slugify
 
+from performance import access
 from performance.models import Directorate, Outcome, Priority, StrategicPlan, Team, TeamMembership
 from performance.roles import Role
 
@@ -56,12 +56,48 @@ TEAM_NAMES = [
     ("Community Safety", "People and Communities"),
 ]
 FIRST_NAMES = [
-    "Amelia", "Ben", "Chloe", "Daniel", "Ella", "Farhan", "Grace", "Harry", "Isla", "Jack",
-    "Kiran", "Leah", "Mohammed", "Niamh", "Oliver", "Priya", "Rhys", "Sophie", "Tom", "Zara",
+    "Amelia",
+    "Ben",
+    "Chloe",
+    "Daniel",
+    "Ella",
+    "Farhan",
+    "Grace",
+    "Harry",
+    "Isla",
+    "Jack",
+    "Kiran",
+    "Leah",
+    "Mohammed",
+    "Niamh",
+    "Oliver",
+    "Priya",
+    "Rhys",
+    "Sophie",
+    "Tom",
+    "Zara",
 ]
 LAST_NAMES = [
-    "Ahmed", "Brown", "Clarke", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal", "Jones",
-    "Khan", "Lewis", "Morgan", "Patel", "Roberts", "Singh", "Taylor", "Walker", "Wilson", "Young",
+    "Ahmed",
+    "Brown",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Fraser",
+    "Green",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Morgan",
+    "Patel",
+    "Roberts",
+    "Singh",
+    "Taylor",
+    "Walker",
+    "Wilson",
+    "Young",
 ]
 PLAN = {
     "title": "Strategic Plan",
@@ -73,24 +109,36 @@ PLAN = {
         "£2.1m of savings over four years, reserves kept above £4m."
     ),
     "priorities": [
-        ("Safe, clean and green", [
-            "Streets and open spaces are clean and well maintained",
-            "Household waste is reduced and more of it is recycled",
-            "Residents feel safe in their neighbourhoods",
-        ]),
-        ("Homes and communities", [
-            "Fewer households are homeless or in temporary accommodation",
-            "New homes meet local need, including affordable homes",
-        ]),
-        ("A thriving place", [
-            "Planning decisions are timely and of high quality",
-            "The town centre and local high streets are vibrant",
-        ]),
-        ("An efficient and accessible council", [
-            "Customers get what they need at the first contact",
-            "Council tax and business rates are collected efficiently",
-            "The council's finances are sustainable",
-        ]),
+        (
+            "Safe, clean and green",
+            [
+                "Streets and open spaces are clean and well maintained",
+                "Household waste is reduced and more of it is recycled",
+                "Residents feel safe in their neighbourhoods",
+            ],
+        ),
+        (
+            "Homes and communities",
+            [
+                "Fewer households are homeless or in temporary accommodation",
+                "New homes meet local need, including affordable homes",
+            ],
+        ),
+        (
+            "A thriving place",
+            [
+                "Planning decisions are timely and of high quality",
+                "The town centre and local high streets are vibrant",
+            ],
+        ),
+        (
+            "An efficient and accessible council",
+            [
+                "Customers get what they need at the first contact",
+                "Council tax and business rates are collected efficiently",
+                "The council's finances are sustainable",
+            ],
+        ),
     ],
 }
 
@@ -144,10 +192,12 @@ def _team_names(count: int) -> list[tuple[str, str]]:
 
 def _make_user(context: DemoContext, username: str, first: str, last: str, roles: list[Role]):
     User = get_user_model()
-    user = User(username=username, first_name=first, last_name=last, email=f"{username}@example.gov.uk")
+    user = User(
+        username=username, first_name=first, last_name=last, email=f"{username}@example.gov.uk"
+    )
     user.set_password(DEMO_PASSWORD)
     user.save()
-    user.groups.set([Group.objects.get(name=role.value) for role in roles])
+    user.groups.set([access.group_for(role) for role in roles])
     context.users[username] = user
     return user
 
@@ -157,7 +207,9 @@ def seed(context: DemoContext) -> None:
     directorates = {name: Directorate.objects.create(name=name) for name in DIRECTORATES}
     for name, directorate in _team_names(context.scale.teams):
         context.teams.append(
-            Team.objects.create(name=name, slug=slugify(name), directorate=directorates[directorate])
+            Team.objects.create(
+                name=name, slug=slugify(name), directorate=directorates[directorate]
+            )
         )
     first_team = context.teams[0]
 

@@ -60,7 +60,9 @@ class StrategicPlan(models.Model):
     """The four-year Strategic Plan (SPEC §2); the medium-term financial strategy note sits on it."""
 
     title = models.CharField(max_length=200)
-    first_year = models.PositiveSmallIntegerField(help_text="Calendar year the first financial year starts, e.g. 2024 for 2024/25.")
+    first_year = models.PositiveSmallIntegerField(
+        help_text="Calendar year the first financial year starts, e.g. 2024 for 2024/25."
+    )
     vision = models.TextField()
     community_strategy = models.TextField(blank=True)
     financial_strategy = models.TextField("medium-term financial strategy", blank=True)
@@ -118,9 +120,13 @@ class CollectionRound(models.Model):
         STRATEGIC_ACTIONS = "strategic_actions", "Strategic actions (bi-annual)"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    period = models.CharField(max_length=12, help_text="Written form: 2024/25 Q1, 2024-07 or 2024/25 H1.")
+    period = models.CharField(
+        max_length=12, help_text="Written form: 2024/25 Q1, 2024-07 or 2024/25 H1."
+    )
     opens_on = models.DateField()
-    closes_on = models.DateField(help_text="Last day of the window; it closes at the end of this day.")
+    closes_on = models.DateField(
+        help_text="Last day of the window; it closes at the end of this day."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -128,7 +134,8 @@ class CollectionRound(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "period"], name="one_round_per_kind_period"),
             models.CheckConstraint(
-                condition=models.Q(closes_on__gte=models.F("opens_on")), name="round_closes_after_open"
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="round_closes_after_open",
             ),
         ]
 
@@ -154,7 +161,9 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "-at"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-at"], name="audit_object_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or 'system'} {self.action} {self.object_repr}"

@@ -4,7 +4,7 @@ Pure: no Django import. One frozen `Period` value type, parsed from and printed 
 written forms the council uses:
 
 - financial year (April to March): ``2024/25``
-- quarter of a financial year: ``2024/25 Q1`` (Q1 Apr–Jun, Q2 Jul–Sep, Q3 Oct–Dec, Q4 Jan–Mar)
+- quarter of a financial year: ``2024/25 Q1`` (Q1 Apr-Jun, Q2 Jul-Sep, Q3 Oct-Dec, Q4 Jan-Mar)
 - month: ``2024-07``
 
 Edge-case policy:
@@ -93,6 +93,10 @@ def _fy_start_year(day: date) -> int:
     return day.year if day.month >= 4 else day.year - 1
 
 
+def _a(kind: Frequency) -> str:
+    return f"an {kind.value}" if kind is Frequency.ANNUAL else f"a {kind.value}"
+
+
 def _two_digits(year: int) -> str:
     return f"{year % 100:02d}"
 
@@ -120,11 +124,11 @@ class Period:
             and (kind is Frequency.MONTHLY or (self.start.month - 4) % kind.months == 0)
         )
         if not ok:
-            raise PeriodError(f"{self.start}–{self.end} is not a {kind.value} period")
+            raise PeriodError(f"{self.start}-{self.end} is not {_a(kind)} period")
         fy = _fy_start_year(self.start)
         if not MIN_FY <= fy <= MAX_FY:
             raise PeriodError(
-                f"{self.start}–{self.end} is outside the supported financial years "
+                f"{self.start}-{self.end} is outside the supported financial years "
                 f"{MIN_FY}/{_two_digits(MIN_FY + 1)} to {MAX_FY}/{_two_digits(MAX_FY + 1)}"
             )
 
@@ -134,20 +138,20 @@ class Period:
     def for_month(cls, year: int, month: int) -> Period:
         """The calendar month `year`-`month` (e.g. 2024, 7 → ``2024-07``)."""
         if not 1 <= month <= 12:
-            raise PeriodError(f"month {month} is not 1–12")
+            raise PeriodError(f"month {month} is not 1-12")
         index = year * 12 + month - 1
         return cls._from_index(Frequency.MONTHLY, index)
 
     @classmethod
     def for_quarter(cls, fy_start_year: int, quarter: int) -> Period:
-        """Quarter 1–4 of the financial year starting in April of `fy_start_year`."""
+        """Quarter 1-4 of the financial year starting in April of `fy_start_year`."""
         if not 1 <= quarter <= 4:
-            raise PeriodError(f"quarter Q{quarter} is not Q1–Q4")
+            raise PeriodError(f"quarter Q{quarter} is not Q1-Q4")
         return cls._from_index(Frequency.QUARTERLY, fy_start_year * 12 + 3 + 3 * (quarter - 1))
 
     @classmethod
     def for_year(cls, fy_start_year: int) -> Period:
-        """The financial year 1 April `fy_start_year` – 31 March of the next year."""
+        """The financial year 1 April `fy_start_year` - 31 March of the next year."""
         return cls._from_index(Frequency.ANNUAL, fy_start_year * 12 + 3)
 
     @classmethod
@@ -201,7 +205,7 @@ class Period:
 
     @property
     def quarter_number(self) -> int | None:
-        """1–4 for a quarter or a month (the quarter it falls in); None for a financial year."""
+        """1-4 for a quarter or a month (the quarter it falls in); None for a financial year."""
         if self.kind is Frequency.ANNUAL:
             return None
         return (self.start.month - 4) % 12 // 3 + 1
@@ -225,7 +229,7 @@ class Period:
         """
         kind = Frequency(kind)
         if kind.months > self.kind.months:
-            raise PeriodError(f"a {self.kind.value} period has no {kind.value} sub-periods")
+            raise PeriodError(f"{_a(self.kind)} period has no {kind.value} sub-periods")
         first = _index_of(self.start)
         return tuple(
             Period._from_index(kind, index)
@@ -289,7 +293,9 @@ def parse(text: str, *, kind: Frequency | None = None) -> Period:
         raise PeriodError(f"a period is required: expected {EXPECTED_FORMS}")
     period = _parse(cleaned, text)
     if kind is not None and period.kind is not Frequency(kind):
-        raise PeriodError(f"{text!r} is a {period.kind.value} period, expected a {kind} one")
+        raise PeriodError(
+            f"{text!r} is {_a(period.kind)} period, expected {_a(Frequency(kind))} one"
+        )
     return period
 
 
@@ -302,7 +308,7 @@ def _parse(cleaned: str, text: str) -> Period:
         if second != _two_digits(first + 1):
             raise bad(f"the year after {first} is written /{_two_digits(first + 1)}")
         if quarter is not None and not 1 <= int(quarter) <= 4:
-            raise bad(f"quarter Q{quarter} is not Q1–Q4")
+            raise bad(f"quarter Q{quarter} is not Q1-Q4")
         try:
             if quarter is None:
                 return Period.for_year(first)
@@ -312,7 +318,7 @@ def _parse(cleaned: str, text: str) -> Period:
     if match := _MONTH_RE.fullmatch(cleaned):
         year, month = int(match[1]), int(match[2])
         if not 1 <= month <= 12:
-            raise bad(f"month {match[2]} is not 01–12")
+            raise bad(f"month {match[2]} is not 01-12")
         try:
             return Period.for_month(year, month)
         except PeriodError as exc:

@@ -21,11 +21,15 @@ def teams_for_dashboard(*, user) -> QuerySet[Team]:
 def open_rounds(*, today=None) -> list[CollectionRound]:
     today = today or timezone.localdate()
     return list(
-        CollectionRound.objects.filter(opens_on__lte=today, closes_on__gte=today).order_by("closes_on")
+        CollectionRound.objects.filter(opens_on__lte=today, closes_on__gte=today).order_by(
+            "closes_on"
+        )
     )
 
 
 def current_plan() -> StrategicPlan | None:
     return (
-        StrategicPlan.objects.prefetch_related("priorities__outcomes").order_by("-first_year").first()
+        StrategicPlan.objects.prefetch_related("priorities__outcomes")
+        .order_by("-first_year")
+        .first()
     )

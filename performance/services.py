@@ -25,7 +25,9 @@ def period_requested_on(*, kind: str, request_date: dt.date) -> periods.Period:
         return periods.containing(day_before, periods.Frequency.MONTHLY)
     quarter = periods.containing(day_before, periods.Frequency.QUARTERLY)
     if kind == CollectionRound.Kind.STRATEGIC_ACTIONS and quarter.quarter_number not in (2, 4):
-        raise ValueError(f"Strategic actions are requested on 1 April and 1 October, not {request_date}.")
+        raise ValueError(
+            f"Strategic actions are requested on 1 April and 1 October, not {request_date}."
+        )
     return quarter
 
 
@@ -50,7 +52,9 @@ def open_round(*, kind: str, request_date: dt.date | None = None) -> tuple[Colle
                 opens_on=request_date,
                 closes_on=periods.window_close(request_date, WINDOW_DAYS),
             )
-            audit.created(actor=None, instance=round_, fields=["kind", "period", "opens_on", "closes_on"])
+            audit.created(
+                actor=None, instance=round_, fields=["kind", "period", "opens_on", "closes_on"]
+            )
     except IntegrityError:
         # Another worker opened it between our read and our insert.
         return CollectionRound.objects.get(kind=kind, period=str(period)), False

@@ -5,9 +5,9 @@ Pure: no Django import; dataclasses in and out; `Decimal` throughout, no floats.
 Method, for each segment of the series (the whole series, or the stretches between the change
 points at which the performance officer rebased the limits):
 
-- centre line = mean; moving range = |xᵢ − xᵢ₋₁| within the segment; process limits =
-  mean ± 2.66 × mean moving range. Moving ranges are not screened for outliers.
-- near-limit band = strictly beyond mean ± (2/3 × 2.66) × mean moving range and not beyond the
+- centre line = mean; moving range = |xᵢ - xᵢ₋₁| within the segment; process limits =
+  mean ± 2.66 * mean moving range. Moving ranges are not screened for outliers.
+- near-limit band = strictly beyond mean ± (2/3 * 2.66) * mean moving range and not beyond the
   process limit on that side (a point exactly on a limit is inside it).
 - rules, each flagging every point of the run that triggers it, evaluated within a segment:
   1. outside a process limit (strictly beyond it);
@@ -39,6 +39,7 @@ The series is taken as evenly spaced: missing periods should be dropped by the c
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal
@@ -182,7 +183,7 @@ class SpcPoint:
 
     @property
     def rules(self) -> tuple[int, ...]:
-        """Numbers (1–4) of the rules that flag this point."""
+        """Numbers (1-4) of the rules that flag this point."""
         flags = (self.outside_limit, self.shift, self.trend, self.two_of_three)
         return tuple(number for number, flag in enumerate(flags, start=1) if flag)
 
@@ -249,7 +250,7 @@ def analyse(spc: SpcInput) -> SpcResult:
     segments: list[Segment] = []
     points: list[SpcPoint] = []
     latest_exact: _Exact | None = None
-    for number, (start, stop) in enumerate(zip(bounds, bounds[1:], strict=False)):
+    for number, (start, stop) in enumerate(itertools.pairwise(bounds)):
         chunk = values[start:stop]
         if len(chunk) < spc.min_points:
             segments.append(Segment(start, stop, mean=_QUOTIENT.divide(_sum(chunk), len(chunk))))
@@ -283,7 +284,7 @@ class _Exact:
     """Sums that let every comparison be made without division.
 
     With n points, S = Σx and R = Σ moving ranges: for a point x, `deviation(x)` =
-    n(n−1)(x − mean) and `limit` = n(n−1) × 2.66 × mean moving range, both exact.
+    n(n-1)(x - mean) and `limit` = n(n-1) * 2.66 * mean moving range, both exact.
     """
 
     n: int
@@ -294,7 +295,7 @@ class _Exact:
     @classmethod
     def of(cls, chunk: Sequence[Decimal]) -> _Exact:
         n = len(chunk)
-        ranges = _sum([_EXACT.subtract(b, a).copy_abs() for a, b in zip(chunk, chunk[1:])])
+        ranges = _sum([_EXACT.subtract(b, a).copy_abs() for a, b in itertools.pairwise(chunk)])
         limit = _EXACT.multiply(_EXACT.multiply(LIMIT_FACTOR, Decimal(n)), ranges)
         return cls(n=n, total=_sum(chunk), ranges=ranges, limit=limit)
 
@@ -306,7 +307,7 @@ class _Exact:
         return deviation.copy_abs() > self.limit
 
     def beyond_near(self, deviation: Decimal) -> bool:
-        # |x − mean| > (2/3) × 2.66 × mMR  ⇔  3 × |deviation| > 2 × limit
+        # |x - mean| > (2/3) * 2.66 * mMR  ⇔  3 * |deviation| > 2 * limit
         return _EXACT.multiply(3, deviation.copy_abs()) > _EXACT.multiply(2, self.limit)
 
     def segment(self, start: int, stop: int) -> Segment:
@@ -335,7 +336,7 @@ def _read_points(
 ) -> list[SpcPoint]:
     n = len(chunk)
     deviations = [exact.deviation(x) for x in chunk]
-    sides = [_sign(d) for d in deviations]  # +1 above the mean, −1 below, 0 on it
+    sides = [_sign(d) for d in deviations]  # +1 above the mean, -1 below, 0 on it
     outside = [exact.beyond_limit(d) for d in deviations]
     in_band = [exact.beyond_near(d) and not exact.beyond_limit(d) for d in deviations]
 
@@ -345,9 +346,9 @@ def _read_points(
             shift[run_start:run_stop] = [True] * (run_stop - run_start)
 
     rising, falling = [False] * n, [False] * n
-    steps = [_sign(_EXACT.subtract(b, a)) for a, b in zip(chunk, chunk[1:])]
+    steps = [_sign(_EXACT.subtract(b, a)) for a, b in itertools.pairwise(chunk)]
     for step_start, step_stop, direction in _runs(steps):
-        first, last = step_start, step_stop  # steps i..j−1 join points i..j
+        first, last = step_start, step_stop  # steps i..j-1 join points i..j
         if last - first + 1 >= spc.run_length:
             flags = rising if direction > 0 else falling
             flags[first : last + 1] = [True] * (last - first + 1)

@@ -18,7 +18,6 @@ from benchmarking.calculations import (
     Position,
     SavingApproach,
     SavingsTotal,
-    Trend,
     efficiency,
     efficiency_series,
     position_of,
@@ -28,7 +27,7 @@ from benchmarking.calculations import (
     savings_totals,
     suggested_targets,
 )
-from performance.calculations import Polarity
+from performance.calculations import Direction, Polarity
 
 D = Decimal
 HIGHER, LOWER, NONE = Polarity.HIGHER, Polarity.LOWER, Polarity.NONE
@@ -268,11 +267,17 @@ def _at(value: str | None, others: list[str], polarity: Polarity = HIGHER) -> Po
 def test_moving_up_a_quartile_is_improving() -> None:
     # Others 10, 20, 30. At 15: 10 15 20 30, median 17.5 -> quartile 3. At 25: 10 20 25 30,
     # Q3 26.25, median 22.5 -> quartile 2.
-    changes = position_trend({"2023/24": _at("25", ["10", "20", "30"]), "2022/23": _at("15", ["10", "20", "30"])})
+    changes = position_trend(
+        {"2023/24": _at("25", ["10", "20", "30"]), "2022/23": _at("15", ["10", "20", "30"])}
+    )
     assert len(changes) == 1
     change = changes[0]
     assert (change.previous_period, change.period) == ("2022/23", "2023/24")
-    assert (change.rank_change, change.quartile_change, change.trend) == (1, 1, Trend.IMPROVING)
+    assert (change.rank_change, change.quartile_change, change.direction) == (
+        1,
+        1,
+        Direction.IMPROVING,
+    )
 
 
 def test_falling_rank_within_the_same_quartile_is_deteriorating() -> None:
@@ -280,13 +285,17 @@ def test_falling_rank_within_the_same_quartile_is_deteriorating() -> None:
     # At 75 the year before: rank 1, quartile 1.
     others = ["10", "20", "30", "40", "50", "60", "70"]
     (change,) = position_trend({"2022/23": _at("75", others), "2023/24": _at("65", others)})
-    assert (change.rank_change, change.quartile_change, change.trend) == (-1, 0, Trend.DETERIORATING)
+    assert (change.rank_change, change.quartile_change, change.direction) == (
+        -1,
+        0,
+        Direction.DETERIORATING,
+    )
 
 
 def test_same_rank_and_quartile_in_the_same_group_is_stable() -> None:
     others = ["10", "20", "30"]
     (change,) = position_trend({"2022/23": _at("25", others), "2023/24": _at("26", others)})
-    assert change.trend is Trend.STABLE
+    assert change.direction is Direction.STABLE
 
 
 def test_same_rank_in_a_larger_group_is_not_read_as_a_fall() -> None:
@@ -297,18 +306,18 @@ def test_same_rank_in_a_larger_group_is_not_read_as_a_fall() -> None:
     after = _at("50", ["10", "15", "20", "30", "40", "60", "70", "80"])
     assert (before.rank, before.quartile, after.rank, after.quartile) == (4, 2, 4, 2)
     (change,) = position_trend({"2022/23": before, "2023/24": after})
-    assert (change.rank_change, change.trend) == (0, Trend.IMPROVING)
+    assert (change.rank_change, change.direction) == (0, Direction.IMPROVING)
 
 
-def test_a_period_without_our_value_has_no_trend_either_side() -> None:
+def test_a_period_without_our_value_has_no_direction_either_side() -> None:
     others = ["10", "20", "30"]
     changes = position_trend(
         {"2021/22": _at("5", others), "2022/23": _at(None, others), "2023/24": _at("35", others)}
     )
-    assert [c.trend for c in changes] == [None, None]
+    assert [c.direction for c in changes] == [Direction.NONE, Direction.NONE]
 
 
-def test_one_period_has_no_trend() -> None:
+def test_one_period_has_no_changes() -> None:
     assert position_trend({"2023/24": _at("5", ["1"])}) == ()
 
 
@@ -317,7 +326,7 @@ def test_lower_is_better_trend_follows_polarity() -> None:
     (change,) = position_trend(
         {"2022/23": _at("35", others, LOWER), "2023/24": _at("5", others, LOWER)}
     )
-    assert change.trend is Trend.IMPROVING
+    assert change.direction is Direction.IMPROVING
 
 
 # --- suggested targets --------------------------------------------------------------------------
@@ -410,13 +419,18 @@ def test_efficiency_series_is_in_period_order_with_direction_of_travel() -> None
     )
     assert [p.period for p in series] == ["2021/22", "2022/23", "2023/24", "2024/25"]
     assert [p.efficiency for p in series] == [None, D(2), D("2.4"), D(2)]
-    assert [p.trend for p in series] == [None, None, Trend.IMPROVING, Trend.DETERIORATING]
+    assert [p.direction for p in series] == [
+        Direction.NONE,
+        Direction.NONE,
+        Direction.IMPROVING,
+        Direction.DETERIORATING,
+    ]
 
 
 def test_efficiency_equal_at_the_shown_decimals_is_stable() -> None:
     periods = {"2023/24": (D(1), D(3)), "2024/25": (D(334), D(1000))}  # 0.3333… then 0.334
-    assert efficiency_series(periods)[1].trend is Trend.IMPROVING
-    assert efficiency_series(periods, decimals=2)[1].trend is Trend.STABLE
+    assert efficiency_series(periods)[1].direction is Direction.IMPROVING
+    assert efficiency_series(periods, decimals=2)[1].direction is Direction.STABLE
 
 
 def test_savings_register_totals_by_year_approach_and_cashable() -> None:
@@ -462,10 +476,13 @@ def test_a_better_rank_never_has_a_worse_quartile(
 ) -> None:
     ranked = [position_of(group, code, polarity) for code, v in group.items() if v is not None]
     for a in ranked:
-        assert a.rank is not None and a.quartile is not None
-        assert 1 <= a.rank <= a.of and 1 <= a.quartile <= 4
+        assert a.rank is not None
+        assert a.quartile is not None
+        assert 1 <= a.rank <= a.of
+        assert 1 <= a.quartile <= 4
         for b in ranked:
-            assert b.rank is not None and b.quartile is not None
+            assert b.rank is not None
+            assert b.quartile is not None
             if a.rank < b.rank:
                 assert a.quartile <= b.quartile
             if a.rank == b.rank:
@@ -483,7 +500,9 @@ def test_quartile_boundaries_are_ordered_and_within_the_values(
     if not present:
         assert position.q1 is position.median is position.q3 is None
         return
-    assert position.q1 is not None and position.median is not None and position.q3 is not None
+    assert position.q1 is not None
+    assert position.median is not None
+    assert position.q3 is not None
     assert min(present) <= position.q1 <= position.median <= position.q3 <= max(present)
     assert position.of + position.missing == len(group)
 
@@ -494,7 +513,8 @@ def test_reversing_polarity_mirrors_ranks(group: dict[str, Decimal | None]) -> N
         if value is None:
             continue
         higher, lower = position_of(group, code, HIGHER), position_of(group, code, LOWER)
-        assert higher.rank is not None and lower.rank is not None
+        assert higher.rank is not None
+        assert lower.rank is not None
         sharing = sum(1 for v in group.values() if v == value)  # ourselves included
         assert higher.rank + lower.rank == higher.of + 2 - sharing
         assert higher.rank + lower.rank <= higher.of + 1
@@ -527,14 +547,17 @@ def test_suggested_targets_are_the_least_values_that_reach_the_boundaries(
     group: dict[str, Decimal | None] = {f"o{i}": v for i, v in enumerate(others)}
     group["us"] = None
     targets = suggested_targets(group, polarity, authority="us")
-    assert targets.median is not None and targets.top_quartile is not None
+    assert targets.median is not None
+    assert targets.top_quartile is not None
     # A hundredth worse than the target: values are tenths, so nothing else sits between.
     worse = D("-0.01") if polarity is HIGHER else D("0.01")
     for target, reached in ((targets.median, 2), (targets.top_quartile, 1)):
         at = position_of({**group, "us": target}, "us", polarity)
-        assert at.quartile is not None and at.quartile <= reached
+        assert at.quartile is not None
+        assert at.quartile <= reached
         short = position_of({**group, "us": target + worse}, "us", polarity)
-        assert short.quartile is not None and short.quartile > reached
+        assert short.quartile is not None
+        assert short.quartile > reached
 
 
 def test_calculations_import_no_django() -> None:

@@ -6,6 +6,7 @@ import itertools
 import subprocess
 import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -412,4 +413,5 @@ def test_calculation_modules_do_not_import_django() -> None:
         "import sys, reach_summit.calculations, reach_summit.timescales; "
         "sys.exit(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
     )
-    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+    repo = Path(__file__).resolve().parents[2]
+    assert subprocess.run([sys.executable, "-c", code], cwd=repo, check=False).returncode == 0

@@ -25,7 +25,9 @@ class Command(BaseCommand):
             context = demo.build(scale=scale, seed=seed, log=self.stdout.write)
         except ValueError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(self.style.SUCCESS(f"Demo council seeded at scale {scale} (seed {seed})."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo council seeded at scale {scale} (seed {seed}).")
+        )
         self.stdout.write("Demo logins (demo data only):")
         for username, role, password in context.logins:
             self.stdout.write(f"  {username:<12} {password:<12} {role.value}")

@@ -1,0 +1,48 @@
+# Summit: the two README commands are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install run worker test test-fast lint format system-deps clean-var
+
+install: $(STAMP)
+
+# Reinstall only when the declared dependencies change.
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Summit needs Python 3.11; found " + sys.version.split()[0])'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	@touch $(STAMP)
+
+# The app with demo data: SQLite under var/, Celery on the file-system broker, mail to var/mail/.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py seed_demo --scale small --if-empty
+	@scripts/run-local.sh
+
+system-deps:
+	@scripts/system-deps.sh
+
+test: install system-deps
+	@$(PY) manage.py collectstatic --noinput -v0
+	@set +e; $(VENV)/bin/pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+# Everything but the browser journeys: the quick loop while working on rules.
+test-fast: install
+	$(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean-var:
+	rm -rf var/

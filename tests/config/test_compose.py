@@ -1,0 +1,75 @@
+"""docker-compose.yml is wired right: no Docker engine here, so the file itself is checked."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_has_web_worker_beat_postgres_16_and_redis_7(compose):
+    services = compose["services"]
+    assert {"web", "worker", "beat", "db", "redis"} <= set(services)
+    assert services["db"]["image"] == "postgres:16"
+    assert services["redis"]["image"] == "redis:7"
+
+
+def test_commands_run_gunicorn_celery_worker_and_beat(compose):
+    services = compose["services"]
+    assert services["web"]["command"][:2] == ["gunicorn", "config.wsgi"]
+    assert services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
+    assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
+
+
+def test_app_services_wait_for_healthy_database_and_redis_and_migrations(compose):
+    services = compose["services"]
+    for name in ("web", "worker"):
+        depends = services[name]["depends_on"]
+        assert depends["db"]["condition"] == "service_healthy"
+        assert depends["redis"]["condition"] == "service_healthy"
+        assert depends["migrate"]["condition"] == "service_completed_successfully"
+    assert services["beat"]["depends_on"]["redis"]["condition"] == "service_healthy"
+
+
+def test_every_long_running_service_has_a_health_check(compose):
+    for name in ("web", "worker", "db", "redis"):
+        assert compose["services"][name]["healthcheck"]["test"], name
+    assert "/healthz" in " ".join(compose["services"]["web"]["healthcheck"]["test"])
+
+
+def test_data_lives_in_named_volumes(compose):
+    named = set(compose["volumes"])
+    assert {"pgdata", "redisdata", "media"} <= named
+    for service in compose["services"].values():
+        for volume in service.get("volumes", []):
+            source = volume.split(":", 1)[0]
+            assert source in named, f"{volume} is not a named volume"
+
+
+def test_app_services_use_redis_and_postgres_and_production_switches(compose):
+    for name in ("web", "worker", "beat"):
+        env = compose["services"][name]["environment"]
+        assert env["REDIS_URL"] == "redis://redis:6379/0"
+        assert env["DATABASE_URL"].startswith("postgres://summit:")
+        assert "@db:5432/summit" in env["DATABASE_URL"]
+        assert env["HTTPS"] == "true"
+        assert env["DEBUG"] == "false"
+
+
+def test_no_secret_is_written_in_the_file(compose):
+    text = (ROOT / "docker-compose.yml").read_text()
+    for name in ("SECRET_KEY", "POSTGRES_PASSWORD", "EMAIL_HOST_PASSWORD"):
+        for match in re.finditer(rf"{name}: (.+)", text):
+            assert match.group(1).startswith("${"), f"{name} has a literal value"
+    env = compose["services"]["web"]["environment"]
+    assert env["SECRET_KEY"].startswith("${SECRET_KEY:?")
