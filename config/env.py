@@ -104,3 +104,16 @@ def redis_url(name: str) -> str | None:
             "redis://HOST:PORT/DB."
         )
     return value
+
+
+def timezone(name: str, default: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    value = raw(name) or default
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={value!r} is not a time zone name such as Europe/London."
+        ) from None
+    return value

@@ -164,7 +164,7 @@ if HTTPS:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 LANGUAGE_CODE = "en-gb"
-TIME_ZONE = "Europe/London"
+TIME_ZONE = env.timezone("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
 

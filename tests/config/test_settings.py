@@ -127,6 +127,7 @@ def test_beat_schedule_is_in_the_settings(tmp_path):
         ("EMAIL_PORT", "twenty-five"),
         ("SESSION_COOKIE_AGE", "-5"),
         ("SECRET_KEY", "short"),
+        ("TIME_ZONE", "Mars/Olympus_Mons"),
     ],
 )
 def test_malformed_value_stops_start_up_naming_the_variable(tmp_path, name, value):
