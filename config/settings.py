@@ -48,6 +48,8 @@ ALLOWED_HOSTS = env.string_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::
 CSRF_TRUSTED_ORIGINS = env.string_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env.string("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 COUNCIL_NAME = env.string("COUNCIL_NAME", "Demo Borough Council")
+# SPEC §5: a collection window closes at the end of its 10th day (configurable).
+COLLECTION_WINDOW_DAYS = env.integer("COLLECTION_WINDOW_DAYS", 10, minimum=1)
 # ONS/GSS code of the council's own authority, used by benchmarking (SPEC §8, §11).
 COUNCIL_CODE = env.string("COUNCIL_CODE", "E07000110")
 

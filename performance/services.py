@@ -11,8 +11,6 @@ from django.utils import timezone
 from performance import audit, periods
 from performance.models import CollectionRound
 
-WINDOW_DAYS = getattr(settings, "COLLECTION_WINDOW_DAYS", 10)
-
 
 def period_requested_on(*, kind: str, request_date: dt.date) -> periods.Period:
     """The period a request on `request_date` asks for: the one just ended (SPEC §5).
@@ -50,7 +48,7 @@ def open_round(*, kind: str, request_date: dt.date | None = None) -> tuple[Colle
                 kind=kind,
                 period=str(period),
                 opens_on=request_date,
-                closes_on=periods.window_close(request_date, WINDOW_DAYS),
+                closes_on=periods.window_close(request_date, settings.COLLECTION_WINDOW_DAYS),
             )
             audit.created(
                 actor=None, instance=round_, fields=["kind", "period", "opens_on", "closes_on"]

@@ -1,0 +1,60 @@
+"""Models of the performance app, one module per area; import them from here."""
+
+from performance.models.audit import AuditEvent
+from performance.models.collection import CollectionRound
+from performance.models.indicators import (
+    Indicator,
+    IndicatorComment,
+    LongTermTarget,
+    SpcChangePoint,
+    Target,
+    Value,
+)
+from performance.models.organisation import Directorate, Service, Team, TeamMembership
+from performance.models.plans import (
+    Action,
+    ActionPlan,
+    ActionPlanVersion,
+    Activity,
+    ActivityProgress,
+    IndividualObjective,
+    MeasureOfSuccess,
+    Milestone,
+    Outcome,
+    Priority,
+    ServicePlan,
+    ServicePlanObjective,
+    StrategicAction,
+    StrategicActionUpdate,
+    StrategicPlan,
+)
+
+__all__ = [
+    "Action",
+    "ActionPlan",
+    "ActionPlanVersion",
+    "Activity",
+    "ActivityProgress",
+    "AuditEvent",
+    "CollectionRound",
+    "Directorate",
+    "Indicator",
+    "IndicatorComment",
+    "IndividualObjective",
+    "LongTermTarget",
+    "MeasureOfSuccess",
+    "Milestone",
+    "Outcome",
+    "Priority",
+    "Service",
+    "ServicePlan",
+    "ServicePlanObjective",
+    "SpcChangePoint",
+    "StrategicAction",
+    "StrategicActionUpdate",
+    "StrategicPlan",
+    "Target",
+    "Team",
+    "TeamMembership",
+    "Value",
+]

@@ -1,0 +1,203 @@
+"""An indicator's status for a reporting period: value, target, level, direction, SPC (pure).
+
+This joins the rules of `calculations` and `spc` for one indicator, from plain data the
+selectors load: the indicator's facts, its activated values and its targets keyed by the written
+period. No Django import (a test asserts it).
+
+Policy:
+- The value for a period of the indicator's own frequency is its activated value. For a coarser
+  period (the quarter of a monthly indicator) it is the aggregate of the sub-periods by the
+  indicator's rule; a finer period than the indicator's frequency has no value.
+- The target for a period is the target recorded for it; failing that, for a coarser period,
+  the sub-period targets aggregated by the same rule (`ratio` targets by their mean, since a
+  target rate has no numerator).
+- No data: a period with a target but no value once its window has closed, or marked No data.
+- Direction of travel compares with the previous period and the same period a year earlier,
+  at the reporting period's frequency.
+- SPC (variation, assurance) reads the series of values at the reporting period's frequency up
+  to and including the period; fewer than 12 points give `none`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from performance import calculations, periods, spc
+from performance.calculations import Aggregation, Direction, Level, Observation, Polarity
+from performance.periods import Frequency, Period
+
+_ORDER = {Frequency.MONTHLY: 0, Frequency.QUARTERLY: 1, Frequency.ANNUAL: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorFacts:
+    code: str
+    polarity: Polarity
+    decimals: int
+    frequency: Frequency
+    aggregation: Aggregation
+    tolerance: Decimal = Decimal(10)
+    percent: bool = True  # ratio aggregation scales by 100 for percentages
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "polarity", Polarity(self.polarity))
+        object.__setattr__(self, "frequency", Frequency(self.frequency))
+        object.__setattr__(self, "aggregation", Aggregation(self.aggregation))
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorData:
+    """Activated values and targets by written period; periods recorded as No data."""
+
+    values: Mapping[str, Observation] = field(default_factory=dict)
+    targets: Mapping[str, Decimal] = field(default_factory=dict)
+    no_data: frozenset[str] = frozenset()
+    rebase_periods: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    code: str
+    period: Period
+    actual: Decimal | None
+    target: Decimal | None
+    shortfall: Decimal | None
+    level: Level | None
+    dot_previous: Direction
+    dot_year: Direction
+    variation: spc.Variation
+    assurance: spc.Assurance
+
+    @property
+    def status(self) -> str:
+        """`green|amber|red|no_data|none` (SPEC §12)."""
+        return calculations.status_code(self.level)
+
+
+def applies(facts: IndicatorFacts, period: Period) -> bool:
+    """Whether the indicator reports at `period`'s frequency (its own, or coarser)."""
+    return _ORDER[period.kind] >= _ORDER[facts.frequency]
+
+
+def value_for(facts: IndicatorFacts, data: IndicatorData, period: Period) -> Decimal | None:
+    if not applies(facts, period):
+        return None
+    if period.kind == facts.frequency:
+        observation = data.values.get(str(period))
+        return observation.value if observation else None
+    subs = period.sub_periods(facts.frequency)
+    points = [data.values.get(str(sub)) for sub in subs]
+    return calculations.aggregate(
+        points,
+        facts.aggregation,
+        expected=len(subs),
+        scale=Decimal(100) if facts.percent else Decimal(1),
+    )
+
+
+def target_for(facts: IndicatorFacts, data: IndicatorData, period: Period) -> Decimal | None:
+    if facts.polarity is Polarity.NONE or not applies(facts, period):
+        return None
+    own = data.targets.get(str(period))
+    if own is not None or period.kind == facts.frequency:
+        return own
+    subs = period.sub_periods(facts.frequency)
+    points = [
+        Observation(value=data.targets[str(sub)]) if str(sub) in data.targets else None
+        for sub in subs
+    ]
+    rule = Aggregation.MEAN if facts.aggregation is Aggregation.RATIO else facts.aggregation
+    return calculations.aggregate(points, rule, expected=len(subs))
+
+
+def series_up_to(
+    facts: IndicatorFacts, data: IndicatorData, period: Period, *, start: Period | None = None
+) -> list[tuple[Period, Decimal]]:
+    """(period, value) at `period`'s frequency, oldest first, up to and including `period`.
+
+    Periods without a value are left out (SPC assumes evenly spaced points; the gap is noted by
+    the caller if it matters). `start` bounds the series; by default the earliest value held.
+    """
+    if not applies(facts, period):
+        return []
+    if start is None:
+        if not data.values:
+            return []
+        earliest = min(periods.parse(text) for text in data.values)
+        start = periods.containing(earliest.start, period.kind)
+    result = []
+    for each in periods.between(start, period):
+        value = value_for(facts, data, each)
+        if value is not None:
+            result.append((each, value))
+    return result
+
+
+def status_for(
+    facts: IndicatorFacts,
+    data: IndicatorData,
+    period: Period,
+    *,
+    window_closed: bool,
+    with_spc: bool = True,
+) -> Status:
+    actual = value_for(facts, data, period)
+    target = target_for(facts, data, period)
+    reading = calculations.Reading(
+        actual=actual,
+        target=target,
+        polarity=facts.polarity,
+        decimals=facts.decimals,
+        tolerance=facts.tolerance,
+    )
+    closed = window_closed or str(period) in data.no_data
+    level = calculations.level_of(reading, window_closed=closed)
+    previous = value_for(facts, data, period.previous())
+    last_year = value_for(facts, data, period.same_period_last_year())
+    variation, assurance = spc.Variation.NONE, spc.Assurance.NONE
+    if with_spc and actual is not None:
+        series = series_up_to(facts, data, period)
+        rebase = [
+            index for index, (each, _) in enumerate(series) if str(each) in data.rebase_periods
+        ]
+        result = spc.analyse(
+            spc.SpcInput(
+                values=[value for _, value in series],
+                polarity=facts.polarity,
+                target=target,
+                rebase_at=rebase,
+            )
+        )
+        variation, assurance = result.latest_variation, result.assurance
+    return Status(
+        code=facts.code,
+        period=period,
+        actual=actual,
+        target=target,
+        shortfall=calculations.shortfall_pct(reading),
+        level=level,
+        dot_previous=calculations.direction_of_travel(
+            actual, previous, facts.polarity, facts.decimals
+        ),
+        dot_year=calculations.direction_of_travel(
+            actual, last_year, facts.polarity, facts.decimals
+        ),
+        variation=variation,
+        assurance=assurance,
+    )
+
+
+def statuses(
+    items: Sequence[tuple[IndicatorFacts, IndicatorData]],
+    period: Period,
+    *,
+    window_closed: bool,
+    with_spc: bool = True,
+) -> list[Status]:
+    return [
+        status_for(facts, data, period, window_closed=window_closed, with_spc=with_spc)
+        for facts, data in items
+        if applies(facts, period)
+    ]
