@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from config import views as config_views
-from performance import views as performance_views
+from performance.views import home as performance_views
 
 urlpatterns = [
     path("", performance_views.home, name="home"),
@@ -42,6 +42,10 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("", include("performance.urls")),
+    path("reach-the-summit/", include("reach_summit.urls")),
+    path("benchmarking/", include("benchmarking.urls")),
+    path("data-quality/", include("dataquality.urls")),
     path("admin/", admin.site.urls),
 ]
 

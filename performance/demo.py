@@ -38,7 +38,14 @@ SCALES = {
 }
 
 # Apps that add to the demo, in order; a module that does not exist yet is skipped.
-DEMO_STEPS = ["performance.demo", "reach_summit.demo", "benchmarking.demo", "dataquality.demo"]
+DEMO_STEPS = [
+    "performance.demo",
+    "performance.demo_indicators",
+    "performance.demo_collection",
+    "reach_summit.demo",
+    "benchmarking.demo",
+    "dataquality.demo",
+]
 
 DIRECTORATES = ["Place", "People and Communities", "Corporate Services"]
 TEAM_NAMES = [

@@ -1,0 +1,1 @@
+"""Pages of the performance app, one module per area; each module declares its urlpatterns."""

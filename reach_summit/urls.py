@@ -1,0 +1,3 @@
+app_name = "reach_summit"
+
+urlpatterns: list = []
