@@ -16,6 +16,7 @@ PURE_MODULES = [
     "reach_summit.calculations",
     "reach_summit.timescales",
     "performance.status",
+    "performance.plan_progress",
     "benchmarking.calculations",
 ]
 
