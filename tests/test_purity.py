@@ -15,6 +15,7 @@ PURE_MODULES = [
     "performance.spc",
     "reach_summit.calculations",
     "reach_summit.timescales",
+    "reach_summit.charts",
     "performance.status",
     "performance.plan_progress",
     "benchmarking.calculations",

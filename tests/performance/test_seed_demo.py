@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from performance import access
-from performance.models import Directorate, Outcome, Priority, StrategicPlan, Team, TeamMembership
+from performance.models import Outcome, Priority, Team, TeamMembership
 from performance.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -54,10 +54,7 @@ def test_small_scale_has_ten_teams_a_plan_and_one_login_per_role(capsys):
 def test_same_seed_gives_the_same_council():
     call_command("seed_demo", "--seed", "7")
     first = _snapshot()
-    get_user_model().objects.all().delete()
-    Team.objects.all().delete()
-    Directorate.objects.all().delete()
-    StrategicPlan.objects.all().delete()
+    call_command("flush", interactive=False)
     call_command("seed_demo", "--seed", "7")
     assert _snapshot() == first
 

@@ -1,0 +1,93 @@
+"""Input validation for Reach the Summit's forms; messages name the field."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+from performance.models import Indicator, Team
+from performance.periods import PeriodError
+from reach_summit import calculations, selectors
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class ScorecardForm(forms.Form):
+    """Choose the team's customer, financial and process indicators for a financial year."""
+
+    def __init__(self, *args, team: Team, **kwargs):
+        super().__init__(*args, **kwargs)
+        owned = Indicator.objects.filter(team=team, active=True).exclude(polarity="none")
+        for name in ("customer", "financial", "process"):
+            self.fields[name] = forms.ModelChoiceField(
+                queryset=owned.filter(perspective=name).order_by("code"),
+                label=f"{calculations.Perspective(name).label} indicator",
+                empty_label="Choose an indicator",
+                error_messages={
+                    "required": f"Choose the team's {name} indicator",
+                    "invalid_choice": f"Choose one of the team's {name} indicators",
+                },
+            )
+
+
+class ImprovementForm(forms.Form):
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.filter(active=True).order_by("name"),
+        empty_label="Choose a team",
+        error_messages={"required": "Choose the team that made the improvement"},
+    )
+    quarter = forms.CharField(
+        label="Quarter it counts in",
+        help_text="For example, 2024/25 Q1",
+        error_messages={"required": "Enter the quarter, like 2024/25 Q1"},
+    )
+    title = forms.CharField(
+        max_length=200,
+        label="Improvement",
+        error_messages={"required": "Enter what the improvement was"},
+    )
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    points = forms.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        initial=calculations.DEFAULT_IMPROVEMENT_POINTS,
+        help_text="Default 0.5",
+        error_messages={
+            "required": "Enter the points the improvement is worth",
+            "invalid": "Points must be a number, like 0.5",
+            "min_value": "Points must be more than 0",
+        },
+    )
+
+    def clean_quarter(self):
+        try:
+            return selectors.parse_quarter(self.cleaned_data["quarter"])
+        except PeriodError:
+            raise forms.ValidationError("Enter the quarter like 2024/25 Q1") from None
+
+
+class ComplaintImportForm(forms.Form):
+    file = forms.FileField(
+        label="Complaints file",
+        help_text="A .csv or .xlsx file with columns reference, team, stage, received, responded",
+        error_messages={"required": "Choose a .csv or .xlsx file to import"},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError("The file must be a .csv or .xlsx file")
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The file must be smaller than 5 MB")
+        return upload
+
+
+class RecomputeForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why recompute the frozen table?",
+        help_text="For example: corrected value of WAS 001 for the quarter. This is kept in the audit trail.",
+        error_messages={"required": "Enter why the table is being recomputed"},
+    )
