@@ -18,6 +18,7 @@ PURE_MODULES = [
     "reach_summit.charts",
     "performance.status",
     "performance.plan_progress",
+    "performance.charts",
     "benchmarking.calculations",
 ]
 

@@ -1,0 +1,716 @@
+"""Indicator pages: the filtered list and one indicator with its chart, history and comments.
+
+Only activated values appear here (drafts are the collection cycle's business): the figures
+come from `selectors.indicator_data`, which reads activated values and No data marks only.
+A person sees an indicator when its team is one they may read (`access.teams_readable`);
+performance officers and members see every indicator, unassigned ones included. Anything
+else is a 404, so the page does not confirm that another team's indicator exists.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from performance import access, audit, charts, periods, selectors, spc, status
+from performance.calculations import Direction, Level, SmartRecord, smart_gaps
+from performance.models import (
+    ActionPlan,
+    Indicator,
+    IndicatorComment,
+    LongTermTarget,
+    Target,
+    Team,
+    Value,
+)
+from performance.periods import Frequency, Period, PeriodError
+from performance.roles import Role
+
+PAGE_SIZE = 25
+# The indicator page shows this many recent periods and targets unless asked for all of them.
+HISTORY_ROWS = 24
+TARGET_ROWS = 12
+
+# --- how a status reads: icon and words, never colour alone ----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """An icon (decorative, hidden from screen readers) and the words that carry the meaning."""
+
+    icon: str
+    label: str
+    tone: str
+
+
+LEVEL_TAGS: dict[Level | None, Tag] = {
+    Level.SUMMIT: Tag("✔", "Summit (Green)", "green"),
+    Level.FIRSTBASE: Tag("▲", "Firstbase (Amber)", "amber"),
+    Level.BASECAMP: Tag("✖", "Basecamp (Red)", "red"),
+    Level.NO_DATA: Tag("?", "No data", "grey"),
+    None: Tag("–", "Not rated", "none"),
+}
+DIRECTION_TAGS: dict[Direction, Tag] = {
+    Direction.IMPROVING: Tag("↑", "Improving", "improving"),
+    Direction.DETERIORATING: Tag("↓", "Deteriorating", "deteriorating"),
+    Direction.STABLE: Tag("→", "Stable", "stable"),
+    Direction.NONE: Tag("–", "No comparison", "none"),
+}
+VARIATION_TAGS: dict[spc.Variation, Tag] = {
+    spc.Variation.COMMON: Tag("≈", spc.Variation.COMMON.label, "common"),
+    spc.Variation.IMPROVING: Tag("★", spc.Variation.IMPROVING.label, "improving"),
+    spc.Variation.CONCERNING: Tag("!", spc.Variation.CONCERNING.label, "concerning"),
+    spc.Variation.NEUTRAL: Tag("◇", spc.Variation.NEUTRAL.label, "neutral"),
+    spc.Variation.NONE: Tag("–", spc.Variation.NONE.label, "none"),
+}
+ASSURANCE_TAGS: dict[spc.Assurance, Tag] = {
+    spc.Assurance.PASS: Tag("P", spc.Assurance.PASS.label, "pass"),
+    spc.Assurance.FAIL: Tag("F", spc.Assurance.FAIL.label, "fail"),
+    spc.Assurance.HIT_AND_MISS: Tag("H", spc.Assurance.HIT_AND_MISS.label, "hit-and-miss"),
+    spc.Assurance.NONE: Tag("–", spc.Assurance.NONE.label, "none"),
+}
+# The `status` codes of SPEC §12, used by the filter and in URLs.
+STATUS_CHOICES = [
+    ("green", "✔ Summit (Green)"),
+    ("amber", "▲ Firstbase (Amber)"),
+    ("red", "✖ Basecamp (Red)"),
+    ("no_data", "? No data"),
+    ("none", "– Not rated"),
+]
+DIRECTION_CHOICES = [
+    ("improving", "↑ Improving"),
+    ("deteriorating", "↓ Deteriorating"),
+    ("stable", "→ Stable"),
+    ("none", "– No comparison"),
+]
+BAR_TONES = {"green": "green", "amber": "amber", "red": "red", "no_data": "grey", "none": "none"}
+
+
+def level_tag(level: Level | None) -> Tag:
+    return LEVEL_TAGS[level]
+
+
+# --- scope ------------------------------------------------------------------------------------
+
+
+def sees_every_team(user) -> bool:
+    return access.is_performance_officer(user) or access.has_role(user, Role.MEMBER)
+
+
+def readable_indicators(user) -> QuerySet[Indicator]:
+    """Indicators `user` may read: every one for officers and members, else their teams'."""
+    indicators = Indicator.objects.all()
+    if sees_every_team(user):
+        return indicators
+    return indicators.filter(team__in=access.teams_readable(user))
+
+
+def may_comment(user) -> bool:
+    """Members and officers (anyone with a role) who can read an indicator may comment on it."""
+    return bool(access.roles_of(user))
+
+
+# --- rows -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One indicator's line in a list: its figures for a period, formatted for reading."""
+
+    indicator: Indicator
+    reports: bool  # False when the indicator does not report at the period's frequency
+    value: str
+    target: str
+    level: Tag
+    direction: Tag
+    status_code: str
+    direction_code: str
+
+    @property
+    def attention(self) -> bool:
+        """Red, or deteriorating: where an action plan may be needed (SPEC §2)."""
+        return self.status_code == "red" or self.direction_code == "deteriorating"
+
+
+def rows_for(
+    indicators: list[Indicator], period: Period, *, today: dt.date | None = None
+) -> list[Row]:
+    """Rows of `indicators` for `period`, in the order given; four queries whatever the count."""
+    statuses = selectors.indicator_statuses(indicators, period, today=today)
+    rows = []
+    for indicator in indicators:
+        found = statuses.get(indicator.id)
+        if found is None:
+            rows.append(
+                Row(
+                    indicator,
+                    False,
+                    "–",
+                    "–",
+                    LEVEL_TAGS[None],
+                    DIRECTION_TAGS[Direction.NONE],
+                    "none",
+                    "none",
+                )
+            )
+            continue
+        rows.append(
+            Row(
+                indicator=indicator,
+                reports=True,
+                value=charts.format_value(found.actual, indicator.decimals, indicator.unit),
+                target=charts.format_value(found.target, indicator.decimals, indicator.unit),
+                level=LEVEL_TAGS[found.level],
+                direction=DIRECTION_TAGS[found.dot_previous],
+                status_code=found.status,
+                direction_code=found.dot_previous.value,
+            )
+        )
+    return rows
+
+
+def level_counts(rows: list[Row]) -> list[tuple[str, Tag, int]]:
+    """(status code, tag, count) for every status, in the order of STATUS_CHOICES."""
+    counts = dict.fromkeys((code for code, _ in STATUS_CHOICES), 0)
+    for row in rows:
+        if row.reports:
+            counts[row.status_code] += 1
+    tags = {
+        "green": LEVEL_TAGS[Level.SUMMIT],
+        "amber": LEVEL_TAGS[Level.FIRSTBASE],
+        "red": LEVEL_TAGS[Level.BASECAMP],
+        "no_data": LEVEL_TAGS[Level.NO_DATA],
+        "none": LEVEL_TAGS[None],
+    }
+    return [(code, tags[code], count) for code, count in counts.items()]
+
+
+def direction_counts(rows: list[Row]) -> list[tuple[str, Tag, int]]:
+    counts = dict.fromkeys((code for code, _ in DIRECTION_CHOICES), 0)
+    for row in rows:
+        if row.reports:
+            counts[row.direction_code] += 1
+    return [(code, DIRECTION_TAGS[Direction(code)], count) for code, count in counts.items()]
+
+
+def rag_chart(rows: list[Row], *, chart_id: str, title: str) -> str:
+    counted = level_counts(rows)
+    words = "; ".join(f"{tag.label}: {count}" for _, tag, count in counted)
+    return charts.bar_chart(
+        charts.BarChart(
+            chart_id=chart_id,
+            title=title,
+            description=f"Number of indicators at each status. {words}.",
+            bars=[
+                charts.Bar(f"{tag.icon} {tag.label}", count, BAR_TONES[code])
+                for code, tag, count in counted
+            ],
+        )
+    )
+
+
+# --- forms ------------------------------------------------------------------------------------
+
+
+def period_choices(today: dt.date) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Recent periods whose data has been requested: 8 quarters, 12 months, 3 years."""
+    quarter = periods.quarter_of(today).previous()
+    month = periods.month_of(today).previous()
+    year = periods.financial_year_of(today).previous()
+    return [
+        ("Quarters", [(str(quarter.shift(-i)),) * 2 for i in range(8)]),
+        ("Months", [(str(month.shift(-i)),) * 2 for i in range(12)]),
+        ("Financial years", [(str(year.shift(-i)),) * 2 for i in range(3)]),
+    ]
+
+
+class GovukForm(forms.Form):
+    """A form whose widgets carry GOV.UK Frontend classes and point at their error messages."""
+
+    widget_classes = {
+        forms.Select: "govuk-select",
+        forms.TextInput: "govuk-input",
+        forms.Textarea: "govuk-textarea",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = self.widget_classes.get(type(field.widget), "")
+            field.widget.attrs["class"] = f"{css} {field.widget.attrs.get('class', '')}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                base = self.widget_classes.get(type(widget), "govuk-input")
+                widget.attrs["class"] += f" {base}--error"
+                widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"
+
+
+class IndicatorFilterForm(GovukForm):
+    q = forms.CharField(label="Code or title", required=False, max_length=100)
+    team = forms.ModelChoiceField(
+        label="Team", queryset=Team.objects.none(), required=False, empty_label="All teams"
+    )
+    kind = forms.ChoiceField(
+        label="Kind", required=False, choices=[("", "All kinds"), *Indicator.Kind.choices]
+    )
+    perspective = forms.ChoiceField(
+        label="Perspective",
+        required=False,
+        choices=[("", "All perspectives"), *Indicator.Perspective.choices],
+    )
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *STATUS_CHOICES]
+    )
+    direction = forms.ChoiceField(
+        label="Direction of travel",
+        required=False,
+        choices=[("", "Any direction"), *DIRECTION_CHOICES],
+    )
+    period = forms.CharField(label="Period", required=False, widget=forms.Select)
+
+    def __init__(self, *args, user, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_period = selectors.latest_reporting_period(today=today)
+        self.fields["team"].queryset = access.teams_readable(user).order_by("name")
+        choices = period_choices(today)
+        asked = (self.data.get("period") or "").strip()
+        listed = {value for _, group in choices for value, _ in group}
+        if asked and asked not in listed:
+            # An older period typed into the URL: keep it selectable if it is a real period.
+            with contextlib.suppress(PeriodError):
+                choices.insert(0, ("Chosen", [(str(periods.parse(asked)),) * 2]))
+        self.fields["period"].widget.choices = choices
+        self.fields["period"].initial = str(self.default_period)
+
+    def clean_period(self) -> Period:
+        text = self.cleaned_data.get("period", "")
+        if not text.strip():
+            return self.default_period
+        try:
+            return periods.parse(text)
+        except PeriodError as error:
+            raise forms.ValidationError(f"Enter a real period: {error}") from error
+
+
+class CommentForm(GovukForm):
+    text = forms.CharField(
+        label="Your comment",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter your comment"},
+    )
+    period = forms.ChoiceField(label="About which period", required=False)
+
+    def __init__(self, *args, period_labels: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [
+            ("", "The indicator in general"),
+            *((label, label) for label in period_labels),
+        ]
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError("Enter your comment")
+        return text
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def indicator_list(request: HttpRequest) -> HttpResponse:
+    """Active indicators the person may read, filtered, with their status for one period.
+
+    Queries are fixed whatever the number of indicators: one for the indicators, four for
+    their statuses (`selectors.indicator_statuses`), the rest for the page around them.
+    Status and direction are filtered in Python because they are computed, not stored.
+    """
+    today = timezone.localdate()
+    form = IndicatorFilterForm(request.GET or None, user=request.user, today=today)
+    rows: list[Row] = []
+    period = form.default_period
+    if not request.GET or form.is_valid():
+        filters = form.cleaned_data if request.GET else {}
+        period = filters.get("period") or form.default_period
+        indicators = readable_indicators(request.user).filter(active=True).select_related("team")
+        if filters.get("q"):
+            indicators = indicators.filter(
+                Q(code__icontains=filters["q"]) | Q(title__icontains=filters["q"])
+            )
+        for name in ("team", "kind", "perspective"):
+            if filters.get(name):
+                indicators = indicators.filter(**{name: filters[name]})
+        rows = rows_for(list(indicators.order_by("code")), period, today=today)
+        if filters.get("status"):
+            rows = [row for row in rows if row.status_code == filters["status"]]
+        if filters.get("direction"):
+            rows = [row for row in rows if row.direction_code == filters["direction"]]
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "period": period,
+        "period_label": str(period),
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
+        "total": len(rows),
+    }
+    template = "performance/indicators/list.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#indicator-results"
+    return render(request, template, context)
+
+
+# --- one indicator ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    period: str
+    value: str
+    target: str
+    level: Tag
+    direction: Tag
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class TargetRow:
+    period: str
+    value: str
+    gaps: list[str]
+    hints: list[str]
+
+
+def _readable_indicator_or_404(user, pk: int) -> Indicator:
+    indicator = (
+        readable_indicators(user).select_related("team", "team__directorate").filter(pk=pk).first()
+    )
+    if indicator is None:
+        raise Http404("No such indicator")
+    return indicator
+
+
+def _own_latest(frequency: Frequency, today: dt.date) -> Period:
+    """The latest period of the indicator's own frequency whose data has been requested."""
+    return periods.containing(today, frequency).previous()
+
+
+def _smart(
+    target: Target | LongTermTarget, indicator: Indicator, *, period: str, trend: bool
+) -> tuple[list[str], list[str]]:
+    record = SmartRecord(
+        linked_to=target.outcome.title if target.outcome else None,
+        unit=indicator.unit,
+        value=target.value,
+        baseline=indicator.baseline,
+        trend_evidence=trend or bool(target.achievable_evidence.strip()),
+        benchmark_quartile=target.benchmark_quartile,
+        realistic=target.realistic,
+        realism_note=target.realism_note,
+        period=period,
+    )
+    gaps = smart_gaps(record)
+    return [gap.value for gap in gaps], [f"{gap.value}: {gap.hint}" for gap in gaps]
+
+
+def _chart(
+    indicator: Indicator, facts: status.IndicatorFacts, data: status.IndicatorData, until: Period
+) -> tuple[str, spc.SpcResult, list[tuple[Period, Decimal]]]:
+    series = status.series_up_to(facts, data, until)
+    rebase = [i for i, (each, _) in enumerate(series) if str(each) in data.rebase_periods]
+    latest_target = status.target_for(facts, data, until)
+    result = spc.analyse(
+        spc.SpcInput(
+            values=[value for _, value in series],
+            polarity=facts.polarity,
+            target=latest_target,
+            rebase_at=rebase,
+        )
+    )
+    markers = {
+        spc.Variation.IMPROVING: charts.Marker.IMPROVING,
+        spc.Variation.CONCERNING: charts.Marker.CONCERNING,
+        spc.Variation.NEUTRAL: charts.Marker.NEUTRAL,
+    }
+    points = [
+        charts.ChartPoint(
+            label=str(each),
+            value=value,
+            target=status.target_for(facts, data, each),
+            marker=markers.get(result.points[i].variation, charts.Marker.COMMON),
+        )
+        for i, (each, value) in enumerate(series)
+    ]
+    limits = [
+        charts.Limits(
+            start=segment.start,
+            stop=segment.stop,
+            mean=segment.mean,
+            upper=segment.upper_limit,
+            lower=segment.lower_limit,
+            upper_near=segment.upper_near,
+            lower_near=segment.lower_near,
+        )
+        for segment in result.segments
+        if segment.has_limits
+    ]
+    fmt = lambda value: charts.format_value(value, indicator.decimals, indicator.unit)  # noqa: E731
+    if series:
+        kind = "XmR chart" if limits else "Run chart"
+        words = f"{kind} of {len(series)} values from {series[0][0]} to {series[-1][0]}; latest {fmt(series[-1][1])}"
+        if latest_target is not None:
+            words += f" against a target of {fmt(latest_target)}"
+        if result.latest and result.latest.has_limits:
+            words += (
+                f". Mean {fmt(result.mean)}, upper process limit {fmt(result.upper_limit)}, "
+                f"lower process limit {fmt(result.lower_limit)}"
+            )
+        special = sum(1 for point in result.points if point.special_cause)
+        words += f". {special} special-cause point{'s' if special != 1 else ''}. The history table below lists every value."
+    else:
+        words = "No activated values yet."
+    svg = charts.value_chart(
+        charts.ValueChart(
+            chart_id=f"indicator-{indicator.pk}-chart",
+            title=f"{indicator.code} {indicator.title}: values against target",
+            description=words,
+            points=points,
+            limits=limits,
+            decimals=indicator.decimals,
+            unit=indicator.unit,
+        )
+    )
+    return svg, result, series
+
+
+def _shortfall_words(shortfall: Decimal | None) -> str:
+    """The shortfall of SPEC §4 in words: negative means better than target."""
+    if shortfall is None:
+        return "–"
+    if shortfall <= 0:
+        better = charts.format_value(-shortfall, 1, "percent")
+        return "On target" if better == "0.0%" else f"None: {better} better than target"
+    return f"{charts.format_value(shortfall, 1, 'percent')} short of target"
+
+
+def _action_plan_url(plan: ActionPlan) -> str | None:
+    """The action plan's page, once the engineer who owns those pages has added it."""
+    try:
+        return reverse("performance:action-plan-detail", args=[plan.pk])
+    except NoReverseMatch:
+        return None
+
+
+def _detail_context(
+    request: HttpRequest, indicator: Indicator, *, comment_form: CommentForm | None = None
+) -> dict:
+    today = timezone.localdate()
+    facts = selectors.indicator_facts(indicator)
+    data = selectors.indicator_data([indicator.id], until=today)[indicator.id]
+    own_latest = _own_latest(facts.frequency, today)
+    default = own_latest
+    if str(own_latest) not in data.values and not selectors.window_closed(own_latest, today=today):
+        default = own_latest.previous()
+
+    period, period_error = default, None
+    asked = request.GET.get("period", "").strip()
+    if asked:
+        try:
+            period = periods.parse(asked)
+            if not status.applies(facts, period):
+                raise PeriodError(
+                    f"{indicator.code} reports {facts.frequency.value}; {asked!r} is shorter than that"
+                )
+        except PeriodError as error:
+            period, period_error = default, f"{error}. Showing {default} instead."
+
+    current = status.status_for(
+        facts, data, period, window_closed=selectors.window_closed(period, today=today)
+    )
+
+    # History at the indicator's own frequency, newest first: any period with a value, a
+    # target or a No data mark, up to the latest requested period.
+    known = [periods.parse(text) for text in [*data.values, *data.targets, *data.no_data]]
+    known = [each for each in known if each.kind is facts.frequency and each <= own_latest]
+    comments = dict(
+        Value.objects.filter(indicator=indicator, status=Value.Status.ACTIVATED)
+        .exclude(comment="")
+        .values_list("period", "comment")
+    )
+    show_all = request.GET.get("all") == "1"
+    history: list[HistoryRow] = []
+    if known:
+        for each in reversed(periods.between(min(known), max([*known, default]))):
+            found = status.status_for(
+                facts,
+                data,
+                each,
+                window_closed=selectors.window_closed(each, today=today),
+                with_spc=False,
+            )
+            if found.actual is None and found.target is None and found.level is None:
+                continue
+            history.append(
+                HistoryRow(
+                    period=str(each),
+                    value=charts.format_value(found.actual, indicator.decimals, indicator.unit),
+                    target=charts.format_value(found.target, indicator.decimals, indicator.unit),
+                    level=LEVEL_TAGS[found.level],
+                    direction=DIRECTION_TAGS[found.dot_previous],
+                    comment=comments.get(str(each), ""),
+                )
+            )
+
+    chart_until = max((periods.parse(text) for text in data.values), default=own_latest)
+    if chart_until.kind is not facts.frequency:  # values of another frequency: use its periods
+        chart_until = periods.containing(chart_until.end, facts.frequency)
+    chart_svg, spc_result, series = _chart(indicator, facts, data, chart_until)
+    value_periods = {str(each) for each, _ in series}
+
+    targets = list(
+        Target.objects.filter(indicator=indicator)
+        .select_related("outcome")
+        .order_by("-period_start")
+    )
+    target_rows = []
+    for target in targets:
+        earlier = sum(
+            1 for each in value_periods if periods.parse(each).start < target.period_start
+        )
+        gaps, hints = _smart(target, indicator, period=target.period, trend=earlier >= 3)
+        target_rows.append(
+            TargetRow(
+                target.period,
+                charts.format_value(target.value, indicator.decimals, indicator.unit),
+                gaps,
+                hints,
+            )
+        )
+    long_term_rows = []
+    for target in LongTermTarget.objects.filter(indicator=indicator).select_related("outcome"):
+        gaps, hints = _smart(
+            target, indicator, period=target.by_year, trend=len(value_periods) >= 3
+        )
+        long_term_rows.append(
+            TargetRow(
+                target.by_year,
+                charts.format_value(target.value, indicator.decimals, indicator.unit),
+                gaps,
+                hints,
+            )
+        )
+
+    plans = [
+        (plan, _action_plan_url(plan))
+        for plan in ActionPlan.objects.filter(indicator=indicator).select_related("owner")
+    ]
+    can_comment = may_comment(request.user)
+    if comment_form is None and can_comment:
+        comment_form = CommentForm(period_labels=_comment_periods(indicator))
+    fmt = lambda value: charts.format_value(value, indicator.decimals, indicator.unit)  # noqa: E731
+    return {
+        "indicator": indicator,
+        "period": period,
+        "period_error": period_error,
+        "current": current,
+        "current_value": fmt(current.actual),
+        "current_target": fmt(current.target),
+        "current_shortfall": _shortfall_words(current.shortfall),
+        "level": LEVEL_TAGS[current.level],
+        "dot_previous": DIRECTION_TAGS[current.dot_previous],
+        "dot_year": DIRECTION_TAGS[current.dot_year],
+        "variation": VARIATION_TAGS[current.variation],
+        "assurance": ASSURANCE_TAGS[current.assurance],
+        "chart_svg": chart_svg,
+        "spc": spc_result,
+        "spc_mean": fmt(spc_result.mean) if spc_result.points else "–",
+        "spc_upper": fmt(spc_result.upper_limit),
+        "spc_lower": fmt(spc_result.lower_limit),
+        "series_count": len(series),
+        "show_all": show_all,
+        "history": history if show_all else history[:HISTORY_ROWS],
+        "history_count": len(history),
+        "target_rows": target_rows if show_all else target_rows[:TARGET_ROWS],
+        "target_count": len(target_rows),
+        "long_term_rows": long_term_rows,
+        "baseline": fmt(indicator.baseline) if indicator.baseline is not None else None,
+        "enterers": list(indicator.enterers.order_by("last_name", "first_name")),
+        "managers": list(indicator.managers.order_by("last_name", "first_name")),
+        "plans": plans,
+        "comments": list(indicator.comments.select_related("author")),
+        "can_comment": can_comment,
+        "perms_officer": access.is_performance_officer(request.user),
+        "comment_form": comment_form,
+    }
+
+
+@require_GET
+@login_required
+def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = _readable_indicator_or_404(request.user, pk)
+    return render(
+        request, "performance/indicators/detail.html", _detail_context(request, indicator)
+    )
+
+
+@require_POST
+@login_required
+def indicator_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a reader's comment to an indicator; audited. Bad input re-shows the page with errors."""
+    indicator = _readable_indicator_or_404(request.user, pk)
+    if not may_comment(request.user):
+        raise PermissionDenied("Only members and officers may comment on indicators.")
+    history_periods = _comment_periods(indicator)
+    form = CommentForm(request.POST, period_labels=history_periods)
+    if not form.is_valid():
+        context = _detail_context(request, indicator, comment_form=form)
+        return render(request, "performance/indicators/detail.html", context, status=400)
+    with transaction.atomic():
+        comment = IndicatorComment.objects.create(
+            indicator=indicator,
+            period=form.cleaned_data["period"],
+            author=request.user,
+            text=form.cleaned_data["text"],
+        )
+        audit.created(actor=request.user, instance=comment, fields=["indicator", "period", "text"])
+    messages.success(request, "Your comment has been added.")
+    return redirect(f"{reverse('performance:indicator-detail', args=[indicator.pk])}#comments")
+
+
+def _comment_periods(indicator: Indicator) -> list[str]:
+    """Periods a comment may be about: those with an activated value or a target."""
+    values = Value.objects.filter(indicator=indicator, status=Value.Status.ACTIVATED).values_list(
+        "period", flat=True
+    )
+    targets = Target.objects.filter(indicator=indicator).values_list("period", flat=True)
+    return sorted({*values, *targets}, key=periods.parse, reverse=True)
+
+
+urlpatterns = [
+    path("indicators/", indicator_list, name="indicator-list"),
+    path("indicators/<int:pk>/", indicator_detail, name="indicator-detail"),
+    path("indicators/<int:pk>/comments/", indicator_comment, name="indicator-comment"),
+]
