@@ -109,16 +109,19 @@ DATABASES = {"default": env.database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'sum
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.redis_url("REDIS_URL")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "summit",
-        }
+# The cache is per process (locmem) even when Redis is there, on purpose: Redis is the Celery
+# broker, and pages and data entry must keep working while it is down (issue 9). Django's
+# RedisCache raises on every get/set when Redis is unreachable, so a page that cached anything
+# would fail with it. Sessions and login throttling are in the database, not the cache. Anything
+# cached must therefore be safe per process: key it by what it depends on (e.g. a row's
+# `updated_at` or version) so no cross-process invalidation is needed.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "summit",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
     }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -183,6 +186,11 @@ STORAGES = {
         )
     },
 }
+# Uploads: form data (not files) over 6 MB is refused; a file over 6 MB streams to a temporary
+# file instead of memory, and each upload view checks its own size limit. The proxy in front
+# should cap the body too (client_max_body_size).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 # Uploaded files (evidence) live outside the web root and are served by views that check
 # permission, never by whitenoise.
 MEDIA_ROOT = Path(env.string("MEDIA_ROOT", str(VAR_DIR / "media")))
@@ -223,13 +231,14 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     CELERY_DIR = VAR_DIR / "celery"
-    for _folder in ("queue", "processed", "results"):
+    for _folder in ("queue", "processed", "results", "control"):
         (CELERY_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_DIR / "queue"),
         "data_folder_out": str(CELERY_DIR / "queue"),
         "processed_folder": str(CELERY_DIR / "processed"),
+        "control_folder": str(CELERY_DIR / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{CELERY_DIR / 'results'}"
@@ -253,6 +262,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "performance.tasks.open_collection_round",
         "schedule": crontab(minute=0, hour=7, day_of_month=1),
         "kwargs": {"kind": "monthly"},
+    },
+    # Every day at 07:30: the request digests (after the rounds open at 07:00; it also opens
+    # them itself if that run was missed), day-7 chasers, day-9 manager digests, and after a
+    # close the No data records and overdue summaries. Idempotent, so daily is safe.
+    "collection-day": {
+        "task": "performance.tasks.run_collection_day",
+        "schedule": crontab(minute=30, hour=7),
+    },
+    # Freeze the Reach the Summit table of every quarter whose window has closed (idempotent).
+    "freeze-reach-the-summit": {
+        "task": "reach_summit.tasks.freeze_closed_quarters",
+        "schedule": crontab(minute=30, hour=0),
     },
 }
 

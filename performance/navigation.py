@@ -24,6 +24,7 @@ SECTIONS: list[tuple[str, str, frozenset[Role]]] = [
         "performance:activation-queue",
         frozenset({Role.DATA_MANAGER, Role.PERFORMANCE_OFFICER}),
     ),
+    ("Data collection", "performance:round-list", ALL),
     ("Strategic plan", "performance:strategic-plan", ALL),
     ("Service plans", "performance:service-plan-list", ALL),
     ("Action plans", "performance:action-plan-list", ALL),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import smtplib
 
 from celery import shared_task
 from django.db import OperationalError
 
-from performance import services
+from performance import reminders, services
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
@@ -16,3 +17,21 @@ def open_collection_round(kind: str, request_date: str | None = None) -> dict:
     day = dt.date.fromisoformat(request_date) if request_date else None
     round_, created = services.open_round(kind=kind, request_date=day)
     return {"round": round_.pk, "period": round_.period, "created": created}
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError, smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def run_collection_day(day: str | None = None) -> dict:
+    """Everything the collection cycle needs on `day` (ISO; default today in London).
+
+    Opens the rounds requested that day, records No data after a close, and sends the request
+    digests, day-7 chasers, day-9 manager digests and overdue summaries. Safe to run any number
+    of times and to retry after a crash: each person gets each day's email once.
+    """
+    when = dt.date.fromisoformat(day) if day else None
+    return reminders.run_day(when).as_dict()

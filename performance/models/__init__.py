@@ -1,7 +1,7 @@
 """Models of the performance app, one module per area; import them from here."""
 
 from performance.models.audit import AuditEvent
-from performance.models.collection import CollectionRound
+from performance.models.collection import CollectionRound, SentReminder
 from performance.models.indicators import (
     Indicator,
     IndicatorComment,
@@ -11,6 +11,7 @@ from performance.models.indicators import (
     Value,
 )
 from performance.models.organisation import Directorate, Service, Team, TeamMembership
+from performance.models.outbox import OutboxMessage
 from performance.models.plans import (
     Action,
     ActionPlan,
@@ -43,9 +44,11 @@ __all__ = [
     "IndividualObjective",
     "LongTermTarget",
     "MeasureOfSuccess",
+    "OutboxMessage",
     "Milestone",
     "Outcome",
     "Priority",
+    "SentReminder",
     "Service",
     "ServicePlan",
     "ServicePlanObjective",

@@ -110,6 +110,8 @@ def test_empty_variables_count_as_unset(tmp_path):
 
 def test_beat_schedule_is_in_the_settings(tmp_path):
     assert _settings(tmp_path)["beat"] == [
+        "collection-day",
+        "freeze-reach-the-summit",
         "monthly-data-request",
         "quarterly-data-request",
         "strategic-actions-request",

@@ -47,6 +47,22 @@ def test_monthly_requests_fire_on_the_first_of_every_month():
     assert _fires_on("monthly-data-request") == [dt.date(2025, m, 1) for m in range(1, 13)]
 
 
+def test_the_collection_day_runs_every_day_at_half_past_seven_london_time():
+    entry = settings.CELERY_BEAT_SCHEDULE["collection-day"]
+    assert entry["task"] == "performance.tasks.run_collection_day"
+    assert len(_fires_on("collection-day")) == 365
+    assert entry["schedule"].hour == {7}
+    assert entry["schedule"].minute == {30}
+
+
+def test_every_scheduled_task_exists():
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks
+
+
 def test_schedule_is_in_london_time_at_seven_across_the_clock_change():
     from config.celery import app
 
