@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "performance",
+    "performance.reports",
     "reach_summit",
     "benchmarking",
     "dataquality",

@@ -46,6 +46,8 @@ urlpatterns = [
     path("reach-the-summit/", include("reach_summit.urls")),
     path("benchmarking/", include("benchmarking.urls")),
     path("data-quality/", include("dataquality.urls")),
+    path("reports/", include("performance.reports.urls")),
+    path("public/", include("performance.reports.public_urls")),
     path("admin/", admin.site.urls),
 ]
 

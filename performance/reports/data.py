@@ -1,0 +1,383 @@
+"""What a report is made of, as plain data (pure: no Django import).
+
+Every report kind is gathered by a selector into one `Report`: sections holding tables, charts
+(SVG strings) and "spotlights" (a Red or Amber indicator with its comment and action plan).
+The same `Report` feeds the HTML page, the PDF (the same template through WeasyPrint), the
+Excel workbook (one sheet per table) and, when published, the frozen snapshot: `to_json()` /
+`Report.from_json()` round-trip it exactly, so a public page renders from the snapshot with
+the very template the live page uses.
+
+Numbers are kept as text of the exact Decimal ("95.5"), never floats, so a snapshot keeps the
+value as activated; rounding to the indicator's decimals happens only when a cell is shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from performance import periods
+from performance.charts import format_value
+from performance.periods import Frequency, Period
+
+SCHEMA = 1
+
+
+class Kind(StrEnum):
+    """Report kinds of `render_report` (SPEC §11)."""
+
+    QUARTERLY = "quarterly"
+    MONTHLY = "monthly"
+    COMPLAINTS = "complaints"
+    STRATEGIC_ACTIONS = "strategic-actions"
+    DATA_QUALITY = "data-quality"
+    REACH_THE_SUMMIT = "reach-the-summit"
+    BENCHMARKING = "benchmarking"
+
+    @property
+    def title(self) -> str:
+        return _KIND_TITLES[self]
+
+    @property
+    def template(self) -> str:
+        return f"reports/{self.value.replace('-', '_')}.html"
+
+    @property
+    def frequency(self) -> Frequency:
+        """The kind of period the report is for: a month for the monthly report, else a quarter."""
+        return Frequency.MONTHLY if self is Kind.MONTHLY else Frequency.QUARTERLY
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(kind.value, kind.title) for kind in cls]
+
+
+_KIND_TITLES = {
+    Kind.QUARTERLY: "Quarterly performance report",
+    Kind.MONTHLY: "Monthly operational report",
+    Kind.COMPLAINTS: "Quarterly complaints report",
+    Kind.STRATEGIC_ACTIONS: "Strategic actions report",
+    Kind.DATA_QUALITY: "Data quality report",
+    Kind.REACH_THE_SUMMIT: "Reach the Summit report",
+    Kind.BENCHMARKING: "Benchmarking report",
+}
+
+
+class Audience(StrEnum):
+    MT = "mt"
+    CABINET = "cabinet"
+    SCRUTINY = "scrutiny"
+
+    @property
+    def label(self) -> str:
+        return _AUDIENCE_LABELS[self]
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(audience.value, audience.label) for audience in cls]
+
+
+_AUDIENCE_LABELS = {
+    Audience.MT: "Management Team",
+    Audience.CABINET: "Cabinet",
+    Audience.SCRUTINY: "Overview & Scrutiny",
+}
+
+
+class BadArgument(ValueError):
+    """A kind, period or audience that is not one: the message names the field and the text."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+
+
+def parse_kind(text: str) -> Kind:
+    try:
+        return Kind((text or "").strip().lower())
+    except ValueError:
+        raise BadArgument(
+            "kind",
+            f"“{text}” is not a report kind: choose one of {', '.join(k.value for k in Kind)}",
+        ) from None
+
+
+def parse_audience(text: str | None) -> Audience:
+    if text is None or not text.strip():
+        return Audience.MT
+    try:
+        return Audience(text.strip().lower())
+    except ValueError:
+        raise BadArgument(
+            "audience",
+            f"“{text}” is not an audience: choose one of {', '.join(a.value for a in Audience)}",
+        ) from None
+
+
+def parse_period(kind: Kind, text: str) -> Period:
+    """The report's period: a month (`2024-07`) for the monthly report, else a quarter.
+
+    The strategic actions report is bi-annual: its period is the quarter ending the half-year
+    (Q2, reported on 1 October; Q4, reported on 1 April).
+    """
+    wanted = kind.frequency
+    example = "2024-07" if wanted is Frequency.MONTHLY else "2024/25 Q1"
+    try:
+        period = periods.parse(text or "")
+    except periods.PeriodError:
+        raise BadArgument(
+            "period", f"“{text}” is not a period: write a {wanted.value[:-2]} like {example}"
+        ) from None
+    if period.kind is not wanted:
+        raise BadArgument(
+            "period",
+            f"The {kind.title.lower()} is for a {wanted.value[:-2]} like {example}, not “{text}”",
+        )
+    if kind is Kind.STRATEGIC_ACTIONS and period.quarter_number not in (2, 4):
+        raise BadArgument(
+            "period",
+            f"Strategic actions are reported twice a year, at Q2 (1 October) and Q4 (1 April): "
+            f"“{text}” is {period}",
+        )
+    return period
+
+
+def period_slug(period: str) -> str:
+    """URL and file-name form: `2024/25 Q1` → `2024-25-q1`."""
+    return period.replace("/", "-").replace(" ", "-").lower()
+
+
+def period_from_slug(slug: str) -> str:
+    """Inverse of `period_slug` for quarters (`2024-25-q1`); months (`2024-07`) pass through."""
+    text = (slug or "").strip()
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text[8] in "qQ":
+        return f"{text[:4]}/{text[5:7]} {text[8:].upper()}"
+    return text
+
+
+# --- the parts of a report ----------------------------------------------------------------------
+
+STATUS_WORDS = {
+    "green": ("✓", "Green"),
+    "amber": ("!", "Amber"),
+    "red": ("✕", "Red"),
+    "no_data": ("?", "No data"),
+    "none": ("–", "Not judged"),
+}
+DIRECTION_WORDS = {
+    "improving": ("↑", "Improving"),
+    "deteriorating": ("↓", "Deteriorating"),
+    "stable": ("→", "Stable"),
+    "none": ("", "No comparison"),
+}
+NUMERIC_KINDS = frozenset({"int", "number", "value", "percent"})
+
+
+@dataclass
+class Column:
+    """A table column. `kind`: text, int, number (plain, `decimals`), value (the row's `unit`
+    and `decimals` say how), percent (0-100, `decimals`), status (RAG code), direction, date."""
+
+    key: str
+    label: str
+    kind: str = "text"
+    decimals: int = 0
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in NUMERIC_KINDS
+
+
+@dataclass
+class Table:
+    id: str
+    caption: str
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    sheet: str = ""
+    note: str = ""
+    # Columns whose cell is a row header (`<th scope="row">`): the first by default.
+    header_key: str = ""
+
+    @property
+    def row_header(self) -> str:
+        return self.header_key or (self.columns[0].key if self.columns else "")
+
+
+@dataclass
+class Chart:
+    """An SVG chart; `data` holds its figures (period, value, target) for the text alternative."""
+
+    id: str
+    title: str
+    svg: str
+    note: str = ""
+    data: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class PlanAction:
+    description: str
+    owner: str
+    due: str
+    status: str
+    progress: str = ""
+
+
+@dataclass
+class Spotlight:
+    """A Red or Amber indicator, with why (the performance comment) and what is being done."""
+
+    indicator_id: int | None
+    code: str
+    title: str
+    team: str
+    status: str
+    value: str
+    target: str
+    dot_previous: str
+    dot_year: str
+    variation: str = ""
+    assurance: str = ""
+    comment: str = ""
+    plan_title: str = ""
+    plan_version: int | None = None
+    plan_status: str = ""
+    actions: list[PlanAction] = field(default_factory=list)
+    chart: Chart | None = None
+    questions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    spotlights: list[Spotlight] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)
+    level: int = 2
+
+
+@dataclass
+class Report:
+    kind: str
+    audience: str
+    period: str
+    title: str
+    committee: str
+    council: str
+    generated_at: str
+    sections: list[Section]
+    open_data: Table
+    summary: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    teams_note: str = ""
+    schema: int = SCHEMA
+
+    @property
+    def kind_enum(self) -> Kind:
+        return Kind(self.kind)
+
+    @property
+    def audience_label(self) -> str:
+        return Audience(self.audience).label
+
+    @property
+    def tables(self) -> list[Table]:
+        return [table for section in self.sections for table in section.tables]
+
+    @property
+    def size(self) -> int:
+        """Rows and spotlights: how heavy the PDF will be (large ones go to a worker)."""
+        return sum(len(t.rows) for t in self.tables) + 8 * sum(
+            len(s.spotlights) for s in self.sections
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Report:
+        def table(raw: dict) -> Table:
+            return Table(**{**raw, "columns": [Column(**c) for c in raw["columns"]]})
+
+        def chart(raw: dict | None) -> Chart | None:
+            return Chart(**raw) if raw else None
+
+        def spotlight(raw: dict) -> Spotlight:
+            return Spotlight(
+                **{
+                    **raw,
+                    "actions": [PlanAction(**a) for a in raw.get("actions", [])],
+                    "chart": chart(raw.get("chart")),
+                }
+            )
+
+        sections = [
+            Section(
+                **{
+                    **raw,
+                    "tables": [table(t) for t in raw.get("tables", [])],
+                    "charts": [Chart(**c) for c in raw.get("charts", [])],
+                    "spotlights": [spotlight(s) for s in raw.get("spotlights", [])],
+                }
+            )
+            for raw in data["sections"]
+        ]
+        return cls(**{**data, "sections": sections, "open_data": table(data["open_data"])})
+
+
+# --- cells --------------------------------------------------------------------------------------
+
+
+def number(text: Any) -> Decimal | None:
+    """A cell's number as a Decimal (None for an empty or non-numeric cell)."""
+    if text is None or text == "":
+        return None
+    try:
+        value = Decimal(str(text))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def plain(value: Decimal | None) -> str:
+    """Exact text of a Decimal for storage: no exponent, no trailing zeros; "" for None."""
+    if value is None:
+        return ""
+    if value == 0:
+        return "0"
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def cell_text(column: Column, row: dict[str, Any]) -> str:
+    """A cell as a reader sees it (status and direction in words; numbers rounded)."""
+    raw = row.get(column.key)
+    if column.kind == "status":
+        return STATUS_WORDS.get(raw or "none", ("", str(raw)))[1]
+    if column.kind == "direction":
+        return DIRECTION_WORDS.get(raw or "none", ("", str(raw)))[1]
+    if column.kind in NUMERIC_KINDS:
+        value = number(raw)
+        if value is None:
+            return "–"
+        if column.kind == "value":
+            return format_value(value, int(row.get("decimals") or 0), row.get("unit") or "number")
+        if column.kind == "percent":
+            return format_value(value, column.decimals, "percent")
+        return format_value(value, column.decimals if column.kind == "number" else 0)
+    return "" if raw is None else str(raw)
+
+
+def icon_of(column: Column, row: dict[str, Any]) -> str:
+    raw = row.get(column.key) or "none"
+    if column.kind == "status":
+        return STATUS_WORDS.get(raw, ("", ""))[0]
+    if column.kind == "direction":
+        return DIRECTION_WORDS.get(raw, ("", ""))[0]
+    return ""

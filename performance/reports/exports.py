@@ -1,0 +1,264 @@
+"""Report writers: a `data.Report` in, bytes or text out, no queries (SPEC §10).
+
+- PDF: the report's own template (the one the browser page uses) in its print frame, through
+  WeasyPrint with static/css/print.css: A4, a running header with the council, committee, date
+  and status (DRAFT or PUBLISHED vN), page numbers, a contents list with page numbers, table
+  rows that never split across pages, charts as inline SVG (vector, so they print crisply).
+- Excel: a cover sheet, then one sheet per table with its caption, a frozen header row and
+  number formats by unit, numbers stored as numbers.
+- Open data: the report's open-data table as CSV and as JSON (docs/open-data.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+
+from performance.reports.data import (
+    DIRECTION_WORDS,
+    STATUS_WORDS,
+    Column,
+    Report,
+    Table,
+    cell_text,
+    number,
+)
+
+OPEN_DATA_SCHEMA = "summit-open-data/1"
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What the running header says about the copy: its status and its date."""
+
+    status: str  # "DRAFT" or "PUBLISHED v2"
+    date: str  # "5 July 2025"
+    published: bool = False
+
+
+def context(report: Report, stamp: Stamp, *, for_print: bool, links: bool = False, **extra) -> dict:
+    return {
+        "report": report,
+        "stamp": stamp,
+        "for_print": for_print,
+        "links": links,
+        "base_template": "reports/_print.html" if for_print else "reports/_web.html",
+        **extra,
+    }
+
+
+def html(report: Report, stamp: Stamp) -> str:
+    """The print HTML of a report (the same template as the page, in its print frame)."""
+    return render_to_string(report.kind_enum.template, context(report, stamp, for_print=True))
+
+
+def pdf(
+    report: Report, stamp: Stamp, *, progress: Callable[[int, str], None] | None = None
+) -> bytes:
+    """The report as a PDF. `progress(percent, stage)` is told as the work goes on."""
+    from weasyprint import CSS, HTML
+
+    tell = progress or (lambda _percent, _stage: None)
+    tell(30, "Laying out the pages")
+    document = HTML(string=html(report, stamp), base_url=str(settings.BASE_DIR)).render(
+        stylesheets=[CSS(filename=finders.find("css/print.css"))]
+    )
+    tell(80, f"Writing {len(document.pages)} pages")
+    data = document.write_pdf()
+    tell(100, "Done")
+    return data
+
+
+# --- Excel --------------------------------------------------------------------------------------
+
+_UNIT_FORMATS = {
+    "percent": '0{d}"%"',
+    "currency": '"£"#,##0{d}',
+    "days": '0{d}" days"',
+    "number": "#,##0{d}",
+    "ratio": "0{d}",
+}
+
+
+def _format(unit: str, decimals: int) -> str:
+    places = f".{'0' * decimals}" if decimals > 0 else ""
+    return _UNIT_FORMATS.get(unit, "#,##0{d}").format(d=places)
+
+
+def _excel_cell(column: Column, row: dict[str, Any]) -> tuple[Any, str | None]:
+    """(value, number format) of a cell; numbers as numbers, statuses as their words."""
+    raw = row.get(column.key)
+    if column.kind == "status":
+        return STATUS_WORDS.get(raw or "none", ("", raw))[1], None
+    if column.kind == "direction":
+        return DIRECTION_WORDS.get(raw or "none", ("", raw))[1], None
+    if column.numeric:
+        value = number(raw)
+        if value is None:
+            return None, None
+        if column.kind == "int":
+            return int(value), "0"
+        if column.kind == "value":
+            decimals = int(row.get("decimals") or 0)
+            return float(value), _format(row.get("unit") or "number", decimals)
+        unit = "percent" if column.kind == "percent" else "number"
+        return float(value), _format(unit, column.decimals)
+    return ("" if raw is None else str(raw)), None
+
+
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_name(wanted: str, taken: set[str]) -> str:
+    base = _SHEET_BAD.sub("-", wanted).strip("'")[:31] or "Table"
+    name, number_ = base, 2
+    while name.lower() in taken:
+        suffix = f" ({number_})"
+        name = base[: 31 - len(suffix)] + suffix
+        number_ += 1
+    taken.add(name.lower())
+    return name
+
+
+def _write_table(sheet, table: Table) -> None:
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    sheet.append([table.caption])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([column.label for column in table.columns])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    widths = [min(max(len(c.label), 6), 40) for c in table.columns]
+    for index, row in enumerate(table.rows, start=3):
+        for position, column in enumerate(table.columns, start=1):
+            value, fmt = _excel_cell(column, row)
+            cell = sheet.cell(row=index, column=position, value=value)
+            if fmt:
+                cell.number_format = fmt
+            if isinstance(value, str):
+                widths[position - 1] = min(max(widths[position - 1], len(value)), 60)
+    for position, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(position)].width = width + 2
+    sheet.freeze_panes = "A3"
+    if table.note and not table.rows:
+        sheet.append([table.note])
+
+
+def xlsx(report: Report, stamp: Stamp) -> bytes:
+    """A workbook: a cover sheet, then one sheet per table of the report."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    cover = book.active
+    cover.title = "Report"
+    cover.append([report.title])
+    cover["A1"].font = Font(bold=True, size=14)
+    for label, value in (
+        ("Council", report.council),
+        ("Committee", report.committee),
+        ("Period", report.period),
+        ("Status", stamp.status),
+        ("Date", stamp.date),
+    ):
+        cover.append([label, value])
+    cover.append([])
+    for line in [*report.summary, *report.notes, report.teams_note]:
+        if line:
+            cover.append([line])
+    cover.append([])
+    cover.append(["Sheets"])
+    cover.column_dimensions["A"].width = 18
+    cover.column_dimensions["B"].width = 60
+    taken = {"report"}
+    for table in report.tables:
+        name = _sheet_name(table.sheet or table.caption, taken)
+        cover.append([name, table.caption])
+        _write_table(book.create_sheet(name), table)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# --- open data ----------------------------------------------------------------------------------
+
+
+def _json_value(column: Column, raw: Any) -> Any:
+    if column.numeric:
+        value = number(raw)
+        if value is None:
+            return None
+        return (
+            int(value)
+            if value == value.to_integral_value() and column.kind == "int"
+            else float(value)
+        )
+    if raw is None or raw == "":
+        return None if column.kind in ("status", "direction") else ""
+    return raw
+
+
+def _csv_value(column: Column, raw: Any) -> str:
+    if column.numeric:
+        value = number(raw)
+        return "" if value is None else format(value.normalize(), "f") if value else "0"
+    return "" if raw is None else str(raw)
+
+
+def open_data_csv(report: Report) -> str:
+    table = report.open_data
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([c.key for c in table.columns])
+    for row in table.rows:
+        writer.writerow([_csv_value(c, row.get(c.key)) for c in table.columns])
+    return buffer.getvalue()
+
+
+_JSON_TYPES = {"int": "integer", "number": "number", "percent": "number", "value": "number"}
+
+
+def open_data_json(report: Report, meta: dict[str, Any]) -> str:
+    table = report.open_data
+    document = {
+        "schema": OPEN_DATA_SCHEMA,
+        "report": {
+            "kind": report.kind,
+            "title": report.title,
+            "period": report.period,
+            "audience": report.audience,
+            "committee": report.committee,
+            "council": report.council,
+            **meta,
+        },
+        "columns": [
+            {"name": c.key, "title": c.label, "type": _JSON_TYPES.get(c.kind, "string")}
+            for c in table.columns
+        ],
+        "rows": [
+            {c.key: _json_value(c, row.get(c.key)) for c in table.columns} for row in table.rows
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2, default=_default)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"{value!r} is not JSON serialisable")
+
+
+def text_of(column: Column, row: dict[str, Any]) -> str:
+    return cell_text(column, row)

@@ -1,0 +1,82 @@
+"""The public transparency pages at /public/ (no login): published reports and their open data.
+
+Everything here reads `PublishedReport` rows only — the frozen snapshot and the PDF stored at
+publication — never live data, so nothing unpublished or corrected later can appear.
+"""
+
+from __future__ import annotations
+
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from performance.reports import exports, services
+from performance.reports.data import Audience, Kind, period_slug
+from performance.reports.models import PublishedReport
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    rows = list(
+        PublishedReport.objects.filter(status=PublishedReport.Status.PUBLISHED)
+        .only("kind", "period", "period_start", "audience", "version", "published_at", "status")
+        .order_by("-period_start", "kind", "audience")
+    )
+    groups: dict[str, list] = {}
+    for row in rows:
+        groups.setdefault(row.period, []).append(
+            {"row": row, "title": Kind(row.kind).title, "committee": Audience(row.audience).label}
+        )
+    return render(request, "reports/public_index.html", {"groups": list(groups.items())})
+
+
+@require_GET
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_object_or_404(PublishedReport, pk=pk)
+    frozen = services.frozen_report(row)
+    siblings = list(
+        PublishedReport.objects.filter(kind=row.kind, period=row.period, audience=row.audience)
+        .only("version", "status")
+        .order_by("version")
+    )
+    context = exports.context(
+        frozen,
+        services.published_stamp(row),
+        for_print=False,
+        public=True,
+        published=row,
+        other_versions=[s for s in siblings if s.pk != row.pk],
+        latest=siblings[-1] if siblings and siblings[-1].pk != row.pk else None,
+    )
+    return render(request, Kind(row.kind).template, context)
+
+
+def _name(row: PublishedReport, ext: str) -> str:
+    return f"{row.kind}-{period_slug(row.period)}-{row.audience}-v{row.version}.{ext}"
+
+
+@require_GET
+def pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_object_or_404(PublishedReport, pk=pk)
+    return FileResponse(
+        row.pdf.open("rb"), content_type="application/pdf", filename=_name(row, "pdf")
+    )
+
+
+@require_GET
+def open_data_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_object_or_404(PublishedReport, pk=pk)
+    response = HttpResponse(
+        exports.open_data_csv(services.frozen_report(row)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_name(row, "csv")}"'
+    return response
+
+
+@require_GET
+def open_data_json(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_object_or_404(PublishedReport, pk=pk)
+    body = exports.open_data_json(services.frozen_report(row), services.open_data_meta(row))
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{_name(row, "json")}"'
+    return response

@@ -1,0 +1,83 @@
+"""Cells of report tables: status and direction as icon + word, numbers rounded for reading."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from performance.reports.data import Column, cell_text, icon_of
+
+register = template.Library()
+
+
+def _indicator_url(row: dict) -> str:
+    indicator_id = row.get("indicator_id")
+    if not indicator_id:
+        return ""
+    try:
+        return reverse("performance:indicator-detail", args=[indicator_id])
+    except NoReverseMatch:
+        return ""
+
+
+@register.simple_tag
+def report_cell(column: Column, row: dict, header_key: str = "", links: bool = False):
+    """One `<td>` (or `<th scope="row">` for the row's header column) of a report table."""
+    text = cell_text(column, row)
+    classes = ["govuk-table__cell" if column.key != header_key else "govuk-table__header"]
+    if column.numeric:
+        classes.append("govuk-table__cell--numeric")
+    if column.kind in ("status", "direction"):
+        raw = row.get(column.key) or "none"
+        icon = icon_of(column, row)
+        inner = format_html(
+            '<span class="report-{} report-{}--{}">{}{}</span>',
+            column.kind,
+            column.kind,
+            raw,
+            format_html('<span class="report-icon" aria-hidden="true">{}</span> ', icon)
+            if icon
+            else "",
+            text,
+        )
+    elif links and column.key == "indicator" and _indicator_url(row):
+        inner = format_html('<a class="govuk-link" href="{}">{}</a>', _indicator_url(row), text)
+    else:
+        inner = text
+    if column.key == header_key:
+        return format_html('<th scope="row" class="{}">{}</th>', " ".join(classes), inner)
+    return format_html('<td class="{}">{}</td>', " ".join(classes), inner)
+
+
+@register.simple_tag
+def status_badge(code: str):
+    column = Column("status", "Status", "status")
+    row = {"status": code}
+    return format_html(
+        '<strong class="report-status report-status--{}"><span class="report-icon" aria-hidden="true">{}</span> {}</strong>',
+        code or "none",
+        icon_of(column, row),
+        cell_text(column, row),
+    )
+
+
+@register.simple_tag
+def direction_text(code: str):
+    column = Column("d", "Direction", "direction")
+    row = {"d": code}
+    icon = icon_of(column, row)
+    return format_html(
+        "{}{}",
+        format_html('<span class="report-icon" aria-hidden="true">{}</span> ', icon)
+        if icon
+        else "",
+        cell_text(column, row),
+    )
+
+
+@register.filter
+def svg(markup: str):
+    """A chart's SVG, made by performance.charts (which escapes every text it writes)."""
+    return mark_safe(markup)

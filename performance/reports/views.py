@@ -1,0 +1,320 @@
+"""Staff pages of the committee reports: thin function views (parse → selector/service → render).
+
+Every signed-in person may read reports; indicator reports are narrowed to the teams a reader
+may see (officers and members see every team). Publishing is for performance officers (403 for
+anyone else). A PDF job belongs to the person who asked for it (404 for anyone else).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from performance import access, periods
+from performance import selectors as performance_selectors
+from performance.reports import exports, selectors, services
+from performance.reports.data import (
+    Audience,
+    BadArgument,
+    Kind,
+    parse_audience,
+    parse_kind,
+    parse_period,
+    period_slug,
+)
+from performance.reports.models import PublishedReport, ReportJob
+
+PERIOD_HINTS = {
+    Kind.MONTHLY: "A month, like 2025-07",
+    Kind.STRATEGIC_ACTIONS: "Q2 or Q4 of a financial year, like 2025/26 Q2",
+}
+
+
+def default_period(kind: Kind, *, today=None) -> periods.Period:
+    """The period a report opens on: the one most recently collected."""
+    quarter = performance_selectors.latest_reporting_period(today=today)
+    if kind is Kind.MONTHLY:
+        return _last_month(today)
+    if kind is Kind.STRATEGIC_ACTIONS:
+        while quarter.quarter_number not in (2, 4):
+            quarter = quarter.previous()
+    return quarter
+
+
+def _last_month(today=None) -> periods.Period:
+    from django.utils import timezone
+
+    return periods.month_of(today or timezone.localdate()).previous()
+
+
+def _picker(kind: Kind | None, picked: dict, errors: dict, *, action: str, htmx: bool) -> dict:
+    return {
+        "picker_action": action,
+        "htmx_picker": htmx,
+        "kind_choices": Kind.choices() if kind is None else None,
+        "audience_choices": Audience.choices(),
+        "period_hint": PERIOD_HINTS.get(
+            kind, "A quarter, like 2025/26 Q1 (a month like 2025-07 for the monthly report)"
+        )
+        if kind is not None
+        else "A quarter, like 2025/26 Q1 (a month like 2025-07 for the monthly report)",
+        "picked": picked,
+        "errors": errors,
+    }
+
+
+def _choice(kind: Kind, request: HttpRequest):
+    """(period, audience, picked, errors) from the query string."""
+    picked = {
+        "kind": kind.value,
+        "period": request.GET.get("period", "").strip(),
+        "audience": request.GET.get("audience", "").strip() or Audience.MT.value,
+    }
+    errors = {}
+    period = audience = None
+    if picked["period"]:
+        try:
+            period = parse_period(kind, picked["period"])
+        except BadArgument as error:
+            errors["period"] = str(error)
+    else:
+        period = default_period(kind)
+        picked["period"] = str(period)
+    try:
+        audience = parse_audience(picked["audience"])
+    except BadArgument as error:
+        errors["audience"] = str(error)
+    return period, audience, picked, errors
+
+
+def _kind_or_404(text: str) -> Kind:
+    from django.http import Http404
+
+    try:
+        return parse_kind(text)
+    except BadArgument as error:
+        raise Http404(str(error)) from None
+
+
+@require_GET
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    rows = list(
+        PublishedReport.objects.filter(status=PublishedReport.Status.PUBLISHED).order_by(
+            "-published_at"
+        )[:20]
+    )
+    kinds = [
+        {
+            "kind": kind,
+            "url": reverse("reports:report", args=[kind.value]),
+            "period": default_period(kind),
+        }
+        for kind in Kind
+    ]
+    context = {
+        "kinds": kinds,
+        "published": rows,
+        "is_officer": access.is_performance_officer(request.user),
+        **_picker(
+            None,
+            {"kind": "", "period": "", "audience": "mt"},
+            {},
+            action=reverse("reports:show"),
+            htmx=False,
+        ),
+    }
+    return render(request, "reports/index.html", context)
+
+
+@require_GET
+@login_required
+def show(request: HttpRequest) -> HttpResponse:
+    """The index's picker: check the choice, then go to the report's own page."""
+    picked = {key: request.GET.get(key, "").strip() for key in ("kind", "period", "audience")}
+    errors = {}
+    kind = None
+    try:
+        kind = parse_kind(picked["kind"])
+    except BadArgument as error:
+        errors["kind"] = str(error)
+    if kind is not None and picked["period"]:
+        try:
+            parse_period(kind, picked["period"])
+        except BadArgument as error:
+            errors["period"] = str(error)
+    try:
+        parse_audience(picked["audience"])
+    except BadArgument as error:
+        errors["audience"] = str(error)
+    if errors:
+        context = {
+            "kinds": [],
+            "published": [],
+            **_picker(None, picked, errors, action=reverse("reports:show"), htmx=False),
+        }
+        return render(request, "reports/index.html", context, status=400)
+    query = urlencode({k: v for k, v in picked.items() if k != "kind" and v})
+    return redirect(f"{reverse('reports:report', args=[kind.value])}?{query}")
+
+
+def _report_context(request, kind: Kind, period, audience, report) -> dict:
+    query = urlencode({"period": str(period), "audience": audience.value})
+    return {
+        "pdf_url": f"{reverse('reports:pdf', args=[kind.value])}?{query}",
+        "xlsx_url": f"{reverse('reports:xlsx', args=[kind.value])}?{query}",
+        "versions": list(
+            PublishedReport.objects.filter(
+                kind=kind.value, period=str(period), audience=audience.value
+            ).order_by("version")
+        ),
+        "is_officer": access.is_performance_officer(request.user),
+    }
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def report(request: HttpRequest, kind: str) -> HttpResponse:
+    kind_ = _kind_or_404(kind)
+    period, audience, picked, errors = _choice(kind_, request)
+    picker = _picker(kind_, picked, errors, action=request.path, htmx=True)
+    if errors:
+        return render(request, "reports/choose.html", {"kind": kind_, **picker}, status=400)
+    built = selectors.build(
+        kind_, period=period, audience=audience, team_ids=selectors.reader_team_ids(request.user)
+    )
+    context = exports.context(
+        built,
+        services.draft_stamp(),
+        for_print=False,
+        links=True,
+        **picker,
+        **_report_context(request, kind_, period, audience, built),
+    )
+    template = kind_.template
+    if request.htmx:
+        template += "#report-body"
+    return render(request, template, context)
+
+
+def _parsed_or_400(request, kind: str):
+    kind_ = _kind_or_404(kind)
+    period, audience, picked, errors = _choice(kind_, request)
+    if errors:
+        picker = _picker(
+            kind_, picked, errors, action=reverse("reports:report", args=[kind_.value]), htmx=False
+        )
+        return (
+            kind_,
+            None,
+            None,
+            render(request, "reports/choose.html", {"kind": kind_, **picker}, status=400),
+        )
+    return kind_, period, audience, None
+
+
+def _filename(kind: Kind, period, audience: Audience, ext: str) -> str:
+    return f"{kind.value}-{period_slug(str(period))}-{audience.value}.{ext}"
+
+
+@require_GET
+@login_required
+def report_pdf(request: HttpRequest, kind: str) -> HttpResponse:
+    """The PDF now when it is small; a job with progress when it is large (or asked for)."""
+    kind_, period, audience, problem = _parsed_or_400(request, kind)
+    if problem:
+        return problem
+    built = selectors.build(
+        kind_, period=period, audience=audience, team_ids=selectors.reader_team_ids(request.user)
+    )
+    if built.size > services.sync_pdf_max_size() or request.GET.get("background"):
+        job = services.request_pdf(user=request.user, kind=kind_, period=period, audience=audience)
+        return redirect("reports:job", pk=job.pk)
+    data = exports.pdf(built, services.draft_stamp())
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="{_filename(kind_, period, audience, "pdf")}"'
+    )
+    return response
+
+
+@require_GET
+@login_required
+def report_xlsx(request: HttpRequest, kind: str) -> HttpResponse:
+    kind_, period, audience, problem = _parsed_or_400(request, kind)
+    if problem:
+        return problem
+    built = selectors.build(
+        kind_, period=period, audience=audience, team_ids=selectors.reader_team_ids(request.user)
+    )
+    response = HttpResponse(
+        exports.xlsx(built, services.draft_stamp()),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_filename(kind_, period, audience, "xlsx")}"'
+    )
+    return response
+
+
+@require_POST
+@login_required
+def publish(request: HttpRequest) -> HttpResponse:
+    if not access.is_performance_officer(request.user):
+        raise PermissionDenied("Only a performance officer can publish a report.")
+    try:
+        kind = parse_kind(request.POST.get("kind", ""))
+        period = parse_period(kind, request.POST.get("period", ""))
+        audience = parse_audience(request.POST.get("audience"))
+    except BadArgument as error:
+        messages.error(request, f"Not published: {error}")
+        return redirect("reports:index")
+    row = services.publish(
+        actor=request.user,
+        kind=kind,
+        period=period,
+        audience=audience,
+        note=request.POST.get("note", ""),
+    )
+    messages.success(request, f"Published {row}. It is now on the public pages.")
+    return redirect("public:report", pk=row.pk)
+
+
+def _own_job(request, pk: int) -> ReportJob:
+    return get_object_or_404(ReportJob, pk=pk, requested_by=request.user)
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def job(request: HttpRequest, pk: int) -> HttpResponse:
+    job_ = _own_job(request, pk)
+    template = "reports/job.html"
+    if request.htmx:
+        template += "#job-status"
+    return render(
+        request,
+        template,
+        {"job": job_, "kind": Kind(job_.kind), "audience": Audience(job_.audience)},
+    )
+
+
+@require_GET
+@login_required
+def job_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job_ = _own_job(request, pk)
+    if job_.status != ReportJob.Status.DONE or not job_.file:
+        return redirect("reports:job", pk=job_.pk)
+    return FileResponse(
+        job_.file.open("rb"),
+        content_type="application/pdf",
+        filename=f"{job_.kind}-{period_slug(job_.period)}-{job_.audience}.pdf",
+    )

@@ -1,0 +1,93 @@
+#!/usr/bin/env python
+"""Benchmark the Management Team quarterly PDF (SPEC §10) on whatever database is configured.
+
+Rerunnable: it only reads. Prepare a county-scale database once in a var dir of your own, then
+run this as often as you like:
+
+    export SUMMIT_VAR_DIR=/tmp/bench-var
+    python manage.py migrate && python manage.py seed_demo --scale county
+    python scripts/bench_report.py [--period "2025/26 Q2"] [--audience mt] [--runs 3] [-o out.pdf]
+
+It prints, per run, the seconds spent gathering the data and laying out the PDF, and the peak
+memory: Python allocations (tracemalloc) and the process's peak resident set size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--period", help="default: the quarter most recently collected")
+    parser.add_argument("--audience", default="mt")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("-o", "--output", help="keep the last PDF here")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db import reset_queries
+
+    from performance import selectors as performance_selectors
+    from performance.models import Indicator
+    from performance.reports import exports, selectors, services
+    from performance.reports.data import Kind, parse_audience, parse_period
+
+    kind = Kind.QUARTERLY
+    period = (
+        parse_period(kind, args.period)
+        if args.period
+        else performance_selectors.latest_reporting_period()
+    )
+    audience = parse_audience(args.audience)
+    kpis = Indicator.objects.filter(active=True, kind=Indicator.Kind.KPI).count()
+    print(
+        f"{kind.title} {period} for {audience.label}: {kpis} active KPIs, "
+        f"{Indicator.objects.filter(active=True).count()} indicators in all"
+    )
+    import io
+
+    from pypdf import PdfReader
+
+    data = b""
+    for run in range(1, args.runs + 1):
+        reset_queries()
+        started = time.perf_counter()
+        report = selectors.build(kind, period=period, audience=audience)
+        gathered = time.perf_counter()
+        data = exports.pdf(report, services.draft_stamp())
+        finished = time.perf_counter()
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+        pages = len(PdfReader(io.BytesIO(data)).pages)
+        spotlights = sum(len(s.spotlights) for s in report.sections)
+        print(
+            f"run {run}: {finished - started:.2f} s (gather {gathered - started:.2f} s, "
+            f"PDF {finished - gathered:.2f} s); {len(report.open_data.rows)} indicators, "
+            f"{spotlights} Red/Amber spotlights, {pages} pages, {len(data) / 1024:.0f} KiB; "
+            f"peak RSS so far {rss:.0f} MiB"
+        )
+    # Python's own allocations, measured apart: tracing slows the work several times over.
+    tracemalloc.start()
+    exports.pdf(selectors.build(kind, period=period, audience=audience), services.draft_stamp())
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"peak Python allocations for one report: {peak / 2**20:.1f} MiB")
+    if args.output:
+        Path(args.output).write_bytes(data)
+        print(f"Wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

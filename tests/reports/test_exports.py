@@ -1,0 +1,191 @@
+"""Every report kind renders to PDF and Excel from the same data, with the expected contents."""
+
+from __future__ import annotations
+
+import pytest
+
+from performance.reports import exports, selectors, services
+from performance.reports.data import Audience, Kind, parse_period
+from tests.reports.conftest import cells, pdf_text, workbook
+from tests.reports.council import MONTH, PERIOD, UNPUBLISHED
+
+PERIODS = {Kind.MONTHLY: MONTH, Kind.STRATEGIC_ACTIONS: "2025/26 Q2"}
+
+
+def build(kind: Kind, audience: Audience = Audience.MT, **kwargs):
+    period = parse_period(kind, PERIODS.get(kind, PERIOD))
+    return selectors.build(kind, period=period, audience=audience, **kwargs)
+
+
+def sheet_with(book, text: str):
+    for sheet in book.worksheets:
+        if text in cells(sheet):
+            return sheet
+    raise AssertionError(f"no sheet holds {text!r}: {book.sheetnames}")
+
+
+def row_of(sheet, first: str) -> list:
+    for row in sheet.iter_rows(values_only=True):
+        if row and row[0] == first:
+            return list(row)
+    raise AssertionError(f"no row starts with {first!r} in {sheet.title}")
+
+
+EXPECTED = {
+    Kind.QUARTERLY: ["WAS 001", "CLN 002", "HOU 003", "COR 004", "SEC 006", "Priority 1"],
+    Kind.MONTHLY: ["MON 010", "Missed bins", "Two vehicles off the road"],
+    Kind.COMPLAINTS: ["Waste and Street Scene", "Housing and Homelessness", "CMP-002"],
+    Kind.STRATEGIC_ACTIONS: ["Roll out food waste collections", "At risk", "No update"],
+    Kind.DATA_QUALITY: ["Waste and Street Scene", "SEC 006", "Entered but not activated"],
+    Kind.REACH_THE_SUMMIT: ["Waste and Street Scene", "League table"],
+    Kind.BENCHMARKING: ["Household waste recycled (benchmark)", "Nearest neighbours"],
+}
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_each_kind_renders_to_a_pdf_with_its_figures_and_print_furniture(council, kind):
+    report = build(kind)
+    data = exports.pdf(report, services.draft_stamp())
+    assert data.startswith(b"%PDF-")
+    text = pdf_text(data)
+    for words in EXPECTED[kind]:
+        assert words in text, f"{words!r} missing from the {kind} PDF"
+    # Running header, contents and page numbers.
+    assert "Demo Borough Council · Management Team" in text
+    assert "DRAFT" in text
+    assert "Contents" in text
+    assert "Page 1 of" in text
+    assert str(UNPUBLISHED) not in text
+    assert "nobody has approved" not in text
+
+
+def test_quarterly_pdf_leaves_out_service_indicators_not_on_the_plan(council):
+    text = pdf_text(exports.pdf(build(Kind.QUARTERLY), services.draft_stamp()))
+    assert "SPI 005" not in text
+    assert "Pest control" not in text
+
+
+@pytest.mark.parametrize("audience", [Audience.CABINET, Audience.SCRUTINY])
+def test_a_red_kpis_comment_and_action_plan_reach_cabinet_and_scrutiny(council, audience):
+    text = pdf_text(exports.pdf(build(Kind.QUARTERLY, audience), services.draft_stamp()))
+    assert "WAS 001" in text
+    assert "contamination checks at the sorting plant" in text
+    assert "Recover the recycling rate (version 2)" in text
+    assert "Door-step campaign on the ten lowest-recycling rounds" in text
+    assert audience.label in text
+
+
+def test_cabinet_gets_decisions_and_scrutiny_gets_questions(council):
+    cabinet = build(Kind.QUARTERLY, Audience.CABINET)
+    scrutiny = build(Kind.QUARTERLY, Audience.SCRUTINY)
+    decisions = next(s for s in cabinet.sections if s.id == "decisions")
+    assert any("WAS 001" in item for item in decisions.items)
+    spotlight = next(s for sec in scrutiny.sections for s in sec.spotlights if s.code == "WAS 001")
+    assert any("Recover the recycling rate" in q for q in spotlight.questions)
+    assert not any(s.id == "decisions" for s in scrutiny.sections)
+
+
+def test_quarterly_statuses_and_the_unactivated_value(council):
+    rows = {row["indicator"]: row for row in build(Kind.QUARTERLY).open_data.rows}
+    assert rows["WAS 001"]["status"] == "red"
+    assert rows["WAS 001"]["value"] == "38"
+    assert rows["CLN 002"]["status"] == "amber"
+    assert rows["HOU 003"]["status"] == "green"
+    # Submitted but not activated: the report knows no value, and the window has closed.
+    assert rows["SEC 006"]["value"] == ""
+    assert rows["SEC 006"]["status"] == "no_data"
+    assert "SPI 005" not in rows
+
+
+def test_quarterly_workbook_has_a_sheet_per_table_with_numbers_and_frozen_headers(council):
+    book = workbook(exports.xlsx(build(Kind.QUARTERLY), services.draft_stamp()))
+    assert book.sheetnames[0] == "Report"
+    assert "Outcome 1.2" in book.sheetnames
+    sheet = book["Outcome 1.2"]
+    assert sheet.freeze_panes == "A3"
+    assert sheet["A2"].value == "Code"
+    row = row_of(sheet, "WAS 001")
+    assert row[3] == pytest.approx(38.0)
+    assert row[4] == pytest.approx(45.0)
+    assert row[5] == "Red"
+    value_cell = next(c for c in sheet["D"] if c.value == pytest.approx(38.0))
+    assert value_cell.number_format == '0.0"%"'
+    for sheet_ in book.worksheets:
+        assert float(UNPUBLISHED) not in cells(sheet_)
+
+
+@pytest.mark.parametrize(
+    ("kind", "first", "index", "expected"),
+    [
+        (Kind.MONTHLY, "MON 010", 3, 70),
+        (Kind.COMPLAINTS, "Waste and Street Scene", 1, 2),  # received
+        (Kind.COMPLAINTS, "Waste and Street Scene", 5, 1),  # late
+        (Kind.STRATEGIC_ACTIONS, "Roll out food waste collections", 5, 40),
+        (Kind.DATA_QUALITY, "Housing and Homelessness", 1, 2),  # expected
+        (Kind.DATA_QUALITY, "Housing and Homelessness", 4, 1),  # entered, not activated
+        (Kind.DATA_QUALITY, "Waste and Street Scene", 2, 7),  # activated on time
+        (Kind.BENCHMARKING, "Household waste recycled (benchmark)", 2, 41.5),
+        (Kind.BENCHMARKING, "Household waste recycled (benchmark)", 3, 3),  # rank
+    ],
+)
+def test_each_kinds_workbook_holds_the_expected_values(council, kind, first, index, expected):
+    book = workbook(exports.xlsx(build(kind), services.draft_stamp()))
+    sheet = sheet_with(book, first)
+    row = row_of(sheet, first)
+    assert row[index] == pytest.approx(expected)
+    assert sheet.freeze_panes == "A3"
+
+
+def test_reach_the_summit_workbook_lists_the_scored_team(council):
+    book = workbook(exports.xlsx(build(Kind.REACH_THE_SUMMIT), services.draft_stamp()))
+    sheet = book["League table"]
+    assert "Waste and Street Scene" in cells(sheet)
+    assert sheet["A2"].value == "Rank"
+
+
+def test_a_reader_of_one_team_sees_only_that_teams_indicators(council):
+    report = build(Kind.QUARTERLY, team_ids={council.housing.id})
+    codes = {row["indicator"] for row in report.open_data.rows}
+    assert codes == {"HOU 003", "SEC 006"}
+    assert report.teams_note
+
+
+def test_open_data_files_follow_the_documented_schema(council):
+    import csv
+    import io
+    import json
+
+    report = build(Kind.QUARTERLY)
+    rows = list(csv.DictReader(io.StringIO(exports.open_data_csv(report))))
+    assert list(rows[0]) == [
+        "indicator",
+        "title",
+        "team",
+        "period",
+        "value",
+        "target",
+        "unit",
+        "decimals",
+        "shortfall_pct",
+        "status",
+        "dot_previous",
+        "dot_year",
+        "variation",
+        "assurance",
+    ]
+    was = next(r for r in rows if r["indicator"] == "WAS 001")
+    assert (was["value"], was["target"], was["status"], was["shortfall_pct"]) == (
+        "38",
+        "45",
+        "red",
+        "15.6",
+    )
+    document = json.loads(exports.open_data_json(report, {"version": 1}))
+    assert document["schema"] == "summit-open-data/1"
+    assert document["report"]["period"] == PERIOD
+    types = {c["name"]: c["type"] for c in document["columns"]}
+    assert types["value"] == "number"
+    assert types["status"] == "string"
+    was_json = next(r for r in document["rows"] if r["indicator"] == "WAS 001")
+    assert was_json["value"] == 38
+    assert was_json["status"] == "red"
