@@ -276,6 +276,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reach_summit.tasks.freeze_closed_quarters",
         "schedule": crontab(minute=30, hour=0),
     },
+    # The data quality policy's annual review: officers are reminded once per version when due.
+    "policy-review-reminder": {
+        "task": "dataquality.tasks.remind_policy_review",
+        "schedule": crontab(minute=45, hour=7),
+    },
 }
 
 LOGGING = {

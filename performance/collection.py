@@ -37,6 +37,13 @@ MAX_ABS = Decimal(10) ** 12
 AUDITED = ["value", "numerator", "denominator", "comment", "status", "return_reason"]
 
 
+def _data_quality():
+    """Data quality's services (SPEC §9), imported late because they build on this module."""
+    from dataquality import services
+
+    return services
+
+
 # --- errors -----------------------------------------------------------------------------------
 
 
@@ -395,16 +402,20 @@ def clean_entry(
                     "leave the value empty to have it worked out"
                 )
             value = computed
-    if value is not None and "value" not in errors:
-        if percent and not Decimal(0) <= value <= Decimal(100):
-            errors["value"] = "Value is a percentage and must be between 0 and 100"
-        elif indicator.unit == Indicator.Unit.NUMBER and indicator.decimals == 0:
-            if value != value.to_integral_value():
-                errors["value"] = "Value is a count and must be a whole number"
-            elif value < 0:
-                errors["value"] = "Value is a count and must not be negative"
-        elif indicator.unit == Indicator.Unit.DAYS and value < 0:
-            errors["value"] = "Value is a number of days and must not be negative"
+    if value is not None and "value" not in errors and "numerator" not in errors:
+        # Unit, type, bounds and ratio rules are data quality's (SPEC §9): one set of rules and
+        # words for this form, the Excel upload and the import command.
+        dq = _data_quality()
+        for name, message in dq.problems_for(
+            indicator,
+            "",
+            value=value,
+            numerator=numerator,
+            denominator=denominator,
+            comment=comment,
+            submit=False,
+        ).items():
+            errors.setdefault(dq.ENTRY_FIELD.get(name, name), message)
     if submit and value is None and not errors:
         errors["numerator" if is_ratio(indicator) else "value"] = (
             "Enter the numerator and denominator" if is_ratio(indicator) else "Enter a value"
@@ -460,6 +471,28 @@ def judge(
     ):
         reasons.append("a special-cause signal")
     return Judgement(result, bool(reasons), " and ".join(reasons))
+
+
+def check_outliers(
+    indicator: Indicator,
+    period: str,
+    entry: Entry,
+    errors: dict[str, str],
+    data: status.IndicatorData | None = None,
+) -> None:
+    """Data quality's submission rules (SPEC §9): outliers need a comment, flags a partner."""
+    dq = _data_quality()
+    for name, message in dq.problems_for(
+        indicator,
+        period,
+        value=entry.value,
+        numerator=entry.numerator,
+        denominator=entry.denominator,
+        comment=entry.comment,
+        submit=True,
+        data=data,
+    ).items():
+        errors.setdefault(dq.ENTRY_FIELD.get(name, name), message)
 
 
 def check_comment(entry: Entry, judgement: Judgement, errors: dict[str, str]) -> None:
@@ -523,10 +556,17 @@ def save_entry(
     period = find_due(round_, indicator)
     if period is None:
         raise Refused(f"{indicator.code} is not due in {round_}.")
+    if submit:
+        _data_quality().require_signed(user, "Enterer")
     entry, errors = clean_entry(indicator, raw, submit=submit)
+    if submit and not errors:
+        check_outliers(indicator, period, entry, errors, data)
     if submit and not errors:
         check_comment(entry, judge(indicator, period, entry, data), errors)
     if errors:
+        _data_quality().record_rejections(
+            indicator=indicator, period=period, errors=errors, channel="form", person=user, raw=raw
+        )
         raise EntryInvalid(errors)
     return _store(
         user=user, indicator=indicator, period=period, entry=entry, version=version, submit=submit
@@ -597,6 +637,7 @@ def activate(*, user, value_id: int, version: int | None) -> Value:
     value = _locked(value_id)
     if not can_manage(user, value.indicator):
         raise Refused(f"You are not a data manager for {value.indicator.code}.")
+    _data_quality().require_signed(user, "Manager")
     _check_version(value, version)
     if value.status != Value.Status.SUBMITTED:
         raise Refused(

@@ -30,6 +30,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from dataquality import services as data_quality
 from performance import audit, collection, periods, selectors
 from performance.models import AuditEvent, Indicator, Value
 
@@ -356,6 +357,11 @@ def _rows(data: bytes):
 def import_workbook(*, user, name: str, data: bytes, submit: bool) -> ImportResult:
     """Validate every row, then save them all or none (see the module docstring)."""
     check_file(name, data)
+    if submit:
+        try:
+            data_quality.require_signed(user, "Enterer")
+        except collection.Refused as error:
+            raise UploadRefused(error.message) from None
     book, rows = _rows(data)
     try:
         items = {
@@ -461,10 +467,23 @@ def _import(*, user, rows, items: dict[str, collection.DueItem], submit: bool) -
             )
             continue
         if submit and not errors:
+            collection.check_outliers(
+                item.indicator, item.period, entry, errors, data.get(item.indicator.id)
+            )
+        if submit and not errors:
             collection.check_comment(
                 entry,
                 collection.judge(item.indicator, item.period, entry, data.get(item.indicator.id)),
                 errors,
+            )
+        if errors:
+            data_quality.record_rejections(
+                indicator=item.indicator,
+                period=item.period,
+                errors=errors,
+                channel="excel",
+                person=user,
+                raw=raw,
             )
         for name, message in errors.items():
             result.errors.append(CellError(number, f"{LETTER[name]}{number}", message))

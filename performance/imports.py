@@ -597,8 +597,45 @@ def import_values(*, path: str | Path, actor=None) -> ValueImport:
             continue
         first_row_of[key] = row.number
         parsed.append(item)
+    _check_quality(errors, parsed, actor=actor)
     errors.raise_if_any()
     return _write_values(parsed, actor=actor, reason=f"Imported from {table.name}")
+
+
+def _check_quality(errors: _Errors, items: list[_ValueRow], *, actor) -> None:
+    """Data quality's rules (SPEC §9), the same as the form's and the Excel upload's; refused
+    rows are recorded for the dashboard. History is read in bulk (a fixed number of queries)."""
+    if not items:
+        return
+    from dataquality import services as data_quality
+    from performance import selectors
+
+    until = max(item.period.end for item in items)
+    history = selectors.indicator_data({item.indicator.id for item in items}, until=until)
+    rules = data_quality.rules_of({item.indicator for item in items})
+    for item in items:
+        found = data_quality.problems_for(
+            item.indicator,
+            str(item.period),
+            value=item.fields["value"],
+            numerator=item.fields.get("numerator"),
+            denominator=item.fields.get("denominator"),
+            comment=item.fields.get("comment") or "",
+            source=item.fields.get("source") or "",
+            submit=True,
+            data=history[item.indicator.id],
+            rules=rules[item.indicator.id],
+        )
+        for column, message in found.items():
+            errors.add(item.row, column, message)
+        data_quality.record_rejections(
+            indicator=item.indicator,
+            period=str(item.period),
+            errors=found,
+            channel="import",
+            person=actor,
+            raw=item.row.cells,
+        )
 
 
 def _value_row(errors: _Errors, row: Row, indicators: dict[str, Indicator]) -> _ValueRow | None:

@@ -19,6 +19,7 @@ PURE_MODULES = [
     "performance.status",
     "performance.plan_progress",
     "performance.charts",
+    "dataquality.validation",
     "benchmarking.calculations",
 ]
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from dataquality import selectors as data_quality
 from performance import access, audit, charts, periods, selectors, spc, status
 from performance.calculations import Direction, Level, SmartRecord, smart_gaps
 from performance.models import (
@@ -660,6 +661,8 @@ def _detail_context(
         "enterers": list(indicator.enterers.order_by("last_name", "first_name")),
         "managers": list(indicator.managers.order_by("last_name", "first_name")),
         "plans": plans,
+        # Working papers of the values, for those who may see the team's data (else None).
+        "evidence": data_quality.evidence_for_indicator(request.user, indicator),
         "comments": list(indicator.comments.select_related("author")),
         "can_comment": can_comment,
         "perms_officer": access.is_performance_officer(request.user),

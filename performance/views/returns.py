@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from dataquality import selectors as data_quality
 from performance import access, calculations, collection, excel, periods
 from performance.calculations import Direction, Level
 from performance.models import CollectionRound, Indicator, Team, Value
@@ -231,6 +232,7 @@ def return_item(request: HttpRequest, round_id: int, indicator_id: int) -> HttpR
     version = request.POST.get("version") or None
     errors: dict[str, str] = {}
     stale = ""
+    sign_url = ""  # set when the data quality statement must be signed first (SPEC §9)
     try:
         collection.save_entry(
             user=request.user,
@@ -246,9 +248,11 @@ def return_item(request: HttpRequest, round_id: int, indicator_id: int) -> HttpR
         stale = error.message
     except collection.Refused as error:
         stale = error.message
+        sign_url = getattr(error, "url", "")
     if errors or stale:
         fresh = _entry_item(request, round_id, indicator_id) if stale else item
         context = _item_context(fresh, raw=raw, errors=errors, stale=stale)
+        context["sign_url"] = sign_url
         if stale:
             context["raw"] = raw
         if request.htmx:
@@ -368,11 +372,16 @@ def _queue_context(request, *, problems=None, reason_error="", reason="") -> dic
             target=row.target,
             previous=row.previous[0] if row.previous else None,
         )
+    evidence = data_quality.evidence_for(row.value.pk for row in rows)
+    for row in rows:
+        row.evidence = evidence.get(row.value.pk, [])
     return {
         "rows": rows,
         "problems": problems or [],
         "reason_error": reason_error,
         "reason": reason,
+        # A refusal for want of a signed data quality statement links to the statement.
+        "sign_needed": any("data quality statement" in p.message for p in problems or []),
     }
 
 
@@ -485,6 +494,7 @@ def value_review(request: HttpRequest, value_id: int) -> HttpResponse:
     value = _visible_value_or_404(request.user, value_id)
     errors: dict[str, str] = {}
     reason = ""
+    sign_url = ""
     if request.method == "POST":
         if not collection.can_manage(request.user, value.indicator):
             raise PermissionDenied("You are not a data manager for this indicator.")
@@ -516,6 +526,7 @@ def value_review(request: HttpRequest, value_id: int) -> HttpResponse:
             errors = error.errors
         except collection.CollectionError as error:
             errors = {"action": error.message}
+            sign_url = getattr(error, "url", "")
         value = _visible_value_or_404(request.user, value_id)
     indicator = value.indicator
     history = list(
@@ -558,6 +569,8 @@ def value_review(request: HttpRequest, value_id: int) -> HttpResponse:
         "can_manage": collection.can_manage(request.user, indicator),
         "own_entry": value.entered_by_id == request.user.pk,
         "status_icon": STATUS_ICONS.get(value.status, ""),
+        "sign_url": sign_url,
+        "evidence": data_quality.evidence_for([value.pk])[value.pk],
     }
     status = 400 if errors else 200
     return render(request, "performance/returns/review.html", context, status=status)

@@ -113,6 +113,7 @@ def test_beat_schedule_is_in_the_settings(tmp_path):
         "collection-day",
         "freeze-reach-the-summit",
         "monthly-data-request",
+        "policy-review-reminder",
         "quarterly-data-request",
         "strategic-actions-request",
     ]

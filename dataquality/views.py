@@ -1,0 +1,289 @@
+"""Data quality pages (SPEC §9): the six-feature dashboard, the policy, signing, signatures and
+evidence. Thin views: parse, call a selector or service, render the page or its fragment."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from dataquality import selectors, services
+from dataquality.forms import EvidenceForm, PolicyForm, SignForm
+from dataquality.models import Evidence, PolicyVersion, Statement
+from performance import access, periods
+from performance import selectors as performance_selectors
+from performance.models import Value
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    errors: dict[str, str] = {}
+    period_text = request.GET.get("period", "").strip()
+    default = performance_selectors.latest_reporting_period()
+    period = default
+    if period_text:
+        try:
+            period = periods.parse(period_text)
+        except periods.PeriodError as error:
+            errors["period"] = f"Period: {error}"
+    teams = list(access.teams_readable(request.user).order_by("name"))
+    team_id = _int(request.GET.get("team"))
+    if team_id and team_id not in {t.pk for t in teams}:
+        raise Http404("No such team.")
+    indicator_id = _int(request.GET.get("indicator"))
+    options = list(selectors.scope_indicators(user=request.user, team_id=team_id))
+    if indicator_id and indicator_id not in {i.pk for i in options}:
+        raise Http404("No such indicator.")
+    board = selectors.dashboard(
+        user=request.user, period=period, team_id=team_id, indicator_id=indicator_id
+    )
+    measure = request.GET.get("measure", "")
+    row_key = request.GET.get("row", "") or None
+    labels = {key: (feature, label) for key, feature, label in selectors.MEASURES}
+    drill = None
+    if measure in labels:
+        drill = {
+            "measure": measure,
+            "feature": labels[measure][0],
+            "label": labels[measure][1],
+            "row": next((r for r in board.rows if r.key == row_key), None),
+            "records": selectors.drill_down(board, measure, row_key),
+        }
+    filters = {
+        "period": period_text or str(default),
+        "team": team_id or "",
+        "indicator": indicator_id or "",
+    }
+    context = {
+        "board": board,
+        "teams": teams,
+        "indicator_options": options,
+        "filters": filters,
+        "measures": selectors.MEASURES,
+        "features": selectors.FEATURES,
+        "drill": drill,
+        "errors": errors,
+        "policy": services.current_policy(),
+        "officer": access.is_performance_officer(request.user),
+    }
+    template = "dataquality/dashboard.html"
+    if request.htmx and not errors:
+        template += "#dq-board"
+    return render(request, template, context, status=400 if errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def policy(request: HttpRequest) -> HttpResponse:
+    officer = access.is_performance_officer(request.user)
+    form = None
+    if request.method == "POST":
+        if not officer:
+            raise PermissionDenied("Only performance officers publish the data quality policy.")
+        form = PolicyForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                version = services.publish_policy(
+                    actor=request.user,
+                    title=data["title"],
+                    text=data["text"],
+                    effective_on=data["effective_on"],
+                    review_due_on=data["review_due_on"],
+                    summary=data["summary"],
+                    document=data.get("document"),
+                )
+            except services.DataQualityError as error:
+                form.add_error(
+                    error.field if error.field in form.fields else "document", error.message
+                )
+            else:
+                messages.success(
+                    request,
+                    f"Published version {version.number}; everyone signs it from "
+                    f"{version.effective_on:%-d %B %Y}.",
+                )
+                return redirect("dataquality:policy")
+    elif officer:
+        form = PolicyForm()
+    current = services.current_policy()
+    versions = list(PolicyVersion.objects.select_related("published_by").order_by("-number"))
+    upcoming = [v for v in versions if current is None or v.number > current.number]
+    return render(
+        request,
+        "dataquality/policy.html",
+        {
+            "current": current,
+            "versions": versions,
+            "upcoming": upcoming,
+            "form": form,
+            "officer": officer,
+            "review_overdue": current is not None and current.review_due_on <= timezone.localdate(),
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@require_GET
+@login_required
+def policy_document(request: HttpRequest, number: int) -> FileResponse:
+    version = get_object_or_404(PolicyVersion, number=number)
+    if not version.document:
+        raise Http404("This version has no document.")
+    return _attachment(version.document, version.document_name, "application/octet-stream")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def sign(request: HttpRequest) -> HttpResponse:
+    current = services.current_policy()
+    needed = services.roles_needed(request.user)
+    form = SignForm()
+    if request.method == "POST":
+        if current is None:
+            raise Http404("No data quality policy is in effect.")
+        form = SignForm(request.POST)
+        if form.is_valid():
+            role = form.cleaned_data["role"]
+            if role not in needed:
+                raise PermissionDenied("You do not hold that role.")
+            services.sign(user=request.user, role=role, policy=current)
+            messages.success(
+                request,
+                f"You signed the data quality statement for version {current.number} as a "
+                f"{services.ROLE_WORDS[role][0]}.",
+            )
+            after = request.POST.get("next", "")
+            return redirect(after if _safe(after) else "dataquality:sign")
+    signed = {}
+    if current is not None:
+        signed = {s.role: s for s in Statement.objects.filter(person=request.user, policy=current)}
+    roles = [
+        {
+            "role": role,
+            "word": services.ROLE_WORDS[role][0],
+            "action": services.ROLE_WORDS[role][1],
+            "statement": signed.get(role),
+        }
+        for role in needed
+    ]
+    return render(
+        request,
+        "dataquality/sign.html",
+        {
+            "current": current,
+            "roles": roles,
+            "form": form,
+            "next": request.GET.get("next", "") if _safe(request.GET.get("next", "")) else "",
+            "officer": access.is_performance_officer(request.user),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _safe(url: str) -> bool:
+    return url.startswith("/") and not url.startswith("//") and "\\" not in url
+
+
+@require_GET
+@login_required
+def signatures(request: HttpRequest) -> HttpResponse:
+    if not access.is_performance_officer(request.user):
+        raise PermissionDenied("Only performance officers see who has signed.")
+    current = services.current_policy()
+    rows = selectors.signatures(current)
+    show = request.GET.get("show", "all")
+    shown = [r for r in rows if not r.complete] if show == "unsigned" else rows
+    return render(
+        request,
+        "dataquality/signatures.html",
+        {
+            "current": current,
+            "rows": shown,
+            "show": show,
+            "total": len(rows),
+            "unsigned": sum(1 for r in rows if not r.complete),
+            "officer": True,
+        },
+    )
+
+
+def _value_or_404(user, value_id: int) -> Value:
+    value = Value.objects.select_related("indicator", "indicator__team").filter(pk=value_id).first()
+    if value is None or not services.may_see_evidence(user, value):
+        raise Http404("No such value.")
+    return value
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def evidence_upload(request: HttpRequest, value_id: int) -> HttpResponse:
+    value = _value_or_404(request.user, value_id)
+    may_upload = services.may_upload_evidence(request.user, value)
+    form = EvidenceForm()
+    if request.method == "POST":
+        if not may_upload:
+            raise PermissionDenied("You may not attach evidence to this value.")
+        form = EvidenceForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                evidence = services.upload_evidence(
+                    user=request.user,
+                    value=value,
+                    upload=form.cleaned_data["file"],
+                    description=form.cleaned_data["description"],
+                )
+            except services.DataQualityError as error:
+                form.add_error(error.field if error.field in form.fields else "file", error.message)
+            else:
+                messages.success(request, f"Attached {evidence.original_name}.")
+                return redirect("dataquality:evidence-upload", value_id=value.pk)
+    files = list(value.evidence.select_related("uploaded_by"))
+    return render(
+        request,
+        "dataquality/evidence.html",
+        {
+            "value": value,
+            "files": files,
+            "form": form,
+            "may_upload": may_upload,
+            "max_mb": services.MAX_EVIDENCE_BYTES // 1024 // 1024,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _attachment(file_field, name: str, content_type: str) -> FileResponse:
+    response = FileResponse(
+        file_field.open("rb"), as_attachment=True, filename=name, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("value", "value__indicator", "value__indicator__team"),
+        pk=pk,
+    )
+    if not services.may_see_evidence(request.user, evidence.value):
+        raise Http404("No such file.")
+    try:
+        return _attachment(evidence.file, evidence.original_name, evidence.content_type)
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage.") from None

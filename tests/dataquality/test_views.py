@@ -1,0 +1,260 @@
+"""The data quality pages: access, forms, evidence downloads and query counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from dataquality.models import Evidence, PolicyVersion, Statement
+from performance.models import Value
+from performance.roles import Role
+from tests.dataquality.fixtures import publish
+from tests.dataquality.test_services import PDF
+from tests.factories import TeamFactory, UserFactory
+from tests.performance.test_collection import make_indicator
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def team_value():
+    team = TeamFactory(name="Waste")
+    enterer = UserFactory(username="w_enterer", roles=[Role.DATA_ENTERER], teams=[team])
+    indicator = make_indicator("WAS 001", team, enterers=[enterer])
+    row = Value.objects.create(
+        indicator=indicator, period="2025/26 Q1", period_start=dt.date(2025, 4, 1), value=Decimal(5)
+    )
+    return team, enterer, row
+
+
+def test_dashboard_and_filters(client):
+    officer = UserFactory(roles=[Role.PERFORMANCE_OFFICER])
+    client.force_login(officer)
+    response = client.get(reverse("dataquality:dashboard"))
+    assert response.status_code == 200
+    assert b"Completeness" in response.content
+    assert b"Relevance" in response.content
+    bad = client.get(reverse("dataquality:dashboard"), {"period": "2024/2025"})
+    assert bad.status_code == 400
+    assert b"Period:" in bad.content
+    fragment = client.get(reverse("dataquality:dashboard"), headers={"HX-Request": "true"})
+    assert fragment.content.strip().startswith(b'<div id="dq-board">')
+
+
+def test_another_teams_filter_is_a_404(client):
+    mine, other = TeamFactory(), TeamFactory()
+    enterer = UserFactory(roles=[Role.DATA_ENTERER], teams=[mine])
+    client.force_login(enterer)
+    assert client.get(reverse("dataquality:dashboard"), {"team": other.pk}).status_code == 404
+    assert client.get(reverse("dataquality:dashboard"), {"team": mine.pk}).status_code == 200
+
+
+def _populate(teams: int, indicators: int):
+    for _ in range(teams):
+        team = TeamFactory()
+        for n in range(indicators):
+            indicator = make_indicator(
+                f"{team.pk}-{n}", team, frequency="monthly", aggregation="mean"
+            )
+            for month in ("2025-04", "2025-05"):
+                Value.objects.create(
+                    indicator=indicator,
+                    period=month,
+                    period_start=dt.date(2025, int(month[-1]), 1),
+                    value=Decimal(50),
+                    status="activated",
+                    activated_at=dt.datetime(2025, 6, 3, tzinfo=dt.UTC),
+                )
+
+
+def test_dashboard_queries_do_not_grow_with_the_rows(client, django_assert_max_num_queries):
+    officer = UserFactory(roles=[Role.PERFORMANCE_OFFICER])
+    client.force_login(officer)
+    url = reverse("dataquality:dashboard")
+    params = {"period": "2025/26 Q1", "measure": "days", "row": "all"}
+    _populate(2, 2)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url, params).status_code == 200
+    _populate(6, 5)
+    with django_assert_max_num_queries(25), CaptureQueriesContext(connection) as large:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    assert len(large) == len(small)
+
+
+def test_policy_page_publishes_for_officers_only(client):
+    officer = UserFactory(roles=[Role.PERFORMANCE_OFFICER])
+    enterer = UserFactory(roles=[Role.DATA_ENTERER])
+    url = reverse("dataquality:policy")
+    client.force_login(enterer)
+    assert client.get(url).status_code == 200
+    assert b"Publish a new version" not in client.get(url).content
+    assert client.post(url, {"text": "x"}).status_code == 403
+    client.force_login(officer)
+    missing = client.post(
+        url,
+        {
+            "title": "Policy",
+            "text": "",
+            "effective_on": "2025-04-01",
+            "review_due_on": "2025-03-01",
+        },
+    )
+    assert missing.status_code == 400
+    assert b"Enter the policy text or attach the policy document" in missing.content
+    assert b"The review date must be after the date it takes effect" in missing.content
+    ok = client.post(
+        url,
+        {
+            "title": "Policy",
+            "text": "Be accurate.",
+            "effective_on": "2025-04-01",
+            "review_due_on": "2026-04-01",
+            "summary": "First",
+        },
+    )
+    assert ok.status_code == 302
+    assert PolicyVersion.objects.get().number == 1
+    page = client.get(url)
+    assert b"version 1" in page.content
+    assert b"Be accurate." in page.content
+
+
+def test_policy_document_is_checked_and_served_as_an_attachment(client):
+    officer = UserFactory(roles=[Role.PERFORMANCE_OFFICER])
+    client.force_login(officer)
+    url = reverse("dataquality:policy")
+    bad = client.post(
+        url,
+        {
+            "title": "P",
+            "effective_on": "2025-04-01",
+            "review_due_on": "2026-04-01",
+            "document": SimpleUploadedFile("policy.pdf", b"not a pdf"),
+        },
+    )
+    assert bad.status_code == 400
+    assert b"content is not a PDF" in bad.content
+    good = client.post(
+        url,
+        {
+            "title": "P",
+            "effective_on": "2025-04-01",
+            "review_due_on": "2026-04-01",
+            "document": SimpleUploadedFile("policy.pdf", PDF),
+        },
+    )
+    assert good.status_code == 302
+    download = client.get(reverse("dataquality:policy-document", args=[1]))
+    assert download["Content-Disposition"].startswith("attachment")
+    assert b"".join(download.streaming_content) == PDF
+
+
+def test_signing_page_signs_in_my_role(client):
+    enterer = UserFactory(roles=[Role.DATA_ENTERER])
+    policy = publish()
+    client.force_login(enterer)
+    url = reverse("dataquality:sign")
+    page = client.get(url)
+    assert b"Not signed" in page.content
+    assert b"Sign as a data enterer" in page.content
+    assert b"Sign as a data manager" not in page.content
+    unconfirmed = client.post(url, {"role": "Enterer"})
+    assert unconfirmed.status_code == 400
+    assert b"Confirm that you have read the policy" in unconfirmed.content
+    assert client.post(url, {"role": "Manager", "confirm": "on"}).status_code == 403
+    done = client.post(url, {"role": "Enterer", "confirm": "on", "next": "/returns/"})
+    assert done.status_code == 302
+    assert done["Location"] == "/returns/"
+    assert Statement.objects.get(person=enterer).policy == policy
+    evil = client.post(url, {"role": "Enterer", "confirm": "on", "next": "//evil.example/"})
+    assert evil["Location"] == url
+
+
+def test_signatures_list_shows_who_has_and_has_not_signed(client):
+    officer = UserFactory(roles=[Role.PERFORMANCE_OFFICER], first_name="Olive")
+    signed = UserFactory(roles=[Role.DATA_ENTERER], first_name="Sam")
+    UserFactory(roles=[Role.DATA_MANAGER], first_name="Una")
+    UserFactory(roles=[Role.MEMBER], first_name="Mel")
+    policy = publish()
+    Statement.objects.create(
+        person=signed,
+        policy=policy,
+        role="Enterer",
+        signed_at=dt.datetime(2025, 5, 1, tzinfo=dt.UTC),
+    )
+    client.force_login(signed)
+    assert client.get(reverse("dataquality:signatures")).status_code == 403
+    client.force_login(officer)
+    page = client.get(reverse("dataquality:signatures")).content.decode()
+    assert "Sam" in page
+    assert "Una" in page
+    assert "Olive" in page
+    assert "Mel" not in page
+    assert "2 of 3 people have not signed" in page
+    only = client.get(reverse("dataquality:signatures"), {"show": "unsigned"}).content.decode()
+    assert "Una" in only
+    assert "Sam" not in only
+
+
+def test_evidence_upload_and_download_with_safe_headers(client, team_value):
+    _, enterer, row = team_value
+    client.force_login(enterer)
+    url = reverse("dataquality:evidence-upload", args=[row.pk])
+    response = client.post(url, {"file": SimpleUploadedFile("../../paper.pdf", PDF)})
+    assert response.status_code == 302
+    evidence = Evidence.objects.get()
+    assert evidence.original_name == "paper.pdf"  # the path never reaches storage
+    download = client.get(reverse("dataquality:evidence-download", args=[evidence.pk]))
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == 'attachment; filename="paper.pdf"'
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content) == PDF
+    wrong = client.post(url, {"file": SimpleUploadedFile("paper.exe", b"MZ")})
+    assert wrong.status_code == 400
+    assert b"The file must be a PDF, XLSX, DOCX, CSV, PNG or JPEG file" in wrong.content
+
+
+def test_evidence_is_a_404_outside_the_values_team(client, team_value):
+    _, _enterer, row = team_value
+    evidence = Evidence.objects.create(
+        value=row,
+        file="evidence/x.pdf",
+        original_name="x.pdf",
+        size=3,
+        content_type="application/pdf",
+        sha256="0" * 64,
+    )
+    outsider = UserFactory(roles=[Role.DATA_ENTERER, Role.DATA_MANAGER], teams=[TeamFactory()])
+    client.force_login(outsider)
+    assert (
+        client.get(reverse("dataquality:evidence-download", args=[evidence.pk])).status_code == 404
+    )
+    assert client.get(reverse("dataquality:evidence-upload", args=[row.pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("dataquality:evidence-upload", args=[row.pk]),
+            {"file": SimpleUploadedFile("a.pdf", PDF)},
+        ).status_code
+        == 404
+    )
+    member = UserFactory(roles=[Role.MEMBER])
+    client.force_login(member)
+    assert (
+        client.get(reverse("dataquality:evidence-download", args=[evidence.pk])).status_code == 404
+    )
+
+
+def test_pages_need_a_login(client):
+    for name in ("dashboard", "policy", "sign", "signatures"):
+        response = client.get(reverse(f"dataquality:{name}"))
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
