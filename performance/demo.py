@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -160,6 +161,7 @@ class DemoContext:
     teams: list[Team] = field(default_factory=list)
     users: dict[str, object] = field(default_factory=dict)
     logins: list[tuple[str, Role, str]] = field(default_factory=list)
+    cache: dict[str, object] = field(default_factory=dict)
 
 
 def already_seeded() -> bool:
@@ -202,7 +204,10 @@ def _make_user(context: DemoContext, username: str, first: str, last: str, roles
     user = User(
         username=username, first_name=first, last_name=last, email=f"{username}@example.gov.uk"
     )
-    user.set_password(DEMO_PASSWORD)
+    # Hashing is slow on purpose and every demo user shares one password: hash it once.
+    if "password_hash" not in context.cache:
+        context.cache["password_hash"] = make_password(DEMO_PASSWORD)
+    user.password = context.cache["password_hash"]
     user.save()
     user.groups.set([access.group_for(role) for role in roles])
     context.users[username] = user
