@@ -549,9 +549,12 @@ def service_plans_readable(user) -> QuerySet[ServicePlan]:
 
 
 def _works_in_service(user, plan: ServicePlan) -> bool:
-    """The service's Head of Service, a member of one of its teams, or a performance officer."""
+    """The service's Head of Service, a performance officer, or someone who works on the data
+    (enterer, manager, service manager) in one of its teams; a member only reads."""
     if access.is_performance_officer(user) or plan.service.head_of_service_id == user.pk:
         return True
+    if not access.roles_of(user) & {Role.DATA_ENTERER, Role.DATA_MANAGER, Role.SERVICE_MANAGER}:
+        return False
     teams = access.member_team_ids(user)
     return bool(teams) and Team.objects.filter(service_id=plan.service_id, id__in=teams).exists()
 
