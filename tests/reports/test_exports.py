@@ -189,3 +189,99 @@ def test_open_data_files_follow_the_documented_schema(council):
     was_json = next(r for r in document["rows"] if r["indicator"] == "WAS 001")
     assert was_json["value"] == 38
     assert was_json["status"] == "red"
+
+
+def add_data_quality_findings(council) -> None:
+    """Three refused entries for SEC 006 (Housing), two returns of WAS 001's Q3 value (Waste), and
+    every Waste indicator but WAS 001 reviewed this year (so relevance: Housing 2, Waste 1)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from dataquality.models import RejectedEntry
+    from performance import periods
+    from performance.models import AuditEvent, Indicator, Value
+
+    for _ in range(3):
+        RejectedEntry.objects.create(
+            indicator=council.unactivated,
+            period=PERIOD,
+            period_start=periods.parse(PERIOD).start,
+            channel="form",
+            field="value",
+            rule="percent_range",
+            message="A percentage is between 0 and 100",
+        )
+    for _ in range(2):
+        AuditEvent.objects.create(
+            action="return",
+            actor_name="Dana Manager",
+            content_type=ContentType.objects.get_for_model(Value),
+            object_id=str(council.red_value.pk),
+            object_repr=str(council.red_value),
+            reason="Check the tonnage",
+        )
+    Indicator.objects.filter(team=council.waste).exclude(pk=council.red.pk).update(
+        reviewed_on=timezone.localdate()
+    )
+
+
+def test_data_quality_pdf_and_workbook_show_all_six_features_by_team(council):
+    add_data_quality_findings(council)
+    report = build(Kind.DATA_QUALITY)
+    text = pdf_text(exports.pdf(report, services.draft_stamp()))
+    # Completeness and timeliness: expected, on time, late, not activated, missing, %, mean days.
+    assert "Housing and Homelessness 2 1 0 1 0 50.0% 0.0" in text
+    # Validity, reliability (signals, corrections), accuracy, relevance.
+    assert "Housing and Homelessness 3 0 0 0 2" in text  # 3 refused, 2 not reviewed
+    assert "Waste and Street Scene 0 1 0 2 1" in text  # WAS 001 special cause, 2 returns
+    assert "All teams 3 1 0 2 3" in text
+    assert "Validity: 3 entries refused" in text
+    assert "Accuracy: 2 returns by data managers" in text
+    assert "Relevance: 3 indicators not reviewed" in text
+    # The problem items.
+    assert "Entered but not activated; 3 entries refused" in text
+    assert "Returned 2 times by a data manager" in text
+    assert "HOU 003" in text  # not reviewed this year
+
+    book = workbook(exports.xlsx(report, services.draft_stamp()))
+    features = book["Features by team"]
+    assert features["B2"].value == "Validity: entries refused"
+    assert row_of(features, "Housing and Homelessness")[1:] == [3, 0, 0, 0, 2]
+    assert row_of(features, "Waste and Street Scene")[1:] == [0, 1, 0, 2, 1]
+    assert row_of(features, "All teams")[1:] == [3, 1, 0, 2, 3]
+    assert row_of(book["By team"], "All teams")[1:6] == [9, 8, 0, 1, 0]
+    assert row_of(book["By team"], "All teams")[6] == pytest.approx(88.9)
+    problems = book["Problems"]
+    assert row_of(problems, "SEC 006")[4] == "Entered but not activated; 3 entries refused"
+    assert "HOU 003" in cells(book["Not reviewed"])
+
+
+def test_data_quality_for_one_team_totals_that_team_only(council):
+    add_data_quality_findings(council)
+    report = build(Kind.DATA_QUALITY, team_ids={council.housing.id})
+    teams = {row["team"] for table in report.tables for row in table.rows if "team" in row}
+    assert teams == {"Housing and Homelessness", "All teams"}
+    features = next(t for t in report.tables if t.id == "dq-features")
+    assert features.rows[-1] == {
+        "team": "All teams",
+        "rejected": 3,
+        "signals": 0,
+        "corrections": 0,
+        "returned": 0,
+        "not_reviewed": 2,
+    }
+    assert report.teams_note
+
+
+def test_the_data_quality_report_survives_its_json_round_trip(council):
+    import json
+
+    from performance.reports.data import Report
+
+    add_data_quality_findings(council)
+    report = build(Kind.DATA_QUALITY)
+    again = Report.from_json(json.loads(json.dumps(report.to_json())))
+    assert again == report
+    assert exports.html(again, services.draft_stamp()) == exports.html(
+        report, services.draft_stamp()
+    )

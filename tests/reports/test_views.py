@@ -260,3 +260,40 @@ def test_someone_elses_job_is_404(client, council):
     other = UserFactory(username="someone")
     client.force_login(other)
     assert client.get(reverse("reports:job", args=[job.pk])).status_code == 404
+
+
+def test_the_data_quality_page_and_downloads_show_all_six_features(client, council):
+    from tests.reports.conftest import workbook
+    from tests.reports.test_exports import add_data_quality_findings, row_of
+
+    add_data_quality_findings(council)
+    client.force_login(council.member)
+    params = {"period": PERIOD}
+    page = client.get(url(Kind.DATA_QUALITY), params).content.decode()
+    for words in ("Validity: entries refused", "Accuracy: returned by managers"):
+        assert words in page
+    assert "Entered but not activated; 3 entries refused" in page
+    text = pdf_text(client.get(url(Kind.DATA_QUALITY, "reports:pdf"), params).content)
+    assert "Housing and Homelessness 3 0 0 0 2" in text  # refused entries; not reviewed
+    assert "Waste and Street Scene 0 1 0 2 1" in text  # returns by managers
+    book = workbook(client.get(url(Kind.DATA_QUALITY, "reports:xlsx"), params).content)
+    assert row_of(book["Features by team"], "All teams")[1:] == [3, 1, 0, 2, 3]
+
+
+def test_the_data_quality_page_query_count_does_not_grow_with_findings(client, council):
+    from tests.reports.test_exports import add_data_quality_findings
+
+    client.force_login(council.member)
+    params = {"period": PERIOD}
+    small = count_queries(client, url(Kind.DATA_QUALITY), params)
+    add_data_quality_findings(council)
+    add_kpis(10, council.housing, council.green.outcomes.get())
+    assert count_queries(client, url(Kind.DATA_QUALITY), params) == small <= 25
+
+
+def test_an_enterer_gets_the_data_quality_of_their_teams_only(client, council):
+    client.force_login(council.enterer)
+    page = client.get(url(Kind.DATA_QUALITY), {"period": PERIOD}).content.decode()
+    assert "Housing and Homelessness" in page
+    assert "Waste and Street Scene" not in page
+    assert "your teams only" in page
