@@ -348,6 +348,10 @@ def _number(
     if minimum is not None and number < minimum:
         errors.add(row, column, f"{text!r} must be {minimum} or more.")
         return None
+    # Check the size before quantizing: a huge number would overflow the decimal context.
+    if not number.is_zero() and number.adjusted() + 1 > digits - places:
+        errors.add(row, column, f"{text!r} is too large.")
+        return None
     quantized = number.quantize(Decimal(1).scaleb(-places))
     if len(quantized.as_tuple().digits) > digits:
         errors.add(row, column, f"{text!r} is too large.")
