@@ -46,3 +46,15 @@ format: install
 
 clean-var:
 	rm -rf var/
+
+# Scale: seed the `stress` council into PostgreSQL (database summit_bench, reused once seeded),
+# run the app under gunicorn and measure the main pages and heavy jobs; writes docs/benchmarks.md.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/summit_bench
+.PHONY: bench loadtest
+bench: install
+	$(PY) scripts/bench.py --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
+
+# 50 signed-in users on the main pages for 60 s against gunicorn on the bench database, loopback
+# only; fails on any error. Run `make bench` first (it seeds the database).
+loadtest: install
+	$(PY) scripts/loadtest.py --serve $(BENCH_DATABASE_URL) --users 50 --seconds 60 $(LOADTEST_ARGS)

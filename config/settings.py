@@ -276,6 +276,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reach_summit.tasks.freeze_closed_quarters",
         "schedule": crontab(minute=30, hour=0),
     },
+    # Publish tasks that were enqueued while the broker was unreachable (performance.outbox).
+    "relay-outbox": {"task": "performance.outbox.relay_outbox", "schedule": 60.0},
     # The data quality policy's annual review: officers are reminded once per version when due.
     "policy-review-reminder": {
         "task": "dataquality.tasks.remind_policy_review",

@@ -8,7 +8,7 @@ import smtplib
 from celery import shared_task
 from django.db import OperationalError
 
-from performance import reminders, services
+from performance import outbox, reminders, services  # noqa: F401 (outbox registers its relay task)
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

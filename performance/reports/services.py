@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from performance import audit
+from performance import audit, outbox
 from performance.periods import Period
 from performance.reports import exports, selectors
 from performance.reports.data import Audience, Kind, Report, period_slug
@@ -133,7 +133,6 @@ def publish(
 
 def request_pdf(*, user, kind: Kind, period: Period, audience: Audience) -> ReportJob:
     """Queue a PDF for `user`; a worker builds it (see `run_job`) once this transaction commits."""
-    from performance.reports import tasks
 
     job = ReportJob.objects.create(
         kind=kind.value,
@@ -142,7 +141,8 @@ def request_pdf(*, user, kind: Kind, period: Period, audience: Audience) -> Repo
         requested_by=user,
         stage="Waiting for a worker",
     )
-    transaction.on_commit(lambda: tasks.build_report_pdf.delay(job.pk))
+    # Through the outbox: a request made while the broker is down is kept and relayed later.
+    outbox.enqueue("performance.reports.tasks.build_report_pdf", job_id=job.pk)
     return job
 
 

@@ -115,6 +115,7 @@ def test_beat_schedule_is_in_the_settings(tmp_path):
         "monthly-data-request",
         "policy-review-reminder",
         "quarterly-data-request",
+        "relay-outbox",
         "strategic-actions-request",
     ]
 
