@@ -578,7 +578,9 @@ def _answer(response) -> str:
 
 def _close(response) -> None:
     if getattr(response, "streaming", False):
-        response.close()
+        # Read it through the test client's wrapper, which closes the response without letting
+        # `request_finished` drop the connection (PostgreSQL: the world's transaction lives on it).
+        b"".join(response.streaming_content)
 
 
 # --- 1. every URL name is classified --------------------------------------------------------------
