@@ -32,7 +32,7 @@ def test_enter_submit_return_fix_and_activate(page):
     login(page, "enterer_a", PASSWORD)
     page.goto(f"{page.base_url}/returns/")
     assert page.get_by_role("heading", level=1).inner_text() == "My returns"
-    assert page.get_by_text("days and").first.is_visible()  # the countdown
+    assert page.get_by_text("left: closes at the end of").first.is_visible()  # the countdown
     assert_accessible(page)
 
     was1 = page.locator("section.returns-item", has_text="WAS 001")
