@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,11 +162,8 @@ def _broker_ok() -> tuple[bool, str]:
             return False, type(error).__name__
         return True, "ok"
     folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
-    if folder.is_dir() and folder.stat().st_mode:
-        import os
-
-        if os.access(folder, os.W_OK):
-            return True, "ok"
+    if folder.is_dir() and os.access(folder, os.W_OK):
+        return True, "ok"
     return False, "queue folder not writable"
 
 
