@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class PerformanceConfig(AppConfig):
     name = "performance"
     verbose_name = "Performance"
+
+    def ready(self) -> None:
+        from performance import cache
+
+        cache.connect_signals()

@@ -25,6 +25,16 @@ def _test_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_figure_cache():
+    """Cached figures are per process; a test's rolled-back data must not leak into the next."""
+    from performance import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery():
     """Tasks run inline unless a test asks for a real worker (the `celery_worker` fixture)."""
     from config.celery import app

@@ -2,6 +2,7 @@
 
 from performance.models.audit import AuditEvent
 from performance.models.collection import CollectionRound, SentReminder
+from performance.models.generation import Generation
 from performance.models.indicators import (
     Indicator,
     IndicatorComment,
@@ -38,6 +39,7 @@ __all__ = [
     "ActivityProgress",
     "AuditEvent",
     "CollectionRound",
+    "Generation",
     "Directorate",
     "Indicator",
     "IndicatorComment",

@@ -1,0 +1,75 @@
+"""Cached figures follow their data: a change in any watched model gives a fresh computation."""
+
+from __future__ import annotations
+
+import pytest
+
+from performance import cache
+from performance.models import Generation
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def counting():
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    return calls, compute
+
+
+def test_second_read_comes_from_the_cache_until_the_data_changes():
+    calls, compute = counting()
+    assert cache.cached("k", ["indicators"], compute) == 1
+    assert cache.cached("k", ["indicators"], compute) == 1
+    cache.bump("indicators")
+    assert cache.cached("k", ["indicators"], compute) == 2
+    assert len(calls) == 2
+
+
+def test_saving_a_watched_model_bumps_its_generation_and_only_its_own():
+    before_ind = cache.tokens(["indicators"])
+    before_dq = cache.tokens(["dataquality"])
+    factories.TeamFactory()
+    assert cache.tokens(["indicators"]) != before_ind
+    assert cache.tokens(["dataquality"]) == before_dq
+
+
+def test_deleting_a_watched_model_bumps_its_generation():
+    team = factories.TeamFactory()
+    before = cache.tokens(["indicators"])
+    team.delete()
+    assert cache.tokens(["indicators"]) != before
+
+
+def test_keys_and_generations_are_independent():
+    calls, compute = counting()
+    cache.cached("a", ["indicators"], compute)
+    cache.cached("b", ["indicators"], compute)
+    cache.cached("a", ["indicators", "dataquality"], compute)
+    assert len(calls) == 3
+    cache.bump("dataquality")
+    cache.cached("a", ["indicators"], compute)
+    assert len(calls) == 3
+    cache.cached("a", ["indicators", "dataquality"], compute)
+    assert len(calls) == 4
+
+
+def test_bump_creates_a_missing_generation_row():
+    Generation.objects.filter(name="fresh").delete()
+    cache.bump("fresh")
+    assert Generation.objects.filter(name="fresh").exclude(token="0").exists()
+
+
+def test_reading_tokens_is_one_query(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        cache.tokens(["indicators", "dataquality"])
+
+
+def test_the_process_cache_is_bounded():
+    for n in range(cache._SIZE + 10):
+        cache.cached(f"key{n}", ["indicators"], lambda: n)
+    assert len(cache._entries) == cache._SIZE
