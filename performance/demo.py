@@ -29,13 +29,14 @@ class Scale:
     name: str
     teams: int
     extra_users: int
+    complaints: int | None = None  # exact number of complaints; None: 0-5 per team a quarter
 
 
 SCALES = {
     "small": Scale("small", teams=10, extra_users=20),
     "council": Scale("council", teams=25, extra_users=80),
     "county": Scale("county", teams=60, extra_users=200),
-    "stress": Scale("stress", teams=250, extra_users=395),
+    "stress": Scale("stress", teams=250, extra_users=395, complaints=50_000),
 }
 
 # Apps that add to the demo, in order; a module that does not exist yet is skipped.

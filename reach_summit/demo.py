@@ -215,16 +215,41 @@ def _service_plans(context, team, years: list[str], today: dt.date) -> None:
         Milestone.objects.bulk_create(milestones)
 
 
+def _complaint_counts(context, slots: int) -> list[int]:
+    """Complaints per team-quarter: 0-5 each, or exactly the scale's total spread with noise."""
+    rng = context.rng
+    wanted = context.scale.complaints
+    if wanted is None:
+        return [rng.randint(0, 5) for _ in range(slots)]
+    mean = wanted / slots
+    counts = [max(0, round(mean * rng.uniform(0.5, 1.5))) for _ in range(slots)]
+    gap = wanted - sum(counts)
+    while gap:
+        index = rng.randrange(slots)
+        if gap > 0:
+            counts[index] += 1
+            gap -= 1
+        elif counts[index] > 0:
+            counts[index] -= 1
+            gap += 1
+    return counts
+
+
 def _complaints(context, teams, quarters, today: dt.date) -> int:
     rng = context.rng
     scales = dict(timescales.DEFAULT_TIMESCALES)
+    exact = context.scale.complaints is not None
+    started = [quarter for quarter in quarters if quarter.start <= today]
+    counts = iter(_complaint_counts(context, len(started) * len(teams)))
     rows = []
     number = 0
-    for quarter in quarters:
+    for quarter in started:
+        # With an exact total, every complaint falls on or before today (none is skipped).
+        last = min(quarter.end, today) if exact else quarter.end
         for team in teams:
-            for _ in range(rng.randint(0, 5)):
+            for _ in range(next(counts)):
                 received = quarter.start + dt.timedelta(
-                    days=rng.randint(0, (quarter.end - quarter.start).days)
+                    days=rng.randint(0, (last - quarter.start).days)
                 )
                 if received > today:
                     continue
@@ -251,7 +276,7 @@ def _complaints(context, teams, quarters, today: dt.date) -> int:
                         responded=responded,
                     )
                 )
-    Complaint.objects.bulk_create(rows, batch_size=1000)
+    Complaint.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
 
