@@ -47,6 +47,7 @@ DEMO_STEPS = [
     "reach_summit.demo",
     "benchmarking.demo",
     "dataquality.demo",
+    "performance.reports.demo",
 ]
 
 DIRECTORATES = ["Place", "People and Communities", "Corporate Services"]
