@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from performance import access
 from performance.roles import Role
@@ -44,8 +45,14 @@ class NavItem:
 
 
 def _url(name: str) -> str | None:
+    # Every page draws the menu: reverse each section once per URLconf and script prefix.
+    return _reverse(name, get_urlconf(), get_script_prefix())
+
+
+@lru_cache(maxsize=256)
+def _reverse(name: str, urlconf, prefix: str) -> str | None:
     try:
-        return reverse(name)
+        return reverse(name, urlconf=urlconf)
     except NoReverseMatch:
         return None
 
