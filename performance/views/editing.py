@@ -24,7 +24,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -33,6 +33,7 @@ from performance import access, periods
 from performance import forms_editing as f
 from performance import services_editing as services
 from performance.calculations import SmartRecord, smart_gaps
+from performance.display import person_name, url_or_none
 from performance.models import (
     Activity,
     Directorate,
@@ -73,12 +74,6 @@ def officer_required(view):
 
 
 # --- the table of kinds ---------------------------------------------------------------------
-
-
-def _person(user) -> str:
-    if user is None:
-        return "Not assigned"
-    return user.get_full_name() or user.get_username()
 
 
 def _number(value: Decimal | None, decimals: int) -> str:
@@ -164,7 +159,7 @@ KINDS: dict[str, Kind] = {
             (
                 ("Name", str),
                 ("Directorate", lambda o: o.directorate.name),
-                ("Head of Service", lambda o: _person(o.head_of_service)),
+                ("Head of Service", lambda o: person_name(o.head_of_service)),
             ),
             related=("directorate", "head_of_service"),
             filters=("directorate",),
@@ -185,7 +180,7 @@ KINDS: dict[str, Kind] = {
                 ("Name", str),
                 ("Directorate", lambda o: o.directorate.name),
                 ("Service", lambda o: o.service.name if o.service else "None"),
-                ("Head of Service", lambda o: _person(o.head_of_service)),
+                ("Head of Service", lambda o: person_name(o.head_of_service)),
                 ("Active", lambda o: "Yes" if o.active else "No"),
             ),
             related=("directorate", "service", "head_of_service"),
@@ -362,7 +357,7 @@ KINDS: dict[str, Kind] = {
             (
                 ("Action", lambda o: o.title),
                 ("Outcome", lambda o: str(o.outcome)),
-                ("Owner", lambda o: _person(o.owner)),
+                ("Owner", lambda o: person_name(o.owner)),
                 ("Due", lambda o: f"{o.due_on:%-d %b %Y}" if o.due_on else ""),
             ),
             related=("outcome__priority", "owner"),
@@ -418,7 +413,7 @@ KINDS: dict[str, Kind] = {
                     ),
                 ),
                 ("Outcome", lambda o: str(o.outcome)),
-                ("Owner", lambda o: _person(o.owner)),
+                ("Owner", lambda o: person_name(o.owner)),
             ),
             related=("objective__plan__service", "outcome__priority", "owner"),
             filters=("objective",),
@@ -454,7 +449,7 @@ KINDS: dict[str, Kind] = {
             "Objectives set at appraisal, linked to service-plan activities.",
             (
                 ("Objective", lambda o: o.title),
-                ("Person", lambda o: _person(o.person)),
+                ("Person", lambda o: person_name(o.person)),
                 ("Activity", lambda o: o.activity.title),
                 ("Year", lambda o: o.year),
             ),
@@ -471,13 +466,6 @@ def _kind(slug: str) -> Kind:
         return KINDS[slug]
     except KeyError:
         raise Http404(f"There is nothing called {slug!r} to manage.") from None
-
-
-def _url_or_none(name: str, *args) -> str | None:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def _split(form: forms.ModelForm) -> tuple[dict, dict]:
@@ -566,7 +554,7 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
             "links": [
                 (label, url)
                 for label, name in kind_.links
-                if (url := _url_or_none(name, obj.pk)) is not None
+                if (url := url_or_none(name, obj.pk)) is not None
             ],
         }
         for obj in page.object_list
@@ -661,10 +649,10 @@ def _form_page(request, kind: Kind, form, *, instance) -> HttpResponse:
                 )
             )
         links = [
-            (label, url) for label, name in kind.links if (url := _url_or_none(name, instance.pk))
+            (label, url) for label, name in kind.links if (url := url_or_none(name, instance.pk))
         ]
         if kind.model is Indicator and (
-            url := _url_or_none("performance:indicator-detail", instance.pk)
+            url := url_or_none("performance:indicator-detail", instance.pk)
         ):
             links.append(("Indicator page", url))
     status = 400 if form.is_bound and form.errors else 200
@@ -745,7 +733,7 @@ def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
             event = services.set_roles(
                 actor=request.user, user=person, roles=[Role(r) for r in form.cleaned_data["roles"]]
             )
-            name = _person(person)
+            name = person_name(person)
             if event is None:
                 messages.info(request, f"{name}'s roles are unchanged.")
             else:
@@ -780,7 +768,7 @@ def team_members(request: HttpRequest, pk: int) -> HttpResponse:
             except services.EditError as error:
                 form.add_error("user", str(error))
             else:
-                messages.success(request, f"{_person(user)} added to {team}.")
+                messages.success(request, f"{person_name(user)} added to {team}.")
                 return redirect("performance:manage-team-members", team.pk)
     else:
         form = f.MembershipForm(team=team)
@@ -810,7 +798,7 @@ def team_member_remove(request: HttpRequest, pk: int, membership_pk: int) -> Htt
         TeamMembership.objects.select_related("user", "team"), pk=membership_pk, team_id=pk
     )
     services.remove_member(actor=request.user, membership=membership)
-    messages.success(request, f"{_person(membership.user)} removed from {membership.team}.")
+    messages.success(request, f"{person_name(membership.user)} removed from {membership.team}.")
     return redirect("performance:manage-team-members", pk)
 
 
@@ -945,7 +933,7 @@ def targets(request: HttpRequest, pk: int) -> HttpResponse:
         "table": table,
         "error_list": error_list_,
         "helper_applies": len(rows_periods) > 1,
-        "indicator_url": _url_or_none("performance:indicator-detail", indicator.pk),
+        "indicator_url": url_or_none("performance:indicator-detail", indicator.pk),
     }
     template = "performance/manage/targets.html"
     if request.htmx and request.method == "GET":

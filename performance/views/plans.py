@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,36 +23,42 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Max, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from performance import access, audit, forms_plans, periods, plan_progress
+from performance import access, forms_plans, periods, plan_progress
+from performance.display import person_name, url_or_none
 from performance.models import (
     Action,
     ActionPlan,
-    ActionPlanVersion,
     Activity,
     ActivityProgress,
     Indicator,
-    IndividualObjective,
-    MeasureOfSuccess,
     Milestone,
-    Outcome,
-    Priority,
     ServicePlan,
-    ServicePlanObjective,
     StrategicAction,
     StrategicActionUpdate,
     StrategicPlan,
     Team,
 )
+from performance.plan_thread import (
+    THREAD_KINDS,
+    action_plans_readable,
+    build_thread,
+    priority_tree,
+)
 from performance.roles import Role
+from performance.services_plans import (
+    open_action_plan,
+    record_activity_progress,
+    revise_action_plan,
+    save_action_update,
+)
 
 # --- Status shown as icon + word ----------------------------------------------------------------
 
@@ -92,20 +98,6 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _url_or_none(name: str, *args) -> str | None:
-    """Link to another area's page only once it exists (other engineers add them)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
-def _person(user) -> str:
-    if user is None:
-        return "Not assigned"
-    return user.get_full_name() or user.get_username()
-
-
 def _error_items(form, *, prefix: str = "") -> list[tuple[str, str]]:
     """(link, message) pairs for the GOV.UK error summary, linking to each field's input."""
     items = []
@@ -132,345 +124,6 @@ def _render(request, template: str, fragment: str | None, context: dict, **kwarg
     if request.htmx and fragment:
         template = f"{template}#{fragment}"
     return render(request, template, context, **kwargs)
-
-
-# --- The golden thread: nodes ---------------------------------------------------------------------
-
-THREAD_KINDS = {
-    "priority": "Priority",
-    "outcome": "Outcome",
-    "objective": "Service-plan objective",
-    "activity": "Service-plan activity",
-    "indicator": "Indicator",
-    "action": "Strategic action",
-    "individual-objective": "Individual objective",
-}
-OTHER_KINDS = {
-    "vision": "Vision",
-    "measure": "Measure of success",
-    "service-plan": "Service plan",
-    "action-plan": "Action plan",
-}
-
-TALLY_WORDS = {
-    "outcome": ("outcome", "outcomes"),
-    "measure": ("measure of success", "measures of success"),
-    "indicator": ("indicator", "indicators"),
-    "action": ("strategic action", "strategic actions"),
-    "objective": ("service-plan objective", "service-plan objectives"),
-    "activity": ("activity", "activities"),
-    "individual-objective": ("individual objective", "individual objectives"),
-    "action-plan": ("action plan", "action plans"),
-}
-
-
-@dataclass
-class Node:
-    """One step of the golden thread; `children` are the things that serve it."""
-
-    kind: str
-    pk: int | None
-    title: str
-    note: str = ""
-    detail_url: str | None = None
-    children: list[Node] = field(default_factory=list)
-
-    @property
-    def label(self) -> str:
-        return THREAD_KINDS.get(self.kind) or OTHER_KINDS[self.kind]
-
-    @property
-    def url(self) -> str | None:
-        """This node's own golden-thread page (vision and context nodes link elsewhere)."""
-        if self.kind in THREAD_KINDS and self.pk is not None:
-            return reverse("performance:golden-thread", args=[self.kind, self.pk])
-        return self.detail_url
-
-    @property
-    def dom_id(self) -> str:
-        return f"node-{self.kind}-{self.pk}"
-
-    @property
-    def tally(self) -> str:
-        """What lies below, counted by kind: "2 indicators, 1 strategic action"."""
-        counts: dict[str, int] = defaultdict(int)
-        stack = list(self.children)
-        while stack:
-            node = stack.pop()
-            counts[node.kind] += 1
-            stack.extend(node.children)
-        parts = []
-        for kind, (one, many) in TALLY_WORDS.items():
-            if counts[kind]:
-                parts.append(f"{counts[kind]} {one if counts[kind] == 1 else many}")
-        return ", ".join(parts) or "nothing linked yet"
-
-
-def _vision_node(plan: StrategicPlan) -> Node:
-    return Node(
-        "vision",
-        plan.pk,
-        f"{plan.title} {plan.years}",
-        note=plan.vision,
-        detail_url=reverse("performance:strategic-plan"),
-    )
-
-
-def _priority_node(priority: Priority) -> Node:
-    return Node("priority", priority.pk, f"{priority.number}. {priority.title}")
-
-
-def _outcome_node(outcome: Outcome, priority: Priority) -> Node:
-    return Node("outcome", outcome.pk, f"{priority.number}.{outcome.number} {outcome.title}")
-
-
-def _indicator_node(indicator: Indicator) -> Node:
-    return Node(
-        "indicator",
-        indicator.pk,
-        f"{indicator.code} {indicator.title}",
-        detail_url=_url_or_none("performance:indicator-detail", indicator.pk),
-    )
-
-
-def _service_plan_node(plan: ServicePlan) -> Node:
-    return Node(
-        "service-plan",
-        plan.pk,
-        f"{plan.service.name} service plan {plan.year}",
-        detail_url=reverse("performance:service-plan-detail", args=[plan.pk]),
-    )
-
-
-def _objective_node(objective: ServicePlanObjective) -> Node:
-    return Node(
-        "objective",
-        objective.pk,
-        f"{objective.number}. {objective.title}",
-        note=f"{objective.plan.service.name} service plan {objective.plan.year}",
-    )
-
-
-def _individual_node(item: IndividualObjective) -> Node:
-    return Node(
-        "individual-objective",
-        item.pk,
-        item.title,
-        note=f"{_person(item.person)}, {item.year}",
-    )
-
-
-def _activity_node(activity: Activity, *, context: bool = True) -> Node:
-    plan = activity.objective.plan
-    note = f"{plan.service.name} service plan {plan.year}" if context else ""
-    if activity.owner_id:
-        note = (
-            f"{note} · owner {_person(activity.owner)}"
-            if note
-            else f"owner {_person(activity.owner)}"
-        )
-    node = Node("activity", activity.pk, activity.title, note=note)
-    node.children = [_individual_node(i) for i in activity.individual_objectives.all()]
-    return node
-
-
-def _activity_queryset(year: str | None) -> QuerySet[Activity]:
-    activities = Activity.objects.select_related("objective__plan__service", "owner")
-    if year:
-        activities = activities.filter(objective__plan__year=year)
-    return activities.prefetch_related(
-        Prefetch(
-            "individual_objectives",
-            queryset=IndividualObjective.objects.select_related("person").order_by("id"),
-        )
-    )
-
-
-def _outcome_prefetches(year: str | None) -> list[Prefetch]:
-    """Everything under an outcome, in a fixed number of queries whatever its size."""
-    objectives = ServicePlanObjective.objects.select_related("plan__service").order_by(
-        "plan__service__name", "number"
-    )
-    if year:
-        objectives = objectives.filter(plan__year=year)
-    return [
-        Prefetch("measures", queryset=MeasureOfSuccess.objects.select_related("indicator")),
-        Prefetch(
-            "indicators",
-            queryset=Indicator.objects.filter(active=True).only("id", "code", "title"),
-        ),
-        Prefetch(
-            "actions",
-            queryset=StrategicAction.objects.select_related("owner").order_by("id"),
-        ),
-        Prefetch(
-            "service_objectives",
-            queryset=objectives.prefetch_related(
-                Prefetch("activities", queryset=_activity_queryset(year))
-            ),
-        ),
-        Prefetch("activities", queryset=_activity_queryset(year)),
-    ]
-
-
-def _outcome_children(outcome: Outcome) -> list[Node]:
-    """What serves an outcome: measures, indicators, strategic actions, service-plan work."""
-    children: list[Node] = []
-    for measure in outcome.measures.all():
-        node = Node("measure", measure.pk, measure.description)
-        if measure.indicator_id:
-            node.children.append(_indicator_node(measure.indicator))
-        children.append(node)
-    measured = {m.indicator_id for m in outcome.measures.all()}
-    children += [_indicator_node(i) for i in outcome.indicators.all() if i.pk not in measured]
-    for action in outcome.actions.all():
-        note = f"owner {_person(action.owner)}" if action.owner_id else ""
-        if action.due_on:
-            note = (
-                f"{note}, due {action.due_on:%-d %B %Y}"
-                if note
-                else f"due {action.due_on:%-d %B %Y}"
-            )
-        children.append(Node("action", action.pk, action.title, note=note))
-    shown: set[int] = set()
-    for objective in outcome.service_objectives.all():
-        node = _objective_node(objective)
-        for activity in objective.activities.all():
-            node.children.append(_activity_node(activity, context=False))
-            shown.add(activity.pk)
-        children.append(node)
-    # Activities linked to this outcome but listed under an objective of another outcome.
-    children += [_activity_node(a) for a in outcome.activities.all() if a.pk not in shown]
-    return children
-
-
-@dataclass
-class Thread:
-    current: Node
-    up: list[list[Node]]
-    down: list[Node]
-
-    @property
-    def tally(self) -> str:
-        return Node(self.current.kind, None, "", children=self.down).tally
-
-
-def _up_to_outcome(outcome: Outcome) -> list[Node]:
-    priority = outcome.priority
-    return [_vision_node(priority.plan), _priority_node(priority), _outcome_node(outcome, priority)]
-
-
-def _outcome_with_children(pk_filter: Q, year: str | None = None) -> list[Outcome]:
-    return list(
-        Outcome.objects.filter(pk_filter)
-        .select_related("priority__plan")
-        .prefetch_related(*_outcome_prefetches(year))
-        .order_by("priority__number", "number")
-    )
-
-
-def build_thread(kind: str, pk: int, *, user) -> Thread:
-    """The chain up to the vision and the tree of everything serving one node; 404 if unknown."""
-    if kind == "priority":
-        priority = get_object_or_404(Priority.objects.select_related("plan"), pk=pk)
-        current = _priority_node(priority)
-        down = []
-        for outcome in _outcome_with_children(Q(priority=priority)):
-            node = _outcome_node(outcome, priority)
-            node.children = _outcome_children(outcome)
-            down.append(node)
-        return Thread(current, [[_vision_node(priority.plan)]], down)
-    if kind == "outcome":
-        found = _outcome_with_children(Q(pk=pk))
-        if not found:
-            raise Http404
-        outcome = found[0]
-        up = _up_to_outcome(outcome)
-        return Thread(up[-1], [up[:-1]], _outcome_children(outcome))
-    if kind == "objective":
-        objective = get_object_or_404(
-            ServicePlanObjective.objects.select_related(
-                "plan__service", "outcome__priority__plan"
-            ).prefetch_related(Prefetch("activities", queryset=_activity_queryset(None))),
-            pk=pk,
-        )
-        current = _objective_node(objective)
-        up = [*_up_to_outcome(objective.outcome), _service_plan_node(objective.plan)]
-        down = [_activity_node(a, context=False) for a in objective.activities.all()]
-        return Thread(current, [up], down)
-    if kind == "activity":
-        activity = get_object_or_404(
-            _activity_queryset(None).select_related("outcome__priority__plan", "objective"),
-            pk=pk,
-        )
-        current = _activity_node(activity)
-        up = [
-            *_up_to_outcome(activity.outcome),
-            _service_plan_node(activity.objective.plan),
-            _objective_node(activity.objective),
-        ]
-        down = current.children
-        current.children = []
-        return Thread(current, [up], down)
-    if kind == "individual-objective":
-        item = get_object_or_404(
-            IndividualObjective.objects.select_related(
-                "person",
-                "activity__outcome__priority__plan",
-                "activity__objective__plan__service",
-                "activity__owner",
-            ),
-            pk=pk,
-        )
-        activity = item.activity
-        up = [
-            *_up_to_outcome(activity.outcome),
-            _service_plan_node(activity.objective.plan),
-            _objective_node(activity.objective),
-            Node("activity", activity.pk, activity.title),
-        ]
-        return Thread(_individual_node(item), [up], [])
-    if kind == "action":
-        action = get_object_or_404(
-            StrategicAction.objects.select_related("outcome__priority__plan", "owner"), pk=pk
-        )
-        note = f"owner {_person(action.owner)}" if action.owner_id else ""
-        return Thread(
-            Node("action", action.pk, action.title, note=note),
-            [_up_to_outcome(action.outcome)],
-            [],
-        )
-    if kind == "indicator":
-        indicator = get_object_or_404(
-            Indicator.objects.prefetch_related(
-                Prefetch("outcomes", queryset=Outcome.objects.select_related("priority__plan")),
-                Prefetch(
-                    "measures",
-                    queryset=MeasureOfSuccess.objects.select_related("outcome__priority__plan"),
-                ),
-            ),
-            pk=pk,
-        )
-        up = []
-        for measure in indicator.measures.all():
-            up.append(
-                [*_up_to_outcome(measure.outcome), Node("measure", measure.pk, measure.description)]
-            )
-        measured = {m.outcome_id for m in indicator.measures.all()}
-        up += [_up_to_outcome(o) for o in indicator.outcomes.all() if o.pk not in measured]
-        plans = action_plans_readable(user).filter(indicator=indicator).select_related("owner")
-        down = [
-            Node(
-                "action-plan",
-                plan.pk,
-                plan.title,
-                note=f"{plan.get_status_display()}, owner {_person(plan.owner)}",
-                detail_url=reverse("performance:action-plan-detail", args=[plan.pk]),
-            )
-            for plan in plans
-        ]
-        return Thread(_indicator_node(indicator), up, down)
-    raise Http404
 
 
 # --- Strategic plan tree and golden thread pages --------------------------------------------------
@@ -501,17 +154,7 @@ def strategic_plan(request: HttpRequest) -> HttpResponse:
             year = chosen
         else:
             context["errors"] = [("#year", f"Select one of the plan's years: {asked!r} is not one")]
-    outcomes_by_priority: dict[int, list[Outcome]] = defaultdict(list)
-    for outcome in _outcome_with_children(Q(priority__plan=plan), str(year)):
-        outcomes_by_priority[outcome.priority_id].append(outcome)
-    priorities = []
-    for priority in plan.priorities.all():
-        node = _priority_node(priority)
-        for outcome in outcomes_by_priority[priority.pk]:
-            child = _outcome_node(outcome, priority)
-            child.children = _outcome_children(outcome)
-            node.children.append(child)
-        priorities.append(node)
+    priorities = priority_tree(plan, str(year))
     context.update(
         {
             "priorities": priorities,
@@ -615,7 +258,7 @@ def service_plan_list(request: HttpRequest) -> HttpResponse:
             to_date = cutoff < months[-1].end
             latest = (months[-1], plan_progress.month_summary(facts[plan.pk], cutoff))
         head = plan.service.head_of_service
-        groups[_person(head) if head else "No Head of Service assigned"].append(
+        groups[person_name(head) if head else "No Head of Service assigned"].append(
             {"plan": plan, "latest": latest, "to_date": to_date}
         )
     context = {
@@ -728,50 +371,6 @@ def _progress_form(activity: Activity, months: list[periods.Period], today, data
     )
 
 
-@transaction.atomic
-def record_activity_progress(
-    *, actor, activity: Activity, data: dict, today: dt.date
-) -> ActivityProgress:
-    """Create or update one month's progress, mark milestones met, and audit every change."""
-    month = periods.parse(data["month"], kind=periods.Frequency.MONTHLY)
-    values = {
-        "percent_complete": data["percent_complete"],
-        "rag": data["rag"],
-        "comment": data.get("comment", "").strip(),
-    }
-    existing = (
-        ActivityProgress.objects.select_for_update()
-        .filter(activity=activity, month=str(month))
-        .first()
-    )
-    if existing is None:
-        progress = ActivityProgress.objects.create(
-            activity=activity, month=str(month), updated_by=actor, **values
-        )
-        audit.created(
-            actor=actor,
-            instance=progress,
-            fields=["activity", "month", "percent_complete", "rag", "comment"],
-        )
-    else:
-        progress = existing
-        if audit.update(actor=actor, instance=progress, **values):
-            progress.updated_by = actor
-            progress.save(update_fields=["updated_by", "updated_at"])
-    met_on = min(month.end, today)
-    ids = [int(pk) for pk in data.get("milestones_met") or []]
-    for milestone in Milestone.objects.select_for_update().filter(
-        activity=activity, pk__in=ids, met_on__isnull=True
-    ):
-        audit.update(
-            actor=actor,
-            instance=milestone,
-            met_on=met_on,
-            reason=f"Marked met with the progress for {month}",
-        )
-    return progress
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 @vary_on_headers("HX-Request")
@@ -870,34 +469,6 @@ def _action_rows(user, half: dict, *, only: int | None = None) -> list[dict]:
     return rows
 
 
-@transaction.atomic
-def save_action_update(*, actor, action: StrategicAction, period: str, data: dict):
-    values = {
-        "status": data["status"],
-        "percent_complete": data["percent_complete"],
-        "progress": data["progress"].strip(),
-    }
-    existing = (
-        StrategicActionUpdate.objects.select_for_update()
-        .filter(action=action, period=period)
-        .first()
-    )
-    if existing is None:
-        update = StrategicActionUpdate.objects.create(
-            action=action, period=period, updated_by=actor, **values
-        )
-        audit.created(
-            actor=actor,
-            instance=update,
-            fields=["action", "period", "status", "percent_complete", "progress"],
-        )
-        return update
-    if audit.update(actor=actor, instance=existing, **values):
-        existing.updated_by = actor
-        existing.save(update_fields=["updated_by", "updated_at"])
-    return existing
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 @vary_on_headers("HX-Request")
@@ -968,14 +539,6 @@ def strategic_actions(request: HttpRequest) -> HttpResponse:
 
 
 # --- Action plans ---------------------------------------------------------------------------------
-
-
-def action_plans_readable(user) -> QuerySet[ActionPlan]:
-    """Plans of the teams a person reads, plus those they own or own an action in."""
-    owns_an_action = Action.objects.filter(owner=user).values("version__plan_id")
-    return ActionPlan.objects.filter(
-        Q(team__in=access.teams_readable(user)) | Q(owner=user) | Q(pk__in=owns_an_action)
-    )
 
 
 def can_edit_action_plan(user, plan: ActionPlan) -> bool:
@@ -1066,82 +629,11 @@ def action_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "versions": versions,
         "actions": actions,
         "can_edit": can_edit_action_plan(request.user, plan),
-        "indicator_url": _url_or_none("performance:indicator-detail", plan.indicator_id)
+        "indicator_url": url_or_none("performance:indicator-detail", plan.indicator_id)
         if plan.indicator_id
         else None,
     }
     return render(request, "performance/plans/action_plan_detail.html", context)
-
-
-ACTION_FIELDS = [
-    "version",
-    "description",
-    "owner",
-    "due_on",
-    "status",
-    "milestones",
-    "progress_note",
-]
-
-
-def _create_actions(*, actor, version: ActionPlanVersion, rows: list[dict]) -> None:
-    for row in rows:
-        action = Action.objects.create(
-            version=version,
-            description=row["description"],
-            owner_id=row["owner"],
-            due_on=row["due_on"],
-            status=row["status"],
-            milestones=row.get("milestones", "").strip(),
-            progress_note=row.get("progress_note", "").strip(),
-        )
-        audit.created(actor=actor, instance=action, fields=ACTION_FIELDS)
-
-
-@transaction.atomic
-def open_action_plan(
-    *, actor, data: dict, indicator: Indicator | None, rows: list[dict]
-) -> ActionPlan:
-    plan = ActionPlan.objects.create(
-        indicator=indicator,
-        team_id=data["team"],
-        title=data["title"],
-        reason=data["reason"],
-        owner_id=data["owner"],
-        opened_on=data["opened_on"],
-    )
-    audit.created(
-        actor=actor,
-        instance=plan,
-        fields=["indicator", "team", "title", "reason", "owner", "opened_on", "status"],
-    )
-    version = ActionPlanVersion.objects.create(
-        plan=plan, number=1, created_by=actor, note="First version."
-    )
-    audit.created(actor=actor, instance=version, fields=["plan", "number", "note"])
-    _create_actions(actor=actor, version=version, rows=rows)
-    return plan
-
-
-@transaction.atomic
-def revise_action_plan(*, actor, plan: ActionPlan, note: str, status: str, rows: list[dict]):
-    """A new version holding the edited copies of the actions; earlier versions stay as they are."""
-    locked = ActionPlan.objects.select_for_update().get(pk=plan.pk)
-    last = locked.versions.aggregate(last=Max("number"))["last"] or 0
-    version = ActionPlanVersion.objects.create(
-        plan=locked, number=last + 1, created_by=actor, note=note.strip()
-    )
-    audit.created(actor=actor, instance=version, fields=["plan", "number", "note"])
-    _create_actions(actor=actor, version=version, rows=rows)
-    audit.record(
-        actor=actor,
-        instance=locked,
-        action="revise",
-        changes={"version": [last, version.number]},
-        reason=note.strip(),
-    )
-    audit.update(actor=actor, instance=locked, status=status, reason=note.strip())
-    return version
 
 
 def _action_formset(data, *, initial, owners, prefix="actions"):
