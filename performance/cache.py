@@ -1,23 +1,33 @@
 """Caching with correct invalidation: computed figures keyed by the generation of their data.
 
 A *generation* (`performance.models.Generation`) is a named random token. Saving or deleting any
-model watched by a generation gives it a new token in the same transaction (signals below);
+model watched by a generation gives it a new token as the transaction commits (signals below);
 code that writes in bulk (`bulk_create`, `QuerySet.update`, raw SQL) must call `bump` itself.
 `cached(key, names, compute)` reads the tokens of `names` (one query) and returns the figure
 computed under exactly those tokens, computing it on a miss. Entries live in a small
 process-local LRU: no pickling on the hot path, nothing shared that could go stale, and each
 gunicorn worker recomputes at most once per change.
+
+Why after the commit: a token replaced inside the writer's transaction would hold a row lock
+until commit, so two writers touching the same rows in different orders could deadlock (a bulk
+activation against a single one). Replaced right after the commit, no lock is held. A reader
+that caches between the commit and the new token caches the new data under the old token, which
+is harmless: the old token is never current again. The one gap, a process killed between its
+commit and the new token, is bounded by `MAX_AGE`: no entry is served older than that.
+Inside a test's own transaction (which never commits) the token is replaced at once.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from django.apps import apps
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
 T = TypeVar("T")
@@ -37,21 +47,53 @@ WATCH: dict[str, tuple[str, ...]] = {
         "dataquality.RejectedEntry",
         "performance.AuditEvent",
     ),
+    # Reach the Summit's league tables (with "indicators" for the scored values).
+    "reach_summit": (
+        "reach_summit.Scorecard",
+        "reach_summit.Complaint",
+        "reach_summit.Improvement",
+        "reach_summit.Snapshot",
+        "reach_summit.SnapshotRow",
+        "performance.Milestone",
+        "performance.Activity",
+        "performance.ServicePlanObjective",
+        "performance.ServicePlan",
+    ),
 }
 
 _SIZE = 64
-_entries: OrderedDict[str, object] = OrderedDict()
+MAX_AGE = 600  # seconds; see the module's docstring
+_entries: OrderedDict[str, tuple[float, object]] = OrderedDict()
 _lock = threading.Lock()
+_bumpers: dict[str, Callable[[], None]] = {}
 
 
 def bump(*names: str) -> None:
-    """Give each generation in `names` a new token (inside the caller's transaction)."""
+    """Give each generation in `names` a new token once the current transaction commits."""
+    for name in sorted(set(names)):
+        if not connection.in_atomic_block or _in_test_transaction():
+            _replace(name)
+            continue
+        bumper = _bumpers.setdefault(name, lambda name=name: _replace(name))
+        # Saves in a loop would queue one bump each: skip it when one is already queued last.
+        queued = getattr(connection, "run_on_commit", [])[-4:]
+        if any(entry[1] is bumper for entry in queued):
+            continue
+        transaction.on_commit(bumper)
+
+
+def _in_test_transaction() -> bool:
+    # Django's TestCase (and pytest-django's `db`) wrap each test in atomic blocks marked
+    # `_from_testcase`; those never commit, so on_commit would never run.
+    return any(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def _replace(name: str) -> None:
     from performance.models import Generation
 
-    for name in names:
-        token = uuid.uuid4().hex
-        if not Generation.objects.filter(name=name).update(token=token):
-            Generation.objects.update_or_create(name=name, defaults={"token": token})
+    token = uuid.uuid4().hex
+    if not Generation.objects.filter(name=name).update(token=token):
+        Generation.objects.update_or_create(name=name, defaults={"token": token})
 
 
 def tokens(names: Iterable[str]) -> str:
@@ -66,13 +108,15 @@ def tokens(names: Iterable[str]) -> str:
 def cached(key: str, names: Iterable[str], compute: Callable[[], T]) -> T:
     """`compute()` as of the current generations of `names`, from the process cache if there."""
     full = f"{key}|{tokens(names)}"
+    now = time.monotonic()
     with _lock:
-        if full in _entries:
+        hit = _entries.get(full)
+        if hit is not None and now - hit[0] < MAX_AGE:
             _entries.move_to_end(full)
-            return _entries[full]  # type: ignore[return-value]
+            return hit[1]  # type: ignore[return-value]
     result = compute()
     with _lock:
-        _entries[full] = result
+        _entries[full] = (now, result)
         _entries.move_to_end(full)
         while len(_entries) > _SIZE:
             _entries.popitem(last=False)

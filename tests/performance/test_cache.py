@@ -73,3 +73,59 @@ def test_the_process_cache_is_bounded():
     for n in range(cache._SIZE + 10):
         cache.cached(f"key{n}", ["indicators"], lambda: n)
     assert len(cache._entries) == cache._SIZE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_transaction_replaces_the_token_only_when_it_commits():
+    from django.db import transaction
+
+    cache.bump("indicators")
+    before = cache.tokens(["indicators"])
+    with transaction.atomic():
+        factories.TeamFactory()
+        # No lock is taken on the generation row while the writer's transaction is open.
+        assert cache.tokens(["indicators"]) == before
+    after = cache.tokens(["indicators"])
+    assert after != before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transaction_leaves_the_token_alone():
+    from django.db import transaction
+
+    cache.bump("indicators")
+    before = cache.tokens(["indicators"])
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), transaction.atomic():
+        factories.TeamFactory()
+        raise Boom
+    assert cache.tokens(["indicators"]) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saves_in_a_loop_queue_one_bump(django_assert_max_num_queries):
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        for _ in range(20):
+            factories.TeamFactory()
+        queued = [
+            entry for entry in connection.run_on_commit if entry[1] is cache._bumpers["indicators"]
+        ]
+        assert len(queued) == 1
+
+
+def test_an_entry_older_than_max_age_is_computed_again(monkeypatch):
+    calls, compute = counting()
+    clock = [1000.0]
+    monkeypatch.setattr(cache.time, "monotonic", lambda: clock[0])
+    cache.cached("k", ["indicators"], compute)
+    clock[0] += cache.MAX_AGE - 1
+    cache.cached("k", ["indicators"], compute)
+    assert len(calls) == 1
+    clock[0] += 2
+    cache.cached("k", ["indicators"], compute)
+    assert len(calls) == 2
