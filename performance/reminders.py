@@ -18,8 +18,10 @@ Idempotency: before an email is sent, a `SentReminder(person, kind, event_date)`
 claimed under a unique constraint; it is marked sent after the SMTP server accepts the message.
 A second run finds the row sent and skips it. A crash between claim and send leaves the row
 unsent: if the send itself raised, the claim is released at once so a retry sends it; if the
-worker died, the claim lapses after `LEASE` and the redelivered task sends it then. Either way a
-person never gets the same email twice.
+worker died, the claim lapses after `LEASE`; a run that meets a claim still held counts it as
+`held`, and the task runs again once the lease has lapsed (a pool process killed is redelivered
+at once, well inside the lease). Either way a person never gets the same email twice, and no
+email is lost.
 """
 
 from __future__ import annotations
@@ -111,6 +113,7 @@ class DayReport:
     day: dt.date
     sent: int = 0
     skipped: int = 0
+    held: int = 0  # of skipped: claimed by a worker that may have died, not yet lapsed
     no_data: int = 0
     opened: list[str] = field(default_factory=list)
 
@@ -119,6 +122,7 @@ class DayReport:
             "day": self.day.isoformat(),
             "sent": self.sent,
             "skipped": self.skipped,
+            "held": self.held,
             "no_data": self.no_data,
             "opened": self.opened,
         }
@@ -305,6 +309,13 @@ def build_message(planned: Planned) -> EmailMultiAlternatives:
     return message
 
 
+def _held(planned: Planned, day: dt.date) -> bool:
+    """True when the email is claimed but not sent: another worker is on it, or died on it."""
+    return SentReminder.objects.filter(
+        person=planned.person, kind=planned.kind, event_date=day, sent_at__isnull=True
+    ).exists()
+
+
 def _send(planned: Planned, day: dt.date, connection) -> bool:
     row = _claim(planned, day)
     if row is None:
@@ -350,6 +361,7 @@ def run_day(day: dt.date | None = None, *, connection=None) -> DayReport:
                 report.sent += 1
             else:
                 report.skipped += 1
+                report.held += _held(planned, day)
     finally:
         if own:
             connection.close()

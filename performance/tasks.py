@@ -20,18 +20,26 @@ def open_collection_round(kind: str, request_date: str | None = None) -> dict:
 
 
 @shared_task(
+    bind=True,
     acks_late=True,
     autoretry_for=(OperationalError, smtplib.SMTPException, ConnectionError, TimeoutError),
     retry_backoff=True,
     retry_backoff_max=600,
     max_retries=8,
 )
-def run_collection_day(day: str | None = None) -> dict:
+def run_collection_day(self, day: str | None = None) -> dict:
     """Everything the collection cycle needs on `day` (ISO; default today in London).
 
     Opens the rounds requested that day, records No data after a close, and sends the request
     digests, day-7 chasers, day-9 manager digests and overdue summaries. Safe to run any number
-    of times and to retry after a crash: each person gets each day's email once.
+    of times and to retry after a crash: each person gets each day's email once. An email
+    claimed by a worker that was killed is sent by a retry once the claim's lease has lapsed.
     """
     when = dt.date.fromisoformat(day) if day else None
-    return reminders.run_day(when).as_dict()
+    report = reminders.run_day(when)
+    if report.held and not self.request.is_eager:
+        raise self.retry(
+            kwargs={"day": report.day.isoformat()},
+            countdown=reminders.LEASE.total_seconds() + 1,
+        )
+    return report.as_dict()
