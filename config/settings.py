@@ -220,6 +220,11 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# No task may outlive the broker's visibility timeout (below): a task still running when Redis
+# hands it to another worker would run twice. A whole worker that dies gets its tasks back
+# after the visibility timeout: 15 minutes, not Kombu's hour.
+CELERY_TASK_TIME_LIMIT = env.integer("CELERY_TASK_TIME_LIMIT", 600, minimum=60)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -229,7 +234,7 @@ CELERY_TASK_DEFAULT_QUEUE = env.string("CELERY_QUEUE", "summit")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
 else:
     CELERY_DIR = VAR_DIR / "celery"
     for _folder in ("queue", "processed", "results", "control"):
