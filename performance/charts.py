@@ -428,7 +428,7 @@ class BarChart:
 def bar_chart(chart: BarChart) -> str:
     """Horizontal bars, each labelled with its words and its count (never colour alone)."""
     chart_id = _safe_id(chart.chart_id)
-    label_w, count_w, row_h, top = 230, 50, 40, 8
+    label_w, count_w, row_h, top = 230, 70, 40, 8  # count_w: room for a 5-digit count
     bars = list(chart.bars)
     height = top * 2 + row_h * max(len(bars), 1)
     most = max((bar.count for bar in bars), default=0) or 1

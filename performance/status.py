@@ -23,12 +23,46 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from performance import calculations, periods, spc
 from performance.calculations import Aggregation, Direction, Level, Observation, Polarity
 from performance.periods import Frequency, Period
 
 _ORDER = {Frequency.MONTHLY: 0, Frequency.QUARTERLY: 1, Frequency.ANNUAL: 2}
+_ONE, _HUNDRED = Decimal(1), Decimal(100)
+
+# Periods are immutable values, and a page asks the same few of them for every indicator: the
+# written forms of a period's sub-periods, its neighbours, the parse of a stored period. These
+# memos make those lookups dictionary reads; they are bounded and hold only small values.
+
+
+@lru_cache(maxsize=8192)
+def parsed(text: str) -> Period:
+    """`periods.parse`, remembered: stored periods are read again on every page."""
+    return periods.parse(text)
+
+
+@lru_cache(maxsize=4096)
+def _text(period: Period) -> str:
+    return str(period)
+
+
+@lru_cache(maxsize=4096)
+def _keys(period: Period, frequency: Frequency) -> tuple[str, ...]:
+    """Written forms of `period`'s sub-periods of `frequency` (just itself at its own kind)."""
+    return tuple(str(sub) for sub in period.sub_periods(frequency))
+
+
+@lru_cache(maxsize=4096)
+def _neighbours(period: Period) -> tuple[Period, Period]:
+    """(the previous period, the same period a year earlier)."""
+    return period.previous(), period.same_period_last_year()
+
+
+@lru_cache(maxsize=1024)
+def _between(start: Period, stop: Period) -> tuple[Period, ...]:
+    return tuple(periods.between(start, stop))
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,32 +118,56 @@ def applies(facts: IndicatorFacts, period: Period) -> bool:
 def value_for(facts: IndicatorFacts, data: IndicatorData, period: Period) -> Decimal | None:
     if not applies(facts, period):
         return None
+    keys = _keys(period, facts.frequency)
     if period.kind == facts.frequency:
-        observation = data.values.get(str(period))
+        observation = data.values.get(keys[0])
         return observation.value if observation else None
-    subs = period.sub_periods(facts.frequency)
-    points = [data.values.get(str(sub)) for sub in subs]
     return calculations.aggregate(
-        points,
+        [data.values.get(key) for key in keys],
         facts.aggregation,
-        expected=len(subs),
-        scale=Decimal(100) if facts.percent else Decimal(1),
+        expected=len(keys),
+        scale=_HUNDRED if facts.percent else _ONE,
     )
 
 
 def target_for(facts: IndicatorFacts, data: IndicatorData, period: Period) -> Decimal | None:
     if facts.polarity is Polarity.NONE or not applies(facts, period):
         return None
-    own = data.targets.get(str(period))
+    own = data.targets.get(_text(period))
     if own is not None or period.kind == facts.frequency:
         return own
-    subs = period.sub_periods(facts.frequency)
-    points = [
-        Observation(value=data.targets[str(sub)]) if str(sub) in data.targets else None
-        for sub in subs
-    ]
+    keys = _keys(period, facts.frequency)
+    points = [Observation(value=data.targets[key]) if key in data.targets else None for key in keys]
     rule = Aggregation.MEAN if facts.aggregation is Aggregation.RATIO else facts.aggregation
-    return calculations.aggregate(points, rule, expected=len(subs))
+    return calculations.aggregate(points, rule, expected=len(keys))
+
+
+def has_figures(facts: IndicatorFacts, data: IndicatorData, period: Period) -> bool:
+    """Whether `status_for` at `period` (of the indicator's own frequency) has an actual, a
+    target or a level, without computing it: a level needs a target, so a value or a target
+    recorded for the period is what counts (a No data mark alone shows nothing)."""
+    key = _text(period)
+    observation = data.values.get(key)
+    if observation is not None and observation.value is not None:
+        return True
+    return facts.polarity is not Polarity.NONE and data.targets.get(key) is not None
+
+
+def periods_read(period: Period, frequency: Frequency) -> tuple[frozenset[str], frozenset[str]]:
+    """(values, targets): the written periods `status_for` reads without SPC, for an indicator
+    of `frequency` at `period` — the period, the previous one and the same one a year earlier
+    (their sub-periods at `frequency`), and the target of the period or its sub-periods.
+
+    Empty when the indicator does not report at `period`'s frequency. Lets a caller load only
+    the rows a list needs rather than a year of history.
+    """
+    frequency = Frequency(frequency)
+    if _ORDER[period.kind] < _ORDER[frequency]:
+        return frozenset(), frozenset()
+    values: set[str] = set()
+    for each in (period, *_neighbours(period)):
+        values.update(_keys(each, frequency))
+    return frozenset(values), frozenset({_text(period), *_keys(period, frequency)})
 
 
 def series_up_to(
@@ -125,10 +183,10 @@ def series_up_to(
     if start is None:
         if not data.values:
             return []
-        earliest = min(periods.parse(text) for text in data.values)
-        start = periods.containing(earliest.start, period.kind)
+        earliest = min(parsed(text).start for text in data.values)
+        start = periods.containing(earliest, period.kind)
     result = []
-    for each in periods.between(start, period):
+    for each in _between(start, period):
         value = value_for(facts, data, each)
         if value is not None:
             result.append((each, value))
@@ -152,15 +210,16 @@ def status_for(
         decimals=facts.decimals,
         tolerance=facts.tolerance,
     )
-    closed = window_closed or str(period) in data.no_data
+    closed = window_closed or _text(period) in data.no_data
     level = calculations.level_of(reading, window_closed=closed)
-    previous = value_for(facts, data, period.previous())
-    last_year = value_for(facts, data, period.same_period_last_year())
+    before, year_before = _neighbours(period)
+    previous = value_for(facts, data, before)
+    last_year = value_for(facts, data, year_before)
     variation, assurance = spc.Variation.NONE, spc.Assurance.NONE
     if with_spc and actual is not None:
         series = series_up_to(facts, data, period)
         rebase = [
-            index for index, (each, _) in enumerate(series) if str(each) in data.rebase_periods
+            index for index, (each, _) in enumerate(series) if _text(each) in data.rebase_periods
         ]
         result = spc.analyse(
             spc.SpcInput(

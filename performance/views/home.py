@@ -4,85 +4,227 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from performance import access, selectors
+from performance import cache as generations
 from performance.models import Indicator
 from performance.periods import Period
 from performance.roles import Role
 from performance.views import indicators as indicator_pages
 
-# A dashboard lists at most this many indicators per table; the indicator list has the rest.
+# A dashboard lists at most this many indicators or teams per table; the indicator list has the rest.
 DASHBOARD_ROWS = 10
+# The statuses counted in the per-directorate and per-team tables, in this order.
+GROUP_STATUSES = ("green", "amber", "red", "no_data")
 
 
 @dataclass(frozen=True, slots=True)
 class Summary:
-    """A group of indicators on a dashboard: counts by status and direction, a chart, rows."""
+    """A group of indicators on a dashboard: counts by status and direction, a chart, and the
+    few rows worth reading first (formatted; the indicator list has them all)."""
 
     key: str
     title: str
     period: Period
-    rows: list[indicator_pages.Row]
+    total: int
+    reporting: int
     levels: list[tuple[str, indicator_pages.Tag, int]]
     directions: list[tuple[str, indicator_pages.Tag, int]]
     chart: str
+    attention_count: int
+    attention_shown: list[indicator_pages.Row]
+    shown: list[indicator_pages.Row]
     list_query: str  # extra filters for "see all" links to the indicator list
 
-    @property
-    def reporting(self) -> int:
-        return sum(1 for row in self.rows if row.reports)
+
+@dataclass(frozen=True, slots=True)
+class GroupLine:
+    """A directorate's or a team's indicators, counted by status, for one line of a table."""
+
+    name: str
+    team_id: int | None
+    directorate: str
+    head: str
+    people: int | None
+    teams: int
+    reporting: int
+    counts: list[tuple[str, indicator_pages.Tag, int]]  # GROUP_STATUSES in order
+
+    def count(self, code: str) -> int:
+        return next(count for each, _, count in self.counts if each == code)
 
     @property
-    def attention(self) -> list[indicator_pages.Row]:
-        return [row for row in self.rows if row.reports and row.attention]
+    def red(self) -> int:
+        return self.count("red")
 
     @property
-    def attention_shown(self) -> list[indicator_pages.Row]:
-        return self.attention[:DASHBOARD_ROWS]
-
-    @property
-    def shown(self) -> list[indicator_pages.Row]:
-        return self.rows[:DASHBOARD_ROWS]
+    def amber(self) -> int:
+        return self.count("amber")
 
 
 def _summary(
     key: str,
     title: str,
-    indicators: QuerySet[Indicator],
+    items: list[selectors.IndicatorStatus],
     period: Period,
-    today: dt.date,
     list_query: str = "",
 ) -> Summary:
-    """Five queries whatever the number of indicators: the indicators, then their statuses."""
-    rows = indicator_pages.rows_for(
-        list(indicators.filter(active=True).select_related("team").order_by("code")),
-        period,
-        today=today,
-    )
+    """No query: `items` come from the shared statuses; only the rows shown are formatted."""
+    levels = indicator_pages.level_counts(items)
+    attention = [item for item in items if item.reports and item.attention]
     return Summary(
         key=key,
         title=title,
         period=period,
-        rows=rows,
-        levels=indicator_pages.level_counts(rows),
-        directions=indicator_pages.direction_counts(rows),
+        total=len(items),
+        reporting=sum(1 for item in items if item.reports),
+        levels=levels,
+        directions=indicator_pages.direction_counts(items),
         chart=indicator_pages.rag_chart(
-            rows, chart_id=f"rag-{key}", title=f"{title}: indicators by status, {period}"
+            levels, chart_id=f"rag-{key}", title=f"{title}: indicators by status, {period}"
         ),
+        attention_count=len(attention),
+        attention_shown=indicator_pages.rows_for(attention[:DASHBOARD_ROWS]),
+        shown=indicator_pages.rows_for(items[:DASHBOARD_ROWS]),
         list_query=list_query,
     )
+
+
+def _counted(items: list[selectors.IndicatorStatus]) -> tuple[int, list]:
+    counts = dict.fromkeys(GROUP_STATUSES, 0)
+    reporting = 0
+    for item in items:
+        if item.reports:
+            reporting += 1
+            if item.status_code in counts:
+                counts[item.status_code] += 1
+    tags = indicator_pages.STATUS_TAGS
+    return reporting, [(code, tags[code], counts[code]) for code in GROUP_STATUSES]
+
+
+def _by(items: list[selectors.IndicatorStatus], attribute: str) -> dict:
+    grouped: dict = defaultdict(list)
+    for item in items:
+        grouped[getattr(item, attribute)].append(item)
+    return grouped
+
+
+@dataclass(frozen=True, slots=True)
+class DirectorateBlock:
+    """A directorate's totals and a line for each of its teams."""
+
+    line: GroupLine
+    teams: list[GroupLine]
+
+
+def _directorate_blocks(items: list[selectors.IndicatorStatus]) -> list[DirectorateBlock]:
+    """Every directorate with its teams, counted (for those who read every team), then the
+    unassigned indicators. One query: the teams (those without indicators are listed too)."""
+    by_team = _by(items, "team_id")
+    blocks = []
+    for _, name, teams in selectors.teams_by_directorate():
+        lines, everything = [], []
+        for team_id, team_name in teams:
+            team_items = by_team.get(team_id, [])
+            everything += team_items
+            reporting, counts = _counted(team_items)
+            lines.append(GroupLine(team_name, team_id, name, "", None, 1, reporting, counts))
+        reporting, counts = _counted(everything)
+        total = GroupLine(name, None, name, "", None, len(teams), reporting, counts)
+        blocks.append(DirectorateBlock(total, lines))
+    if by_team.get(None):
+        reporting, counts = _counted(by_team[None])
+        blocks.append(
+            DirectorateBlock(GroupLine("Unassigned", None, "", "", None, 0, reporting, counts), [])
+        )
+    return blocks
+
+
+def _teams_needing_attention(items: list[selectors.IndicatorStatus]) -> list[GroupLine]:
+    """The teams with the most Red indicators (then Amber), at most DASHBOARD_ROWS."""
+    lines = []
+    for team_id, team_items in _by(items, "team_id").items():
+        if team_id is None:
+            continue
+        reporting, counts = _counted(team_items)
+        first = team_items[0]
+        line = GroupLine(
+            first.team_name, team_id, first.directorate_name, "", None, 1, reporting, counts
+        )
+        if line.red:
+            lines.append(line)
+    lines.sort(key=lambda line: (-line.red, -line.amber, line.name))
+    return lines[:DASHBOARD_ROWS]
+
+
+def _team_lines(teams, items: list[selectors.IndicatorStatus]) -> list[GroupLine]:
+    """One line per team of `teams` (the person's own: a handful), with their indicators."""
+    grouped = _by(items, "team_id")
+    lines = []
+    for team in teams:
+        reporting, counts = _counted(grouped.get(team.id, []))
+        head = team.head_of_service.get_full_name() if team.head_of_service else ""
+        lines.append(
+            GroupLine(
+                team.name,
+                team.id,
+                team.directorate.name if team.directorate else "",
+                head,
+                team.people,
+                1,
+                reporting,
+                counts,
+            )
+        )
+    return lines
+
+
+def _group_tags() -> list[indicator_pages.Tag]:
+    return [indicator_pages.STATUS_TAGS[code] for code in GROUP_STATUSES]
+
+
+def _teams_everyone(
+    readable: list[selectors.IndicatorStatus], period: Period, today: dt.date
+) -> tuple[int, str]:
+    """(number of teams, the directorate and team tables) for those who read every team.
+
+    `readable` is then every active indicator, so the tables are the same for every such
+    reader: rendered once per change of the "indicators" generation (teams and directorates
+    are watched by it too) under the key of the statuses they count, and shared. Hundreds of
+    teams cost tens of milliseconds to render; reading them back costs one query.
+    """
+
+    def render_tables() -> tuple[int, str]:
+        directorates = _directorate_blocks(readable)
+        context = {
+            "period": period,
+            "directorates": directorates,
+            "attention_teams": _teams_needing_attention(readable),
+            "group_tags": _group_tags(),
+            # Reversed and quoted once, not per line of the teams tables.
+            "list_url": reverse("performance:indicator-list"),
+            "period_query": quote(str(period)),
+        }
+        html = render_to_string("performance/home.html#teams-everyone", context)
+        return sum(block.line.teams for block in directorates), html
+
+    key = f"dashboard-teams|{selectors.period_statuses_key(period, today=today)}"
+    return generations.cached(key, ["indicators"], render_tables)
 
 
 @require_GET
@@ -93,46 +235,50 @@ def home(request: HttpRequest) -> HttpResponse:
     Performance officer: every indicator's status and direction for the latest reporting
     period, those Red or deteriorating, and the open rounds. Head of Service: their teams'
     indicators. Data manager and enterer: the indicators assigned to them. Member: the
-    corporate KPIs. Queries are fixed whatever the number of indicators.
+    corporate KPIs. Then counts by directorate and the teams most in the Red (those who see
+    every team), or a line per team (everyone else). The statuses are computed once for all
+    readers (`selectors.period_statuses`, cached); queries are fixed whatever the number of
+    indicators, and the page shows summaries and a few rows, never every indicator.
     """
     user = request.user
     roles = access.roles_of(user)
     today = timezone.localdate()
     period = selectors.latest_reporting_period(today=today)
-    readable = indicator_pages.readable_indicators(user)
+    readable = indicator_pages.readable_statuses(user, period, today=today)
     summaries = []
     if Role.PERFORMANCE_OFFICER in roles:
-        summaries.append(_summary("all", "All indicators", readable, period, today))
+        summaries.append(_summary("all", "All indicators", readable, period))
     if Role.SERVICE_MANAGER in roles:
-        summaries.append(_summary("teams", "Your teams' indicators", readable, period, today))
+        summaries.append(_summary("teams", "Your teams' indicators", readable, period))
     if Role.DATA_MANAGER in roles:
-        summaries.append(
-            _summary(
-                "managed", "Indicators you manage", readable.filter(managers=user), period, today
-            )
-        )
+        managed = selectors.assigned_indicator_ids(user=user, as_manager=True)
+        mine = [item for item in readable if item.id in managed]
+        summaries.append(_summary("managed", "Indicators you manage", mine, period))
     if Role.DATA_ENTERER in roles:
-        summaries.append(
-            _summary(
-                "entered", "Indicators you enter", readable.filter(enterers=user), period, today
-            )
-        )
+        entered = selectors.assigned_indicator_ids(user=user, as_manager=False)
+        mine = [item for item in readable if item.id in entered]
+        summaries.append(_summary("entered", "Indicators you enter", mine, period))
     if Role.MEMBER in roles:
+        kpis = [item for item in readable if item.kind == Indicator.Kind.KPI]
         summaries.append(
             _summary(
-                "kpis",
-                "Corporate KPIs",
-                readable.filter(kind=Indicator.Kind.KPI),
-                period,
-                today,
-                list_query=f"kind={Indicator.Kind.KPI}",
+                "kpis", "Corporate KPIs", kpis, period, list_query=f"kind={Indicator.Kind.KPI}"
             )
         )
-    context = {
+    everyone = indicator_pages.sees_every_team(user)
+    if everyone:
+        team_count, teams_html = _teams_everyone(readable, period, today)
+        context = {"teams_html": teams_html}
+    else:
+        team_lines = _team_lines(selectors.teams_for_dashboard(user=user), readable)
+        team_count = len(team_lines)
+        context = {"team_lines": team_lines, "group_tags": _group_tags()}
+    context |= {
         "role": access.primary_role(user),
         "period": period,
         "summaries": summaries,
-        "teams": selectors.teams_for_dashboard(user=user),
+        "everyone": everyone,
+        "team_count": team_count,
         "rounds": selectors.open_rounds(today=today),
         "plan": selectors.current_plan(),
     }

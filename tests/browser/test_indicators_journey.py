@@ -23,9 +23,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def council(period, *, people=()):
-    """Two teams, thirty indicators with a quarter's figures, and one with a long history."""
+    """Two teams, 55 indicators (over a page) with a quarter's figures, one with a long history."""
     waste, planning = TeamFactory(name="Waste and Street Scene"), TeamFactory(name="Planning")
-    for n in range(30):
+    for n in range(55):
         indicator = IndicatorFactory(
             code=f"PLA {n:03d}",
             title=f"Planning measure {n}",
@@ -62,7 +62,7 @@ def test_an_officer_finds_an_indicator_by_filter_and_sees_its_chart_and_status(p
     page.get_by_role("link", name="Indicators").first.click()
     page.wait_for_url(f"{page.base_url}/indicators/")
     assert page.get_by_role("heading", level=1).inner_text() == "Indicators"
-    assert "31 indicators" in page.locator("#indicator-count").inner_text()
+    assert "56 indicators" in page.locator("#indicator-count").inner_text()
     assert page.locator(".govuk-pagination").is_visible()
     assert_accessible(page)
 

@@ -204,3 +204,62 @@ def test_the_dashboard_issues_a_fixed_number_of_queries_whatever_the_number_of_i
     small, large = queries_with(5), queries_with(40)
     assert small == large
     assert large <= 25
+
+
+def test_officers_see_counts_by_directorate_and_the_teams_most_in_the_red(client, period):
+    waste, planning = TeamFactory(name="Waste"), TeamFactory(name="Planning")
+    TeamFactory(name="Empty", directorate=waste.directorate)
+    make("W 1", period, 50, team=waste)  # Basecamp
+    make("W 2", period, 50, team=waste)  # Basecamp
+    make("W 3", period, 95, team=waste)  # Summit
+    make("P 1", period, 50, team=planning)  # Basecamp
+    make("P 2", period, 85, team=planning)  # Firstbase
+    make("U 1", period, 95, team=None)  # unassigned
+    client.force_login(UserFactory(roles=[Role.PERFORMANCE_OFFICER]))
+    html = client.get(HOME).content.decode()
+    table = section(html, "directorates")
+
+    def cells(name: str) -> list[str]:
+        start = table.index(f">{name}<")
+        row = table[start : table.index("</tr>", start)]
+        return re.findall(r"<td[^>]*>(?:<a[^>]*>)?(\d+)", row)
+
+    # Teams, reporting, Green, Amber, Red, No data.
+    assert cells(waste.directorate.name) == ["2", "3", "1", "0", "2", "0"]
+    assert cells(planning.directorate.name) == ["1", "2", "0", "1", "1", "0"]
+    assert cells("Unassigned") == ["0", "1", "1", "0", "0", "0"]
+    link = r'\?team=(\d+)&amp;period=[^"]*">([^<]+)</a>'
+    red = table[table.index("Teams with the most Red") : table.index("Teams by directorate")]
+    # Most Red first; teams without a Red indicator are left out.
+    assert re.findall(link, red) == [(str(waste.pk), "Waste"), (str(planning.pk), "Planning")]
+    assert f"?team={waste.pk}&amp;status=red&amp;period=" in red
+    # Every team, by directorate, with its counts: those without indicators too.
+    every = table[table.index("Teams by directorate") :]
+    assert sorted(name for _, name in re.findall(link, every)) == ["Empty", "Planning", "Waste"]
+    empty = every[every.index(">Empty<") :]
+    assert re.findall(r"<td[^>]*>(\d+)</td>", empty[: empty.index("</tr>")]) == ["0"] * 5
+    assert '<span class="summit-figure">3</span>' in html  # teams you can see
+    assert "Your teams" not in html
+
+
+def test_others_see_a_line_per_team_of_theirs(client, period):
+    own, other = TeamFactory(name="Waste"), TeamFactory(name="Planning")
+    enterer = UserFactory(
+        first_name="Ada", last_name="Lovelace", roles=[Role.DATA_ENTERER], teams=[own]
+    )
+    own.head_of_service = enterer
+    own.save()
+    make("W 1", period, 50, team=own)
+    make("W 2", period, 95, team=own)
+    make("P 1", period, 50, team=other)
+    client.force_login(enterer)
+    html = client.get(HOME).content.decode()
+    table = section(html, "your-teams")
+    assert "Waste" in table
+    assert "Planning" not in table
+    assert "Ada Lovelace" in table
+    row = table[table.index(">Waste<") :]
+    row = row[: row.index("</tr>")]
+    # People, reporting, Green, Amber, Red, No data.
+    assert re.findall(r"<td[^>]*>(\d+)</td>", row) == ["1", "2", "1", "0", "1", "0"]
+    assert 'id="directorates"' not in html

@@ -200,29 +200,29 @@ def test_annual_indicators_say_they_have_no_quarterly_figure(client, officer, pe
     assert f"Reported annual: no figure for {period}" in html
 
 
-def test_pagination_shows_25_a_page_with_the_govuk_component(client, officer):
-    for n in range(30):
+def test_pagination_shows_50_a_page_with_the_govuk_component(client, officer):
+    for n in range(55):
         IndicatorFactory(code=f"P {n:02d}")
     first = client.get(LIST)
-    assert codes(first) == [f"P {n:02d}" for n in range(25)]
+    assert codes(first) == [f"P {n:02d}" for n in range(50)]
     html = first.content.decode()
     assert 'class="govuk-pagination"' in html
     assert 'aria-current="page">1</a>' in html
     assert 'rel="next"' in html
     second = client.get(LIST, {"page": 2})
-    assert codes(second) == [f"P {n:02d}" for n in range(25, 30)]
+    assert codes(second) == [f"P {n:02d}" for n in range(50, 55)]
     assert 'rel="prev"' in second.content.decode()
 
 
 def test_pagination_keeps_the_filters(client, officer):
     team = TeamFactory(name="Waste")
-    for n in range(30):
+    for n in range(55):
         IndicatorFactory(code=f"P {n:02d}", team=team)
     IndicatorFactory(code="Z 99")
     html = client.get(LIST, {"team": team.pk}).content.decode()
     assert f"?team={team.pk}&amp;page=2" in html
     assert codes(client.get(LIST, {"team": team.pk, "page": 2})) == [
-        f"P {n:02d}" for n in range(25, 30)
+        f"P {n:02d}" for n in range(50, 55)
     ]
 
 
@@ -263,7 +263,7 @@ def _queries_for_list(client, count: int, period, team) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(LIST, {"status": "amber"})
     assert response.status_code == 200
-    assert len(codes(response)) == min(25, len([n for n in range(count) if 81 < 80 + n % 20 < 90]))
+    assert len(codes(response)) == min(50, len([n for n in range(count) if 81 < 80 + n % 20 < 90]))
     return len(captured.captured_queries)
 
 
@@ -284,12 +284,12 @@ def test_list_query_count_assert_num_queries(client, officer, period, django_ass
         with_status(f"S {n}", period, 90)
     with CaptureQueriesContext(connection) as five:
         client.get(LIST)
-    for n in range(35):
+    for n in range(55):
         with_status(f"T {n:02d}", period, 70)
     with django_assert_num_queries(len(five.captured_queries)):
         response = client.get(LIST)
-    assert len(codes(response)) == 25
-    assert "40</strong> indicators" in response.content.decode()
+    assert len(codes(response)) == 50
+    assert "60</strong> indicators" in response.content.decode()
 
 
 # --- the indicator page -----------------------------------------------------------------------
@@ -598,3 +598,17 @@ def test_a_comment_whose_author_has_left_still_shows(client, officer):
     html = client.get(detail_url(indicator)).content.decode()
     assert "Old remark" in html
     assert "A former user" in html
+
+
+def test_the_team_filter_lists_the_teams_one_may_read_and_keeps_the_choice(client, period):
+    waste, planning = TeamFactory(name="Waste"), TeamFactory(name="Planning")
+    client.force_login(UserFactory(roles=[Role.DATA_ENTERER], teams=[waste]))
+    html = client.get(LIST, {"team": waste.pk}).content.decode()
+    select = re.search(r'<select name="team"[^>]*>.*?</select>', html, re.S).group(0)
+    assert 'class="govuk-select"' in select
+    assert 'id="id_team"' in select
+    assert re.findall(r"<option[^>]*>([^<]+)</option>", select) == ["All teams", "Waste"]
+    assert f'<option value="{waste.pk}" selected>Waste</option>' in select
+    refused = client.get(LIST, {"team": planning.pk})
+    assert "Select a valid choice" in refused.content.decode()
+    assert "Planning" not in refused.content.decode()

@@ -469,3 +469,80 @@ def test_statuses_lists_the_indicators_that_report_at_the_period_in_order():
     result = status.statuses(items, Q1, window_closed=True)
     assert [(each.code, each.actual) for each in result] == [("M 1", D(6)), ("Q 1", D(4))]
     assert all(each.period == Q1 for each in result)
+
+
+# --- what a list reads, and which history rows have figures ---------------------------------
+
+
+def test_periods_read_are_the_period_its_previous_and_last_year_at_the_indicators_frequency():
+    from performance.status import periods_read
+
+    quarter = periods.parse("2025/26 Q2")
+    values, targets = periods_read(quarter, Frequency.QUARTERLY)
+    assert values == {"2025/26 Q2", "2025/26 Q1", "2024/25 Q2"}
+    assert targets == {"2025/26 Q2"}
+    values, targets = periods_read(quarter, Frequency.MONTHLY)
+    assert values == {
+        "2025-07", "2025-08", "2025-09", "2025-04", "2025-05", "2025-06",
+        "2024-07", "2024-08", "2024-09",
+    }  # fmt: skip
+    assert targets == {"2025/26 Q2", "2025-07", "2025-08", "2025-09"}
+    assert periods_read(quarter, Frequency.ANNUAL) == (frozenset(), frozenset())
+
+
+@pytest.mark.parametrize("frequency", [Frequency.MONTHLY, Frequency.QUARTERLY])
+def test_a_status_from_the_periods_read_only_equals_one_from_the_whole_history(frequency):
+    from performance.status import periods_read
+
+    quarter = periods.parse("2025/26 Q2")
+    history = periods.between(periods.parse("2022/23 Q1"), quarter)
+    subs = [sub for each in history for sub in each.sub_periods(frequency)]
+    whole = status.IndicatorData(
+        values={str(p): Observation(Decimal(50 + i % 7)) for i, p in enumerate(subs)},
+        targets={str(p): Decimal(52) for p in subs},
+    )
+    facts = status.IndicatorFacts(
+        code="X",
+        polarity=Polarity.HIGHER,
+        decimals=0,
+        frequency=frequency,
+        aggregation=Aggregation.MEAN,
+    )
+    read_values, read_targets = periods_read(quarter, frequency)
+    narrow = status.IndicatorData(
+        values={k: v for k, v in whole.values.items() if k in read_values},
+        targets={k: v for k, v in whole.targets.items() if k in read_targets},
+    )
+    for closed in (False, True):
+        expected = status.status_for(facts, whole, quarter, window_closed=closed, with_spc=False)
+        assert (
+            status.status_for(facts, narrow, quarter, window_closed=closed, with_spc=False)
+            == expected
+        )
+
+
+@pytest.mark.parametrize(
+    ("polarity", "values", "targets", "expected"),
+    [
+        (Polarity.HIGHER, {"2025/26 Q1": Observation(Decimal(5))}, {}, True),
+        (Polarity.HIGHER, {}, {"2025/26 Q1": Decimal(5)}, True),
+        (Polarity.NONE, {}, {"2025/26 Q1": Decimal(5)}, False),
+        (Polarity.HIGHER, {"2025/26 Q1": Observation(None, Decimal(1), Decimal(2))}, {}, False),
+        (Polarity.HIGHER, {"2025/26 Q2": Observation(Decimal(5))}, {}, False),
+    ],
+)
+def test_has_figures_agrees_with_status_for(polarity, values, targets, expected):
+    facts = status.IndicatorFacts(
+        code="X",
+        polarity=polarity,
+        decimals=0,
+        frequency=Frequency.QUARTERLY,
+        aggregation=Aggregation.SUM,
+    )
+    data = status.IndicatorData(values=values, targets=targets, no_data=frozenset({"2025/26 Q1"}))
+    quarter = periods.parse("2025/26 Q1")
+    assert status.has_figures(facts, data, quarter) is expected
+    for closed in (False, True):
+        found = status.status_for(facts, data, quarter, window_closed=closed, with_spc=False)
+        shows = not (found.actual is None and found.target is None and found.level is None)
+        assert shows is expected
