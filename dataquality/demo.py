@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from dataquality import services
 from dataquality.models import Evidence, PolicyVersion, RejectedEntry, Statement, ValidationRule
+from performance import cache
 from performance.models import Indicator, Value
 
 POLICY_TEXT = """Purpose
@@ -110,6 +111,7 @@ def seed(context) -> None:
             )
         )
     RejectedEntry.objects.bulk_create(rejected)
+    cache.bump("dataquality")  # bulk_create sends no signal
     context.log(
         f"Data quality: policy version {current.number} in effect, signed by {signed} people "
         f"({unsigned} not yet); {len(activated)} working papers."

@@ -16,20 +16,20 @@ A fixed number of queries whatever the number of teams, indicators and values.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Count, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from dataquality.models import Evidence, PolicyVersion, RejectedEntry, Statement
-from performance import access, periods, selectors, spc, status
-from performance.models import AuditEvent, Indicator, Team, Value
+from performance import access, cache, periods, spc
+from performance.models import AuditEvent, Indicator, SpcChangePoint, Team, Value
 from performance.periods import Frequency, Period
 from performance.roles import Role
 
@@ -46,6 +46,9 @@ MEASURES = [
     ("not_reviewed", "Relevance", "Not reviewed this year"),
 ]
 MEASURE_KEYS = [key for key, _, _ in MEASURES]
+LABELS = {key: label for key, _, label in MEASURES}
+# The generations the dashboard is computed from (`performance.cache`).
+CACHED_ON = ["indicators", "dataquality"]
 FEATURES = ["Completeness", "Timeliness", "Validity", "Reliability", "Accuracy", "Relevance"]
 
 
@@ -106,6 +109,10 @@ class Row:
             (key, self.mean_days if key == "days" else self.counts[key]) for key in MEASURE_KEYS
         ]
 
+    def labelled_cells(self) -> list[tuple[str, str, object]]:
+        """(key, label, number) of each measure, for the table."""
+        return [(key, LABELS[key], number) for key, number in self.cells()]
+
 
 @dataclass
 class Dashboard:
@@ -119,6 +126,7 @@ class Dashboard:
     rejected: list[RejectedEntry]
     events: list[AuditEvent]
     review_year: Period
+    key: str = ""  # the cache key it is kept under (see `dashboard`)
 
 
 def _expected_periods(indicator: Indicator, period: Period) -> tuple[Period, ...]:
@@ -129,9 +137,18 @@ def _expected_periods(indicator: Indicator, period: Period) -> tuple[Period, ...
 
 
 def scope_indicators(
-    *, user, team_id: int | None = None, indicator_id: int | None = None
+    *,
+    user=None,
+    team_ids: Collection[int] | None = None,
+    team_id: int | None = None,
+    indicator_id: int | None = None,
 ) -> QuerySet[Indicator]:
-    qs = Indicator.objects.filter(active=True, team__in=access.teams_readable(user))
+    """Active indicators of the teams `user` reads, or of `team_ids` (None: every team)."""
+    qs = Indicator.objects.filter(active=True)
+    if team_ids is not None:
+        qs = qs.filter(team_id__in=list(team_ids))
+    elif user is not None:
+        qs = qs.filter(team__in=access.teams_readable(user))
     if team_id:
         qs = qs.filter(team_id=team_id)
     if indicator_id:
@@ -141,55 +158,103 @@ def scope_indicators(
 
 def dashboard(
     *,
-    user,
     period: Period,
+    user=None,
+    team_ids: Collection[int] | None = None,
     team_id: int | None = None,
     indicator_id: int | None = None,
     today: dt.date | None = None,
 ) -> Dashboard:
     """The six features for `period`, by team (or by indicator when a team is chosen).
 
-    Eight queries: indicators, values, rejected entries, audit events, and the four of the
-    activated history (`selectors.indicator_data`) for the SPC signals.
+    The scope is `team_ids` (the teams in scope) when given, else the teams `user` reads (one
+    query); with neither, every team. Cached per scope, chosen team or indicator, period and
+    day under the "indicators" and "dataquality" generations: a hit costs one query, a miss
+    seven (indicators, values, audit events, rejected entries, the activated history and the
+    change points for the SPC signals, the generation tokens). The result is shared between
+    requests: read it, never change it.
     """
     today = today or timezone.localdate()
+    if team_ids is None and user is not None:
+        team_ids = list(access.teams_readable(user).values_list("pk", flat=True))
+    scope = None if team_ids is None else sorted(set(team_ids))
+    if scope is None:
+        scope_key = "all"
+    else:
+        text = ",".join(map(str, scope)).encode()
+        scope_key = f"{len(scope)}:{hashlib.blake2b(text, digest_size=12).hexdigest()}"
+    key = f"dq.dashboard|{period}|{scope_key}|{team_id or ''}|{indicator_id or ''}|{today}"
+    return cache.cached(
+        key,
+        CACHED_ON,
+        lambda: _compute(
+            period=period,
+            scope=scope,
+            team_id=team_id,
+            indicator_id=indicator_id,
+            today=today,
+            cache_key=key,
+        ),
+    )
+
+
+def _compute(
+    *,
+    period: Period,
+    scope: list[int] | None,
+    team_id: int | None,
+    indicator_id: int | None,
+    today: dt.date,
+    cache_key: str,
+) -> Dashboard:
     days = settings.COLLECTION_WINDOW_DAYS
-    indicators = list(scope_indicators(user=user, team_id=team_id, indicator_id=indicator_id))
+    indicators = list(scope_indicators(team_ids=scope, team_id=team_id, indicator_id=indicator_id))
+    by_id = {i.pk: i for i in indicators}
     wanted: list[tuple[Indicator, Period]] = []
     for indicator in indicators:
         for each in _expected_periods(indicator, period):
             if each.request_date() <= today:
                 wanted.append((indicator, each))
-    ids = [i.pk for i in indicators]
+    ids = list(by_id)
     texts = sorted({str(p) for _, p in wanted})
     values = {
         (v["indicator_id"], v["period"]): v
-        for v in Value.objects.filter(indicator_id__in=ids, period__in=texts).values(
-            "id", "indicator_id", "period", "status", "activated_at"
-        )
+        for v in Value.objects.filter(indicator_id__in=ids, period__in=texts)
+        .order_by()
+        .values("id", "indicator_id", "period", "status", "activated_at")
     }
-    value_ids = [v["id"] for v in values.values()]
-    events = list(
-        AuditEvent.objects.filter(
-            content_type=ContentType.objects.get_for_model(Value),
-            action__in=["return", "correct"],
-            object_id__in=Value.objects.filter(pk__in=value_ids)
-            .annotate(sid=Cast("pk", CharField()))
-            .values("sid"),
-        ).order_by("-at")
+    # object_id is text: compare it with the ids as text, so (content type, object id) can be
+    # an index lookup (audit_object_idx) rather than a join casting every value id. The content
+    # type by its natural key: a join, not a query that only the first request of a process makes.
+    object_ids = [str(v["id"]) for v in values.values()]
+    events = (
+        list(
+            AuditEvent.objects.filter(
+                content_type__app_label=Value._meta.app_label,
+                content_type__model=Value._meta.model_name,
+                object_id__in=object_ids,
+                action__in=["return", "correct"],
+            ).order_by("-at")
+        )
+        if object_ids
+        else []
     )
     event_counts: dict[tuple[int, str], int] = defaultdict(int)
     for event in events:
         event_counts[(int(event.object_id), event.action)] += 1
-    rejected = list(
-        RejectedEntry.objects.filter(indicator_id__in=ids, period__in=texts)
-        .select_related("indicator", "person")
-        .order_by("-at")
+    rejected = (
+        list(
+            RejectedEntry.objects.filter(indicator_id__in=ids, period__in=texts)
+            .select_related("person")
+            .order_by("-at")
+        )
+        if texts
+        else []
     )
     rejected_counts: dict[tuple[int, str], int] = defaultdict(int)
     for entry in rejected:
+        entry.indicator = by_id[entry.indicator_id]  # with its team, no query per entry
         rejected_counts[(entry.indicator_id, entry.period)] += 1
-    data = selectors.indicator_data(ids, until=period.end) if wanted else {}
 
     items: list[Item] = []
     for indicator, each in wanted:
@@ -215,18 +280,8 @@ def dashboard(
             item.corrections = event_counts[(row["id"], "correct")]
             item.returned = event_counts[(row["id"], "return")]
         item.rejected = rejected_counts[(indicator.pk, str(each))]
-        if state == Value.Status.ACTIVATED:
-            facts = selectors.indicator_facts(indicator)
-            reading = status.status_for(
-                facts, data[indicator.pk], each, window_closed=True, with_spc=True
-            )
-            if reading.variation in (
-                spc.Variation.IMPROVING,
-                spc.Variation.CONCERNING,
-                spc.Variation.NEUTRAL,
-            ):
-                item.signal = reading.variation
         items.append(item)
+    _mark_signals([item for item in items if item.state == Value.Status.ACTIVATED])
 
     review_year = periods.financial_year_of(today)
     not_reviewed = [
@@ -256,8 +311,8 @@ def dashboard(
             row.expected += 1
             if item.state == Value.Status.ACTIVATED:
                 row.activated += 1
-            for key in ("missing", "late", "unactivated"):
-                row.counts[key] += int(getattr(item, key))
+            for measure in ("missing", "late", "unactivated"):
+                row.counts[measure] += int(getattr(item, measure))
             row.counts["signals"] += int(item.signal is not None)
             row.counts["rejected"] += item.rejected
             row.counts["corrections"] += item.corrections
@@ -280,7 +335,82 @@ def dashboard(
         rejected=rejected,
         events=events,
         review_year=review_year,
+        key=cache_key,
     )
+
+
+_SIGNALS = (spc.Variation.IMPROVING, spc.Variation.CONCERNING, spc.Variation.NEUTRAL)
+
+
+def _mark_signals(items: list[Item]) -> None:
+    """Set `signal` on activated items whose value is a special cause (two queries).
+
+    The reading is the one `status.status_for(..., with_spc=True)` gives for the item's period:
+    the variation of its value as the latest point of the indicator's activated series at its
+    own frequency up to that period, limits rebased at the recorded change points. Each
+    indicator's series is read once, and `spc.latest_variations` reads every wanted point of
+    it in one pass (rather than one analysis of the whole history per item).
+    """
+    if not items:
+        return
+    wanted: dict[int, list[Item]] = defaultdict(list)
+    for item in items:
+        wanted[item.indicator.pk].append(item)
+    until = max(item.period.end for item in items)
+    kinds: dict[str, Frequency | None] = {}
+
+    def kind_of(text: str) -> Frequency | None:
+        """The frequency of a period written as `status` writes it (None otherwise)."""
+        if text not in kinds:
+            try:
+                found = periods.parse(text)
+            except periods.PeriodError:
+                found = None
+            kinds[text] = found.kind if found is not None and str(found) == text else None
+        return kinds[text]
+
+    history: dict[int, list[tuple[dt.date, str, Decimal]]] = defaultdict(list)
+    for indicator_id, text, start, number in (
+        Value.objects.filter(
+            indicator_id__in=list(wanted),
+            status=Value.Status.ACTIVATED,
+            value__isnull=False,
+            period_start__lte=until,
+        )
+        .order_by()
+        .values_list("indicator_id", "period", "period_start", "value")
+    ):
+        history[indicator_id].append((start, text, number))
+    rebase: dict[int, set[str]] = defaultdict(set)
+    for indicator_id, text in (
+        SpcChangePoint.objects.filter(indicator_id__in=list(wanted))
+        .order_by()
+        .values_list("indicator_id", "period")
+    ):
+        rebase[indicator_id].add(text)
+    for indicator_id, its_items in wanted.items():
+        indicator = its_items[0].indicator
+        kind = Frequency(indicator.frequency)
+        series = [
+            (text, number)
+            for _, text, number in sorted(history[indicator_id])
+            if kind_of(text) is kind
+        ]
+        index = {text: i for i, (text, _) in enumerate(series)}
+        at = [(item, index[str(item.period)]) for item in its_items if str(item.period) in index]
+        if not at:
+            continue
+        variations = spc.latest_variations(
+            spc.SpcInput(
+                values=[number for _, number in series],
+                polarity=indicator.polarity,
+                rebase_at=[i for i, (text, _) in enumerate(series) if text in rebase[indicator_id]],
+            ),
+            at=[i for _, i in at],
+        )
+        for item, i in at:
+            if variations[i] in _SIGNALS:
+                item.signal = variations[i]
 
 
 def drill_down(board: Dashboard, measure: str, row_key: str | None = None) -> list[dict]:
@@ -311,7 +441,8 @@ def drill_down(board: Dashboard, measure: str, row_key: str | None = None) -> li
                 if item.activated_on
                 else "",
                 "unactivated": "submitted, waiting for a data manager",
-                "days": f"{item.days} days from request ({item.request_date:%-d %b %Y})",
+                "days": f"{item.days} day{'' if item.days == 1 else 's'} from request "
+                f"({item.request_date:%-d %b %Y})",
                 "signals": item.signal.label if item.signal else "",
             }[measure]
             records.append(

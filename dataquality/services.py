@@ -33,7 +33,7 @@ from dataquality.models import (
     Statement,
     ValidationRule,
 )
-from performance import access, audit, collection, periods, selectors, spc, status
+from performance import access, audit, cache, collection, periods, selectors, spc, status
 from performance.models import Indicator, Value
 from performance.roles import Role
 
@@ -327,12 +327,15 @@ def record_rejections(
             channel=channel,
             field=name[:20],
             message=message[:500],
-            raw=str((raw or {}).get(name, "") or "")[:100],
+            raw=str((raw or {}).get(name, "") or "").replace("\x00", "\ufffd")[:100],
             person=who,
         )
         for name, message in errors.items()
     ]
-    return RejectedEntry.objects.bulk_create(rows)
+    with transaction.atomic():  # bulk_create sends no signal: bump the dashboard's generation
+        created = RejectedEntry.objects.bulk_create(rows)
+        cache.bump("dataquality")
+    return created
 
 
 # --- evidence ---------------------------------------------------------------------------------

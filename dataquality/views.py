@@ -3,11 +3,14 @@ evidence. Thin views: parse, call a selector or service, render the page or its 
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -15,9 +18,13 @@ from django.views.decorators.vary import vary_on_headers
 from dataquality import selectors, services
 from dataquality.forms import EvidenceForm, PolicyForm, SignForm
 from dataquality.models import Evidence, PolicyVersion, Statement
-from performance import access, periods
+from performance import access, cache, periods
 from performance import selectors as performance_selectors
 from performance.models import Value
+
+# Records listed under a number of the dashboard: a council-wide number can stand for
+# thousands; beyond this many the page asks for a team instead of growing by megabytes.
+DRILL_LIMIT = 500
 
 
 def _int(text: str | None) -> int | None:
@@ -37,50 +44,85 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             period = periods.parse(period_text)
         except periods.PeriodError as error:
             errors["period"] = f"Period: {error}"
-    teams = list(access.teams_readable(request.user).order_by("name"))
+    teams = list(access.teams_readable(request.user).only("pk", "name").order_by("name"))
+    team_ids = [t.pk for t in teams]
     team_id = _int(request.GET.get("team"))
-    if team_id and team_id not in {t.pk for t in teams}:
+    if team_id and team_id not in team_ids:
         raise Http404("No such team.")
     indicator_id = _int(request.GET.get("indicator"))
-    options = list(selectors.scope_indicators(user=request.user, team_id=team_id))
+    # The indicator list is the chosen team's: a council's thousands of indicators in one
+    # select would be unusable, and heavy. Without a team, only an indicator already chosen.
+    options = []
+    if team_id or indicator_id:
+        options = list(
+            selectors.scope_indicators(
+                team_ids=team_ids, team_id=team_id, indicator_id=None if team_id else indicator_id
+            )
+            .select_related(None)
+            .only("pk", "code", "title")
+        )
     if indicator_id and indicator_id not in {i.pk for i in options}:
         raise Http404("No such indicator.")
     board = selectors.dashboard(
-        user=request.user, period=period, team_id=team_id, indicator_id=indicator_id
+        team_ids=team_ids, period=period, team_id=team_id, indicator_id=indicator_id
     )
-    measure = request.GET.get("measure", "")
-    row_key = request.GET.get("row", "") or None
     labels = {key: (feature, label) for key, feature, label in selectors.MEASURES}
-    drill = None
-    if measure in labels:
-        drill = {
-            "measure": measure,
-            "feature": labels[measure][0],
-            "label": labels[measure][1],
-            "row": next((r for r in board.rows if r.key == row_key), None),
-            "records": selectors.drill_down(board, measure, row_key),
-        }
+    measure = request.GET.get("measure", "")
+    measure = measure if measure in labels else ""
+    row_key = request.GET.get("row", "") or None
+    row = next((r for r in board.rows if r.key == row_key), None)
     filters = {
-        "period": period_text or str(default),
+        "period": period_text if errors else str(period),
         "team": team_id or "",
         "indicator": indicator_id or "",
     }
+
+    def render_board() -> str:
+        drill = None
+        if measure:
+            records = selectors.drill_down(board, measure, row_key)
+            drill = {
+                "measure": measure,
+                "feature": labels[measure][0],
+                "label": labels[measure][1],
+                "row": row,
+                "records": records[:DRILL_LIMIT],
+                "total": len(records),
+                "limit": DRILL_LIMIT,
+            }
+        return render_to_string(
+            "dataquality/dashboard.html#dq-board",
+            {
+                "board": board,
+                "filters": filters,
+                "query": "?" + urlencode(filters),
+                "measures": selectors.MEASURES,
+                "drill": drill,
+            },
+        )
+
+    if errors:
+        board_html = render_board()
+    else:
+        # The board's markup depends only on the cached board and on what is asked of it
+        # (an unknown row key shows an empty drill-down, whatever the key): keep it with it.
+        which = row.key if row else ("all" if row_key == "all" else "-" if row_key else "")
+        board_html = cache.cached(
+            f"{board.key}|html|{measure}|{which}", selectors.CACHED_ON, render_board
+        )
+        if request.htmx:
+            return HttpResponse(board_html)
     context = {
         "board": board,
+        "board_html": board_html,
         "teams": teams,
         "indicator_options": options,
         "filters": filters,
-        "measures": selectors.MEASURES,
-        "features": selectors.FEATURES,
-        "drill": drill,
         "errors": errors,
         "policy": services.current_policy(),
         "officer": access.is_performance_officer(request.user),
     }
-    template = "dataquality/dashboard.html"
-    if request.htmx and not errors:
-        template += "#dq-board"
-    return render(request, template, context, status=400 if errors else 200)
+    return render(request, "dataquality/dashboard.html", context, status=400 if errors else 200)
 
 
 @require_http_methods(["GET", "POST"])

@@ -39,8 +39,9 @@ The series is taken as evenly spaced: missing periods should be dropped by the c
 
 from __future__ import annotations
 
+import bisect
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal
 from enum import StrEnum
@@ -57,6 +58,7 @@ __all__ = [
     "SpcResult",
     "Variation",
     "analyse",
+    "latest_variations",
 ]
 
 LIMIT_FACTOR = Decimal("2.66")
@@ -267,6 +269,73 @@ def analyse(spc: SpcInput) -> SpcResult:
         assurance=_assurance(spc, latest_exact),
         note=_note(spc, segments),
     )
+
+
+def latest_variations(spc: SpcInput, at: Iterable[int] | None = None) -> dict[int, Variation]:
+    """For each index i of `at` (default: every point), the variation of point i read as the
+    latest point of the series up to it: `analyse(SpcInput(values[:i + 1], ...)).latest_variation`
+    with the same settings, as a status for the period of point i reads it.
+
+    One pass over the series instead of one analysis per point: prefix sums give each prefix's
+    latest segment exactly, and only the rules that can flag the last point are evaluated (the
+    run of sides or steps ending at it, and the one window of rule 4 that contains it).
+    """
+    values = spc.values
+    size = len(values)
+    wanted = sorted(set(range(size) if at is None else at))
+    if wanted and not 0 <= wanted[0] <= wanted[-1] < size:
+        raise IndexError(f"indices must be within the {size} points: {wanted}")
+    # totals[k]: sum of values[:k]; steps[k]: values[k + 1] - values[k]; ranges[k]: sum of the
+    # moving ranges of values[:k + 1]. Exact, so a difference of two sums is exact too.
+    totals = list(itertools.accumulate(values, _EXACT.add, initial=Decimal(0)))
+    steps = list(map(_EXACT.subtract, values[1:], values[:-1]))
+    ranges = list(
+        itertools.accumulate(map(Decimal.copy_abs, steps), _EXACT.add, initial=Decimal(0))
+    )
+    rebases = [i for i in spc.rebase_at if i > 0]
+    result: dict[int, Variation] = {}
+    for i in wanted:
+        stop = i + 1
+        before = bisect.bisect_left(rebases, stop)
+        start = rebases[before - 1] if before else 0
+        n = stop - start
+        if n < spc.min_points:
+            result[i] = Variation.NONE
+            continue
+        within = _EXACT.subtract(ranges[i], ranges[start])
+        exact = _Exact(
+            n=n,
+            total=_EXACT.subtract(totals[stop], totals[start]),
+            ranges=within,
+            limit=_EXACT.multiply(_EXACT.multiply(LIMIT_FACTOR, Decimal(n)), within),
+        )
+        deviation = exact.deviation(values[i])
+        side = _sign(deviation)
+        outside = exact.beyond_limit(deviation)
+        shift = False
+        if side:
+            run, j = 1, i - 1
+            while run < spc.run_length and j >= start and _sign(exact.deviation(values[j])) == side:
+                run, j = run + 1, j - 1
+            shift = run >= spc.run_length
+        two_of_three = False
+        if n >= 3 and side and exact.beyond_near(deviation) and not outside:
+            window = [exact.deviation(values[j]) for j in (i - 2, i - 1)]
+            if all(_sign(d) == side for d in window):
+                two_of_three = any(
+                    exact.beyond_near(d) and not exact.beyond_limit(d) for d in window
+                )
+        direction = _sign(steps[i - 1]) if i > start else 0
+        run, j = 1, i  # points of the trend ending at point i, within the segment
+        while direction and run < spc.run_length and j > start and _sign(steps[j - 1]) == direction:
+            run, j = run + 1, j - 1
+        trending = direction != 0 and run >= spc.run_length
+        rising, falling = trending and direction > 0, trending and direction < 0
+        high = low = False
+        if outside or shift or two_of_three:
+            high, low = side > 0, side < 0
+        result[i] = _variation(high or rising, low or falling, spc.polarity)
+    return result
 
 
 # --- exact statistics of one segment ----------------------------------------------------------

@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from dataquality import selectors
+from dataquality import selectors, services
 from dataquality.models import RejectedEntry
-from performance import periods
-from performance.models import AuditEvent, Value
+from performance import periods, spc, status
+from performance import selectors as performance_selectors
+from performance.models import AuditEvent, SpcChangePoint, Value
 from performance.roles import Role
 from tests.factories import TeamFactory, UserFactory
 from tests.performance.test_collection import make_indicator
@@ -185,3 +186,139 @@ def test_people_see_only_their_teams(council):
     enterer = UserFactory(roles=[Role.DATA_ENTERER], teams=[council["a"]])
     board = selectors.dashboard(user=enterer, period=Q1, today=TODAY)
     assert [r.label for r in board.rows] == ["Alpha"]
+
+
+# --- scope by team ids, SPC signals, caching -----------------------------------------------------
+
+
+def test_team_ids_scope_the_board_without_a_user(council):
+    alpha, beta = council["a"], council["b"]
+    by_user = selectors.dashboard(user=council["officer"], period=Q1, today=TODAY)
+    every = selectors.dashboard(period=Q1, today=TODAY)  # no user, no ids: every team
+    assert [(r.label, r.expected, r.counts) for r in every.rows] == [
+        (r.label, r.expected, r.counts) for r in by_user.rows
+    ]
+    only_beta = selectors.dashboard(team_ids=[beta.pk], period=Q1, today=TODAY)
+    assert [r.label for r in only_beta.rows] == ["Beta"]
+    assert only_beta.total.expected == 4
+    assert {i.indicator.team_id for i in only_beta.items} == {beta.pk}
+    assert selectors.dashboard(team_ids=[], period=Q1, today=TODAY).rows == []
+    assert [
+        r.label for r in selectors.dashboard(team_ids={alpha.pk}, period=Q1, today=TODAY).rows
+    ] == ["Alpha"]
+
+
+def test_signals_are_those_of_the_status_of_each_period():
+    """Each month's signal is the SPC reading of the series up to that month (as the
+    indicator's status for the month reads it), rebased at a change point, not the reading of
+    the month inside the whole history."""
+    team = TeamFactory(name="Gamma")
+    indicator = make_indicator("G1", team, frequency="monthly", aggregation="mean")
+    month = periods.parse("2024-04")
+    numbers = [50, 52] * 6 + [51, 50, 52, 51, 53, 50, 90, 91, 92, 30, 31, 52, 51, 50, 93]
+    for number in numbers:
+        value(indicator, str(month), "activated", activated=month.end, number=number)
+        month = month.next()
+    SpcChangePoint.objects.create(indicator=indicator, period="2026-02", note="New process")
+    facts = performance_selectors.indicator_facts(indicator)
+    for text in ("2025/26 Q1", "2025/26 Q2", "2025/26 Q3", "2025/26"):
+        period = periods.parse(text)
+        data = performance_selectors.indicator_data([indicator.pk], until=period.end)
+        board = selectors.dashboard(team_ids=[team.pk], period=period, today=dt.date(2026, 5, 1))
+        expected = {}
+        for each in period.sub_periods(periods.Frequency.MONTHLY):
+            reading = status.status_for(
+                facts, data[indicator.pk], each, window_closed=True, with_spc=True
+            ).variation
+            if reading in (
+                spc.Variation.IMPROVING,
+                spc.Variation.CONCERNING,
+                spc.Variation.NEUTRAL,
+            ):
+                expected[str(each)] = reading
+        got = {str(i.period): i.signal for i in board.items if i.signal is not None}
+        assert got == expected
+    assert len(expected) >= 3  # the year has signals to compare
+
+
+def test_the_second_request_is_served_from_the_cache(council, django_assert_num_queries):
+    first = selectors.dashboard(team_ids=[council["a"].pk, council["b"].pk], period=Q1, today=TODAY)
+    with django_assert_num_queries(1):  # the generation tokens only
+        second = selectors.dashboard(
+            team_ids=[council["b"].pk, council["a"].pk], period=Q1, today=TODAY
+        )
+    assert second is first
+    # Another scope, chosen team, period or day is another board.
+    assert selectors.dashboard(team_ids=[council["a"].pk], period=Q1, today=TODAY) is not first
+    assert (
+        selectors.dashboard(
+            team_ids=[council["a"].pk, council["b"].pk],
+            period=Q1,
+            today=TODAY,
+            team_id=council["a"].pk,
+        )
+        is not first
+    )
+    later = selectors.dashboard(
+        team_ids=[council["a"].pk, council["b"].pk], period=Q1, today=dt.date(2025, 8, 16)
+    )
+    assert later is not first
+
+
+def test_changes_show_on_the_next_request(council):
+    ind = council["ind"]
+    scope = [council["a"].pk, council["b"].pk]
+
+    def board():
+        return selectors.dashboard(team_ids=scope, period=Q1, today=TODAY)
+
+    before = board().total.counts.copy()
+    assert board().total.counts == before  # cached, unchanged
+
+    # A value activated late (after the window closed on 10 July).
+    a3 = Value.objects.get(indicator=ind["A3"], period="2025/26 Q1")
+    a3.status = "activated"
+    a3.activated_at = at(dt.date(2025, 7, 20))
+    a3.save()
+    now = board().total
+    assert (now.counts["late"], now.counts["unactivated"]) == (before["late"] + 1, 0)
+
+    # An entry refused by validation, recorded in bulk.
+    services.record_rejections(
+        indicator=ind["A4"], period="2025/26 Q1", errors={"value": "Too big"}, channel="form"
+    )
+    assert board().total.counts["rejected"] == before["rejected"] + 1
+
+    # A return by a data manager.
+    event(Value.objects.get(indicator=ind["A5"], period="2025/26 Q1"), "return")
+    assert board().total.counts["returned"] == before["returned"] + 1
+
+    # A definition reviewed this year.
+    ind["A4"].reviewed_on = dt.date(2025, 8, 1)
+    ind["A4"].save()
+    assert board().total.counts["not_reviewed"] == before["not_reviewed"] - 1
+
+
+def test_queries_do_not_grow_with_the_indicators(council):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from performance import cache
+
+    def count() -> int:
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            selectors.dashboard(period=Q1, today=TODAY)
+        return len(queries)
+
+    small = count()
+    team = TeamFactory(name="Delta")
+    for n in range(8):
+        indicator = make_indicator(f"D{n}", team, frequency="monthly", aggregation="mean")
+        month = periods.parse("2024-04")
+        for _ in range(15):
+            row = value(indicator, str(month), "activated", activated=month.end, number=40 + n)
+            month = month.next()
+        event(row, "correct")
+        rejected(indicator, "2025-05")
+    assert count() == small <= 8

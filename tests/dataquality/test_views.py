@@ -89,6 +89,97 @@ def test_dashboard_queries_do_not_grow_with_the_rows(client, django_assert_max_n
     assert len(large) == len(small)
 
 
+def test_a_repeated_dashboard_is_served_from_the_cache_until_a_value_changes(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    officer = UserFactory(roles=[Role.PERFORMANCE_OFFICER])
+    client.force_login(officer)
+    url = reverse("dataquality:dashboard")
+    params = {"period": "2025/26 Q1", "measure": "unactivated", "row": "all"}
+    _populate(3, 2)
+    with CaptureQueriesContext(connection) as cold:
+        first = client.get(url, params)
+    with CaptureQueriesContext(connection) as warm:
+        second = client.get(url, params)
+    assert len(warm) < len(cold)
+    assert not any("performance_value" in q["sql"] for q in warm.captured_queries)
+    fragment = client.get(url, params, headers={"HX-Request": "true"})
+    assert fragment.content.strip().startswith(b'<div id="dq-board">')
+    assert fragment.content.strip() in first.content  # the same board, cold or warm
+    assert fragment.content.strip() in second.content
+    assert b"0 records behind the number" in second.content
+
+    row = Value.objects.filter(period="2025-04").first()
+    row.status = "submitted"
+    row.activated_at = None
+    row.save()
+    after = client.get(url, params)
+    assert b"1 record behind the number" in after.content
+    assert row.indicator.code.encode() in after.content
+
+
+def test_the_indicator_filter_lists_the_chosen_teams_indicators(client):
+    officer = UserFactory(roles=[Role.PERFORMANCE_OFFICER])
+    client.force_login(officer)
+    url = reverse("dataquality:dashboard")
+    mine, other = TeamFactory(name="Mine"), TeamFactory(name="Other")
+    ours = make_indicator("MINE 1", mine)
+    theirs = make_indicator("OTHER 1", other)
+
+    def offered(params) -> str:
+        page = client.get(url, params).content.decode()
+        return page[page.index('id="dq-indicator"') :].split("</select>")[0]
+
+    everything = client.get(url).content.decode()
+    assert "Choose a team and select Show to list its indicators" in everything
+    assert "MINE 1" not in offered({})
+    assert "OTHER 1" not in offered({})
+    assert "MINE 1" in offered({"team": mine.pk})
+    assert "OTHER 1" not in offered({"team": mine.pk})
+    assert f'<option value="{theirs.pk}" selected>OTHER 1' in offered({"indicator": theirs.pk})
+    assert client.get(url, {"team": mine.pk, "indicator": theirs.pk}).status_code == 404
+    assert client.get(url, {"team": mine.pk, "indicator": ours.pk}).status_code == 200
+
+
+def test_a_long_drill_down_lists_the_first_records_and_says_so(client, monkeypatch):
+    from dataquality import views
+
+    monkeypatch.setattr(views, "DRILL_LIMIT", 3)
+    officer = UserFactory(roles=[Role.PERFORMANCE_OFFICER])
+    client.force_login(officer)
+    team = TeamFactory(name="Many")
+    for n in range(5):
+        make_indicator(f"MANY {n}", team)
+    params = {"measure": "not_reviewed", "row": "all"}
+    page = client.get(reverse("dataquality:dashboard"), params).content.decode()
+    assert "5 records behind the number: the first 3 are listed" in page
+    drill = page[page.index('id="drill"') :]
+    assert drill.count('<th scope="row"') == 3
+
+
+def test_each_filter_shows_its_own_board_from_the_cache(client):
+    officer = UserFactory(roles=[Role.PERFORMANCE_OFFICER])
+    client.force_login(officer)
+    url = reverse("dataquality:dashboard")
+    mine, other = TeamFactory(name="Mine"), TeamFactory(name="Other")
+    make_indicator("MINE 1", mine)
+    make_indicator("OTHER 1", other)
+    for _ in range(2):  # cold, then warm
+        every = client.get(url, headers={"HX-Request": "true"}).content.decode()
+        assert "by team" in every
+        assert "Mine" in every
+        assert "Other" in every
+        ours = client.get(url, {"team": mine.pk}, headers={"HX-Request": "true"}).content.decode()
+        assert "by indicator" in ours
+        assert "MINE 1" in ours
+        assert "OTHER 1" not in ours
+        drill = client.get(
+            url, {"team": mine.pk, "measure": "not_reviewed"}, headers={"HX-Request": "true"}
+        ).content.decode()
+        assert "Relevance: not reviewed this year" in drill
+
+
 def test_policy_page_publishes_for_officers_only(client):
     officer = UserFactory(roles=[Role.PERFORMANCE_OFFICER])
     enterer = UserFactory(roles=[Role.DATA_ENTERER])

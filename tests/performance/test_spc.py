@@ -7,7 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from performance.calculations import Polarity
-from performance.spc import Assurance, SpcInput, SpcResult, Variation, analyse
+from performance.spc import (
+    Assurance,
+    SpcInput,
+    SpcResult,
+    Variation,
+    analyse,
+    latest_variations,
+)
 
 D = Decimal
 HIGHER, LOWER, NONE = Polarity.HIGHER, Polarity.LOWER, Polarity.NONE
@@ -400,3 +407,63 @@ def test_a_mirrored_series_with_the_opposite_polarity_reads_the_same(values):
     assert [p.rules for p in plain.points] == [p.rules for p in mirrored.points]
     assert [p.variation for p in plain.points] == [p.variation for p in mirrored.points]
     assert plain.assurance is mirrored.assurance
+
+
+# --- the variation of each point read as the latest of its series -----------------------------
+
+
+def each_prefix(spc_input: SpcInput) -> dict[int, Variation]:
+    """The slow definition: one analysis per prefix of the series."""
+    return {
+        i: analyse(
+            SpcInput(
+                spc_input.values[: i + 1],
+                spc_input.polarity,
+                run_length=spc_input.run_length,
+                rebase_at=spc_input.rebase_at,
+                min_points=spc_input.min_points,
+            )
+        ).latest_variation
+        for i in range(len(spc_input.values))
+    }
+
+
+@given(
+    st.lists(st.integers(-6, 6), min_size=0, max_size=45),
+    st.sampled_from([HIGHER, LOWER, NONE]),
+    st.lists(st.integers(0, 50), max_size=3),
+    st.integers(2, 8),
+    st.integers(2, 14),
+)
+def test_latest_variations_match_an_analysis_of_each_prefix(
+    values, polarity, rebase_at, run_length, min_points
+):
+    # Small integers make ties with the mean, repeated values and points on a limit common.
+    spc_input = SpcInput(
+        [D(v) for v in values],
+        polarity,
+        run_length=run_length,
+        rebase_at=rebase_at,
+        min_points=min_points,
+    )
+    assert latest_variations(spc_input) == each_prefix(spc_input)
+
+
+@given(st.lists(st.decimals(-1000, 1000, places=3), min_size=12, max_size=40))
+def test_latest_variations_match_for_decimal_values(values):
+    spc_input = SpcInput(values, HIGHER, rebase_at=[15])
+    assert latest_variations(spc_input) == each_prefix(spc_input)
+
+
+def test_latest_variations_read_each_point_with_the_limits_of_its_own_time():
+    # Twelve calm points then a jump: the jump is outside the limits of the series up to it,
+    # while the limits of the whole series (with the later jumps) would contain it.
+    values = [D(v) for v in [10, 12] * 6 + [30, 30, 30, 30]]
+    spc_input = SpcInput(values, HIGHER)
+    variations = latest_variations(spc_input, at=[11, 12])
+    assert variations == {11: Variation.COMMON, 12: Variation.IMPROVING}
+    assert latest_variations(SpcInput(values, LOWER), at=[12]) == {12: Variation.CONCERNING}
+    assert latest_variations(spc_input, at=[3]) == {3: Variation.NONE}  # too few points yet
+    assert latest_variations(SpcInput((), HIGHER)) == {}
+    with pytest.raises(IndexError):
+        latest_variations(spc_input, at=[16])
