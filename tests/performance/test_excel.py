@@ -250,3 +250,44 @@ def test_the_upload_page_is_labelled_and_explains_the_rules(client, world):
     body = client.get(reverse("performance:returns-upload")).content.decode()
     assert '<label class="govuk-label govuk-label--s" for="workbook">' in body
     assert "Macro-enabled files (.xlsm) are not accepted" in body
+
+
+def test_the_workbook_keeps_its_layout_styles_and_guidance(client, world):
+    """The write-only build: entry cells yellow and unlocked only on editable rows, the key and
+    version columns hidden, panes frozen, the sheet protected, the guidance sheet styled."""
+    value = enter(world, "WAS 001", "96", submit=True)
+    collection.activate(user=world.users["manager_a"], value_id=value.pk, version=value.version)
+    enter(world, "WAS 002", "9", comment="draft so far")
+    book = load_workbook(io.BytesIO(download(client, world.users["enterer_a"])))
+    assert book.sheetnames == [excel.SHEET, "Guidance"]
+    assert book.active.title == excel.SHEET
+    sheet = book[excel.SHEET]
+    header = excel.COLUMNS
+    assert all(cell.font.b for cell in sheet[1])
+    rows = {r[1].value: r for r in sheet.iter_rows(min_row=2)}
+    for name in excel.ENTRY:
+        editable = rows["WAS 002"][header.index(name)]
+        assert editable.protection.locked is False
+        assert editable.fill.fgColor.rgb == "00FFF7BF"
+        locked = rows["WAS 001"][header.index(name)]  # activated: locked
+        assert locked.protection.locked is True
+        assert locked.fill.fill_type is None
+    assert rows["WAS 001"][header.index("value")].value == 96
+    assert rows["WAS 002"][header.index("comment")].value == "draft so far"
+    assert sheet.column_dimensions[excel.LETTER["key"]].hidden
+    assert sheet.column_dimensions[excel.LETTER["version"]].hidden
+    assert sheet.column_dimensions[excel.LETTER["title"]].width == 40
+    assert sheet.freeze_panes == "C2"
+    assert sheet.protection.sheet
+    assert not sheet.protection.formatColumns
+    comment_rule = next(
+        dv for dv in sheet.data_validations.dataValidation if dv.type == "textLength"
+    )
+    assert f"Q{rows['WAS 002'][0].row}" in str(comment_rule.sqref)
+    assert f"Q{rows['WAS 001'][0].row}" not in str(comment_rule.sqref)
+    guide = book["Guidance"]
+    assert guide["A1"].value == "How to fill in your returns"
+    assert guide["A1"].font.b
+    assert guide["A1"].font.sz == 14
+    assert guide["A3"].alignment.wrap_text
+    assert guide.protection.sheet
