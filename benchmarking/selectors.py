@@ -43,9 +43,12 @@ def plain(number: Decimal | None, decimals: int | None = None) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def default_group() -> ComparatorGroup | None:
-    """The group pages open on: nearest neighbours first, then the first group by name."""
-    groups = list(ComparatorGroup.objects.all())
+def default_group(groups: list[ComparatorGroup] | None = None) -> ComparatorGroup | None:
+    """The group pages open on: nearest neighbours first, then the first group by name.
+
+    `groups`: every group by name when the caller has them already (no query then)."""
+    if groups is None:
+        groups = list(ComparatorGroup.objects.order_by("name"))
     for group in groups:
         if group.kind == ComparatorGroup.Kind.NEAREST_NEIGHBOURS:
             return group
@@ -97,7 +100,8 @@ def group_data(
     if measures is not None:
         rows = rows.filter(measure__in=[m.pk for m in measures])
     values: dict[int, dict[str, dict[str, Decimal]]] = defaultdict(lambda: defaultdict(dict))
-    for measure_id, code, period, value in rows.values_list(
+    # No ordering: the default one joins the measures to sort by title, for nothing.
+    for measure_id, code, period, value in rows.order_by().values_list(
         "measure_id", "authority__code", "period", "value"
     ):
         values[measure_id][period][code] = value

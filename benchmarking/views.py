@@ -29,29 +29,31 @@ def _officer_only(request: HttpRequest) -> None:
         raise PermissionDenied("Only performance officers can change benchmarking data.")
 
 
-def _group(request: HttpRequest) -> ComparatorGroup | None:
-    """The group chosen with ?group=<id>, else the default; 404 for an unknown id."""
+def _group_and_choices(request: HttpRequest) -> tuple[ComparatorGroup | None, list]:
+    """The group chosen with ?group=<id>, else the default (404 for an unknown id), and every
+    group as (pk, name) for the picker: one query for both."""
+    groups = list(ComparatorGroup.objects.order_by("name"))
+    choices = [(g.pk, g.name) for g in groups]
     chosen = request.GET.get("group", "")
     if chosen:
         if not chosen.isdigit():
             raise Http404("No such comparator group.")
-        return get_object_or_404(ComparatorGroup, pk=int(chosen))
-    return selectors.default_group()
-
-
-def _groups():
-    return list(ComparatorGroup.objects.order_by("name").values_list("pk", "name"))
+        group = next((g for g in groups if g.pk == int(chosen)), None)
+        if group is None:
+            raise Http404("No such comparator group.")
+        return group, choices
+    return selectors.default_group(groups), choices
 
 
 @require_GET
 @login_required
 @vary_on_headers("HX-Request")
 def index(request: HttpRequest) -> HttpResponse:
-    group = _group(request)
+    group, groups = _group_and_choices(request)
     overview = selectors.overview(group) if group else None
     context = {
         "group": group,
-        "groups": _groups(),
+        "groups": groups,
         "overview": overview,
         "is_officer": access.is_performance_officer(request.user),
     }
@@ -66,7 +68,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     measure = get_object_or_404(BenchmarkMeasure.objects.select_related("indicator"), pk=pk)
-    group = _group(request)
+    group, groups = _group_and_choices(request)
     if group is None:
         raise Http404("No comparator group has been set up yet.")
     period = request.GET.get("period", "").strip() or None
@@ -76,7 +78,7 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "measure": measure,
         "group": group,
-        "groups": _groups(),
+        "groups": groups,
         "comparison": result,
         "position": result.position,
     }
@@ -91,9 +93,9 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def indicator_targets(request: HttpRequest, pk: int) -> HttpResponse:
     """Suggested targets for an indicator: the values that would reach the median and top quartile."""
     indicator = get_object_or_404(selectors.readable_indicators(request.user), pk=pk)
-    group = _group(request)
+    group, groups = _group_and_choices(request)
     benchmark = selectors.position_for_indicator(indicator, group=group) if group else None
-    context = {"indicator": indicator, "benchmark": benchmark, "group": group, "groups": _groups()}
+    context = {"indicator": indicator, "benchmark": benchmark, "group": group, "groups": groups}
     return render(request, "benchmarking/indicator_targets.html", context)
 
 

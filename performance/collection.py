@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from performance import access, audit, periods, selectors, spc, status
@@ -207,58 +207,72 @@ def due_items(
     """Every indicator due in `rounds`, with its value, target and last `history` values.
 
     `enterer` limits it to the indicators assigned to that person; `team_ids` to those teams.
-    A fixed number of queries whatever the number of items (indicators, values, targets,
-    history, and the people when `prefetch_people`).
+    Items come round by round, indicators by code. A fixed number of queries whatever the
+    number of rounds and items: indicators, values, targets, history (none when `history` is
+    0), and the people when `prefetch_people`.
     """
-    result: list[DueItem] = []
+    # (round, frequency → period, history window): each round's history is the three years
+    # before its earliest period; one query covers every round's window.
+    asked = []
     for round_ in rounds:
-        pairs = round_periods(round_)
-        if not pairs:
-            continue
-        period_of = {str(freq): text for freq, text in pairs}
-        qs = indicators if indicators is not None else Indicator.objects.all()
-        qs = qs.filter(active=True, frequency__in=list(period_of))
-        if enterer is not None:
-            qs = qs.filter(enterers=enterer)
-        if team_ids is not None:
-            qs = qs.filter(team_id__in=list(team_ids))
-        qs = qs.select_related("team", "team__head_of_service").order_by("code")
-        if prefetch_people:
-            qs = qs.prefetch_related("enterers", "managers")
-        found = list(qs)
-        if not found:
-            continue
-        texts = list(period_of.values())
-        ids = qs.values("id")
-        values = {
-            (v.indicator_id, v.period): v
-            for v in Value.objects.filter(indicator_id__in=ids, period__in=texts).select_related(
-                "changed_by", "entered_by", "activated_by", "returned_by"
-            )
-        }
-        targets = {
-            (i, p): t
-            for i, p, t in Target.objects.filter(
-                indicator_id__in=ids, period__in=texts
-            ).values_list("indicator_id", "period", "value")
-        }
-        earliest = min(periods.parse(t).start for t in texts)
-        since = dt.date(earliest.year - 3, earliest.month, 1)
-        past: dict[int, list[tuple[dt.date, str, Decimal]]] = defaultdict(list)
+        period_of = {str(freq): text for freq, text in round_periods(round_)}
+        if period_of:
+            earliest = min(periods.parse(t).start for t in period_of.values())
+            window = (dt.date(earliest.year - 3, earliest.month, 1), earliest)
+            asked.append((round_, period_of, window))
+    if not asked:
+        return []
+    frequencies = sorted({freq for _, period_of, _ in asked for freq in period_of})
+    qs = indicators if indicators is not None else Indicator.objects.all()
+    qs = qs.filter(active=True, frequency__in=frequencies)
+    if enterer is not None:
+        qs = qs.filter(enterers=enterer)
+    if team_ids is not None:
+        qs = qs.filter(team_id__in=list(team_ids))
+    qs = qs.select_related("team", "team__head_of_service").order_by("code")
+    if prefetch_people:
+        qs = qs.prefetch_related("enterers", "managers")
+    found = list(qs)
+    if not found:
+        return []
+    ids = [indicator.id for indicator in found]
+    texts = sorted({text for _, period_of, _ in asked for text in period_of.values()})
+    # Looked up by key, so unordered: the models' default order joins the indicators to sort.
+    values = {
+        (v.indicator_id, v.period): v
+        for v in Value.objects.filter(indicator_id__in=ids, period__in=texts)
+        .select_related("changed_by", "entered_by", "activated_by", "returned_by")
+        .order_by()
+    }
+    targets = {
+        (i, p): t
+        for i, p, t in Target.objects.filter(indicator_id__in=ids, period__in=texts)
+        .order_by()
+        .values_list("indicator_id", "period", "value")
+    }
+    past: dict[int, list[tuple[dt.date, str, Decimal]]] = defaultdict(list)
+    if history > 0:
         for i, p, start, v in (
             Value.objects.filter(
                 indicator_id__in=ids,
                 status=Value.Status.ACTIVATED,
-                period_start__lt=earliest,
-                period_start__gte=since,
+                period_start__lt=max(until for _, _, (_, until) in asked),
+                period_start__gte=min(since for _, _, (since, _) in asked),
                 value__isnull=False,
             )
             .order_by("-period_start")
             .values_list("indicator_id", "period", "period_start", "value")
         ):
             past[i].append((start, p, v))
+    result: list[DueItem] = []
+    for round_, period_of, (since, until) in asked:
         for indicator in found:
-            period = period_of[indicator.frequency]
+            period = period_of.get(indicator.frequency)
+            if period is None:
+                continue
+            previous = []
+            if history > 0:
+                previous = [(p, v) for start, p, v in past[indicator.id] if since <= start < until]
             result.append(
                 DueItem(
                     round=round_,
@@ -266,7 +280,7 @@ def due_items(
                     period=period,
                     value=values.get((indicator.id, period)),
                     target=targets.get((indicator.id, period)),
-                    previous=[(p, v) for _, p, v in past[indicator.id][:history]],
+                    previous=previous[:history],
                 )
             )
     return result
@@ -373,6 +387,14 @@ def clean_entry(
     value = _number(raw.get("value"), "Value", errors, "value")
     numerator = _number(raw.get("numerator"), "Numerator", errors, "numerator")
     denominator = _number(raw.get("denominator"), "Denominator", errors, "denominator")
+    for name, label in (
+        ("value", "Value"),
+        ("numerator", "Numerator"),
+        ("denominator", "Denominator"),
+        ("comment", "Performance comment"),
+    ):
+        if "\x00" in str(raw.get(name) or ""):  # PostgreSQL text cannot hold NUL (found by fuzzing)
+            errors[name] = f"{label} must not contain a null character"
     percent = indicator.unit == Indicator.Unit.PERCENT
     if is_ratio(indicator):
         if submit and numerator is None and "numerator" not in errors:
@@ -840,28 +862,23 @@ def managed_values(user) -> QuerySet[Value]:
 def activation_queue(user, *, value_ids: Iterable[int] | None = None) -> list[QueueRow]:
     """Submitted values the person may activate, oldest submission first, with context.
 
-    Four queries whatever the length: values, targets, history, and the level of each row is
-    computed from the loaded history (no SPC here: the review page shows it).
+    Two queries whatever the length: the values with their targets, and the history; the level
+    of each row is computed from the loaded history (no SPC here: the review page shows it).
     """
     qs = managed_values(user).filter(status=Value.Status.SUBMITTED)
     if value_ids is not None:
         qs = qs.filter(pk__in=list(value_ids))
+    target = Target.objects.filter(
+        indicator_id=OuterRef("indicator_id"), period=OuterRef("period")
+    ).values("value")[:1]
     rows = list(
-        qs.select_related("indicator", "indicator__team", "entered_by", "changed_by").order_by(
-            "submitted_at", "indicator__code"
-        )
+        qs.select_related("indicator", "indicator__team", "entered_by", "changed_by")
+        .annotate(period_target=Subquery(target))
+        .order_by("submitted_at", "indicator__code")
     )
     if not rows:
         return []
     ids = {row.indicator_id for row in rows}
-    wanted = {(row.indicator_id, row.period) for row in rows}
-    targets = {
-        (i, p): t
-        for i, p, t in Target.objects.filter(
-            indicator_id__in=ids, period__in={p for _, p in wanted}
-        ).values_list("indicator_id", "period", "value")
-        if (i, p) in wanted
-    }
     earliest = min(row.period_start for row in rows)
     history: dict[int, list[tuple[dt.date, str, Decimal]]] = defaultdict(list)
     for i, p, start, v in (
@@ -880,7 +897,7 @@ def activation_queue(user, *, value_ids: Iterable[int] | None = None) -> list[Qu
         previous = [
             (p, v) for start, p, v in history[value.indicator_id] if start < value.period_start
         ][:4]
-        target = targets.get((value.indicator_id, value.period))
+        target = value.period_target
         result.append(QueueRow(value=value, target=target, previous=previous))
     return result
 

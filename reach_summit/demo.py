@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from performance import periods
+from performance import cache, periods
 from performance.models import (
     Activity,
     Indicator,
@@ -320,6 +320,8 @@ def seed(context) -> None:
     Scorecard.objects.bulk_create(cards)
     complaints = _complaints(context, teams, quarters, today)
     improvements = _improvements(context, teams, quarters, today)
+    # Bulk writes send no signals: cached league tables must see the new data.
+    cache.bump("reach_summit", "indicators")
     frozen = services.freeze_closed_quarters(today=today)
     context.log(
         f"Reach the Summit: {len(cards)} scorecards, {complaints} complaints, "

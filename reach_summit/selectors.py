@@ -9,6 +9,7 @@ alike. Every read here uses a fixed number of queries whatever the number of tea
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from performance import periods, plan_progress, status
+from performance import cache, periods, plan_progress, status
 from performance import selectors as performance_selectors
 from performance.calculations import Level, Polarity, Reading, level_of, round_to
 from performance.models import Milestone, Team
@@ -244,29 +245,38 @@ def quarter_facts(
 
     plans: dict[tuple[int, str], str] = {}
     milestones: dict[tuple[int, str], list[plan_progress.MilestoneFact]] = defaultdict(list)
-    for service_id, year, plan_name, due_on, met_on in Milestone.objects.filter(
-        activity__objective__plan__service_id__in=service_ids,
-        activity__objective__plan__year__in=years,
-    ).values_list(
-        "activity__objective__plan__service_id",
-        "activity__objective__plan__year",
-        "activity__objective__plan__service__name",
-        "due_on",
-        "met_on",
+    # Grouped in Python, so unordered (the models' default orders only cost a sort or a join).
+    for service_id, year, plan_name, due_on, met_on in (
+        Milestone.objects.filter(
+            activity__objective__plan__service_id__in=service_ids,
+            activity__objective__plan__year__in=years,
+        )
+        .order_by()
+        .values_list(
+            "activity__objective__plan__service_id",
+            "activity__objective__plan__year",
+            "activity__objective__plan__service__name",
+            "due_on",
+            "met_on",
+        )
     ):
         plans[(service_id, year)] = f"{plan_name} service plan {year}"
         milestones[(service_id, year)].append(plan_progress.MilestoneFact(due_on, met_on))
 
     improvements: dict[tuple[int, str], list[tuple[int, str, Decimal]]] = defaultdict(list)
-    for pk, team_id, quarter, title, points in Improvement.objects.filter(
-        team_id__in=team_ids, quarter__in=[str(q) for q in quarters]
-    ).values_list("id", "team_id", "quarter", "title", "points"):
+    for pk, team_id, quarter, title, points in (
+        Improvement.objects.filter(team_id__in=team_ids, quarter__in=[str(q) for q in quarters])
+        .order_by("id")
+        .values_list("id", "team_id", "quarter", "title", "points")
+    ):
         improvements[(team_id, quarter)].append((pk, title, points))
 
     complaints: dict[int, list[tuple[str, dt.date, dt.date | None, dt.date]]] = defaultdict(list)
-    for team_id, reference, due, responded, received in Complaint.objects.filter(
-        team_id__in=team_ids, due__gte=first, due__lte=last
-    ).values_list("team_id", "reference", "due", "responded", "received"):
+    for team_id, reference, due, responded, received in (
+        Complaint.objects.filter(team_id__in=team_ids, due__gte=first, due__lte=last)
+        .order_by()
+        .values_list("team_id", "reference", "due", "responded", "received")
+    ):
         complaints[team_id].append((reference, due, responded, received))
 
     for quarter in quarters:
@@ -399,6 +409,9 @@ class Table:
     top_decided_by: TieBreak | None
     frozen_at: dt.datetime | None = None
     recomputations: int = 0
+    # New for every table computed or read: what is derived from it (a rendered page) can be
+    # cached under it and goes stale with it.
+    token: str = field(default_factory=lambda: uuid.uuid4().hex, compare=False, repr=False)
 
     @property
     def top(self) -> list[TableRow]:
@@ -561,9 +574,32 @@ def frozen_table(period: Period) -> Table | None:
     )
 
 
+FROZEN_GENERATIONS = ("reach_summit",)
+LIVE_GENERATIONS = ("reach_summit", "indicators")
+"""Generations (performance.cache) of what a table reads. A frozen one: its snapshot (and
+whether there is one). A live one also: scorecards, complaints, improvements, milestones and
+the indicators' values and targets."""
+
+
 def league_table(period: Period, *, today: dt.date | None = None) -> Table:
-    """The quarter's table as everyone sees it: the frozen snapshot if there is one, else live."""
-    return frozen_table(period) or live_table(period, today=today)
+    """The quarter's table as everyone sees it: the frozen snapshot if there is one, else live.
+
+    Cached per process under the generations of its data: a frozen table is not recomputed when
+    an indicator value changes (one query on a hit), a live one is, and is cached per day since
+    its pending marks and late complaints depend on today (two queries on a hit). Callers must
+    not change what they get. Freezing and recomputing use `live_table`, never the cache.
+    """
+    today = today or timezone.localdate()
+    frozen = cache.cached(
+        f"reach_summit:frozen:{period}", FROZEN_GENERATIONS, lambda: frozen_table(period)
+    )
+    if frozen is not None:
+        return frozen
+    return cache.cached(
+        f"reach_summit:live:{period}:{today.isoformat()}",
+        LIVE_GENERATIONS,
+        lambda: live_table(period, today=today),
+    )
 
 
 def sort_rows(rows: Sequence[TableRow], key: str, descending: bool) -> list[TableRow]:

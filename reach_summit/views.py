@@ -8,21 +8,24 @@ recomputation are for performance officers only (403 for anyone else).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from performance import access, periods
+from performance import access, cache, periods
 from performance.models import Team
 from performance.periods import PeriodError
 from reach_summit import charts, exports, forms, imports, selectors, services
-from reach_summit.calculations import Perspective
+from reach_summit.calculations import Perspective, format_points
 from reach_summit.models import Improvement, Scorecard
 
 PERSPECTIVES = [
@@ -71,7 +74,7 @@ def _indicator_url(indicator_id) -> str:
         return ""
 
 
-def _sort_links(request, period, sort: str, descending: bool):
+def _sort_links(period, sort: str, descending: bool):
     base = reverse("reach_summit:league-table")
     quarter = selectors.quarter_slug(period)
     links = []
@@ -92,10 +95,72 @@ def _sort_links(request, period, sort: str, descending: bool):
     return links
 
 
+@dataclass(frozen=True)
+class LeaguePage:
+    """What the league table page shows besides its frame: the table fragment and the quarters
+    of the picker, rendered once per table, sort and audience and then served from the cache."""
+
+    html: str
+    choices: list[tuple[str, str]]
+
+
+def _level_cell(cells: dict, level, pending: bool) -> str:
+    """The level badge markup (partials/level.html), rendered once per kind rather than per
+    cell: 250 teams × 4 perspectives would otherwise be a thousand template includes."""
+    key = (level, pending)
+    if key not in cells:
+        cells[key] = render_to_string(
+            "reach_summit/partials/level.html", {"level": level, "pending": pending}
+        )
+    return cells[key]
+
+
+def _league_page(table, sort: str, descending: bool, officer: bool) -> LeaguePage:
+    period = table.period
+    quarter = selectors.quarter_slug(period)
+    team_url = reverse("reach_summit:team-score", args=["__team__"])
+    cells: dict = {}
+    awards: dict = {}
+    rows = []
+    for row in selectors.sort_rows(table.rows, sort, descending):
+        if row.award not in awards:
+            awards[row.award] = render_to_string(
+                "reach_summit/partials/award.html", {"award": row.award}
+            )
+        # Numbers as text here: the template's localisation of 1,000 numbers is most of its time.
+        rows.append(
+            {
+                "row": row,
+                "rank": str(row.rank),
+                "url": team_url.replace("__team__", row.team_slug),
+                "levels": [_level_cell(cells, level, pending) for _, level, pending in row.levels],
+                "improvements": format_points(row.improvements),
+                "late": str(row.late_complaints),
+                "score": format_points(row.score),
+                "award": awards[row.award],
+            }
+        )
+    context = {
+        "period": period,
+        "quarter": quarter,
+        "table": table,
+        "rows": rows,
+        "columns": _sort_links(period, sort, descending),
+        "sort": sort,
+        "is_officer": officer,
+    }
+    return LeaguePage(
+        html=render_to_string("reach_summit/league_table.html#league-table", context),
+        choices=[(selectors.quarter_slug(q), str(q)) for q in selectors.quarter_choices()],
+    )
+
+
 @require_GET
 @login_required
 @vary_on_headers("HX-Request")
 def league_table(request: HttpRequest) -> HttpResponse:
+    """The table fragment is cached per table (see selectors.league_table), sort and audience:
+    a hit costs one or two queries and no template work per row."""
     period, error = _quarter(request)
     if error:
         return _bad_quarter(request, error)
@@ -103,21 +168,23 @@ def league_table(request: HttpRequest) -> HttpResponse:
     if sort not in selectors.SORT_KEYS:
         sort = "rank"
     descending = request.GET.get("order") == "desc"
+    officer = access.is_performance_officer(request.user)
     table = selectors.league_table(period)
+    # Keyed by the table's own token (no generations to read): it goes stale with the table.
+    page = cache.cached(
+        f"reach_summit:page:{table.token}:{sort}:{int(descending)}:{int(officer)}",
+        (),
+        lambda: _league_page(table, sort, descending, officer),
+    )
+    if request.htmx:
+        return HttpResponse(page.html)
     context = {
         "period": period,
         "quarter": selectors.quarter_slug(period),
-        "table": table,
-        "rows": selectors.sort_rows(table.rows, sort, descending),
-        "columns": _sort_links(request, period, sort, descending),
-        "sort": sort,
-        "choices": [(selectors.quarter_slug(q), str(q)) for q in selectors.quarter_choices()],
-        "is_officer": access.is_performance_officer(request.user),
+        "choices": page.choices,
+        "league_table": page.html,
     }
-    template = "reach_summit/league_table.html"
-    if request.htmx:
-        template += "#league-table"
-    return render(request, template, context)
+    return render(request, "reach_summit/league_table.html", context)
 
 
 @require_GET

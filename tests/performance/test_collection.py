@@ -159,6 +159,47 @@ def test_due_items_follow_the_round_kind_and_the_enterer(world):
     assert {i.indicator.code for i in everything} == {"WAS 001", "WAS 002", "GEN 001", "HOU 001"}
 
 
+def _activated(indicator, period_text, value):
+    from performance import periods
+
+    Value.objects.create(
+        indicator=indicator,
+        period=period_text,
+        period_start=periods.parse(period_text).start,
+        value=Decimal(value),
+        status=Value.Status.ACTIVATED,
+    )
+
+
+def test_due_items_of_several_rounds_cost_the_queries_of_one(world, django_assert_num_queries):
+    # Indicators, values, targets and history: once for all rounds, not once per round.
+    with django_assert_num_queries(4):
+        one = collection.due_items([world.quarterly])
+    with django_assert_num_queries(4):
+        both = collection.due_items([world.quarterly, world.monthly])
+    with django_assert_num_queries(3):
+        collection.due_items([world.quarterly, world.monthly], history=0)
+    assert [i.indicator.code for i in both if i.round == world.quarterly] == [
+        i.indicator.code for i in one
+    ]
+    assert {i.indicator.code for i in both if i.round == world.monthly} == {"HOU 002"}
+
+
+def test_each_rounds_history_is_the_values_before_its_own_period(world):
+    quarterly = world.indicators["WAS 001"]
+    monthly = world.indicators["HOU 002"]
+    for text, value in (("2024/25 Q3", "61"), ("2024/25 Q4", "62"), ("2025/26 Q2", "99")):
+        _activated(quarterly, text, value)
+    for text, value in (("2025-04", "71"), ("2025-05", "72"), ("2025-07", "99")):
+        _activated(monthly, text, value)
+    items = {i.indicator.code: i for i in collection.due_items([world.quarterly, world.monthly])}
+    # Newest first, nothing from the round's own period or later.
+    assert items["WAS 001"].previous == [("2024/25 Q4", Decimal(62)), ("2024/25 Q3", Decimal(61))]
+    assert items["HOU 002"].previous == [("2025-05", Decimal(72)), ("2025-04", Decimal(71))]
+    short = collection.due_items([world.monthly, world.quarterly], history=1)
+    assert {i.indicator.code: i.previous for i in short}["HOU 002"] == [("2025-05", Decimal(72))]
+
+
 def test_the_april_quarterly_round_also_asks_annual_indicators_for_the_year():
     world = build_world(open_rounds=False)
     round_, _ = services.open_round(kind="quarterly", request_date=dt.date(2026, 4, 1))
