@@ -235,6 +235,8 @@ class Value(models.Model):
         indexes = [
             models.Index(fields=["indicator", "status", "period_start"], name="value_lookup_idx"),
             models.Index(fields=["period", "status"], name="value_period_idx"),
+            # History windows of many indicators whatever the status (the live league table).
+            models.Index(fields=["indicator", "period_start"], name="value_history_idx"),
         ]
 
     def __str__(self) -> str:
