@@ -370,7 +370,7 @@ def is_ratio(indicator: Indicator) -> bool:
 
 
 def clean_entry(
-    indicator: Indicator, raw: Mapping[str, object], *, submit: bool
+    indicator: Indicator, raw: Mapping[str, object], *, submit: bool, rules=None
 ) -> tuple[Entry, dict[str, str]]:
     """Parse and check one entry; (entry, {field: message}) with no errors when it is valid.
 
@@ -436,6 +436,7 @@ def clean_entry(
             denominator=denominator,
             comment=comment,
             submit=False,
+            rules=rules,
         ).items():
             errors.setdefault(dq.ENTRY_FIELD.get(name, name), message)
     if submit and value is None and not errors:
@@ -501,8 +502,12 @@ def check_outliers(
     entry: Entry,
     errors: dict[str, str],
     data: status.IndicatorData | None = None,
+    rules=None,
 ) -> None:
-    """Data quality's submission rules (SPEC §9): outliers need a comment, flags a partner."""
+    """Data quality's submission rules (SPEC §9): outliers need a comment, flags a partner.
+
+    `rules` (from `dataquality.services.rules_of`) saves a query per entry when many are checked.
+    """
     dq = _data_quality()
     for name, message in dq.problems_for(
         indicator,
@@ -513,6 +518,7 @@ def check_outliers(
         comment=entry.comment,
         submit=True,
         data=data,
+        rules=rules,
     ).items():
         errors.setdefault(dq.ENTRY_FIELD.get(name, name), message)
 

@@ -450,9 +450,16 @@ def _import(*, user, rows, items: dict[str, collection.DueItem], submit: bool) -
         for start in range(0, len(needed), 500):
             data.update(selectors.indicator_data(needed[start : start + 500], until=until))
 
+    # Validation rules of every indicator in the upload: one query, not one or two per row.
+    rules = data_quality.rules_of(
+        {item.indicator.id: item.indicator for _, item, _, _ in parsed}.values()
+    )
+
     to_save: list[tuple[int, collection.DueItem, collection.Entry, int]] = []
     for number, item, raw, version in parsed:
-        entry, errors = collection.clean_entry(item.indicator, raw, submit=submit)
+        entry, errors = collection.clean_entry(
+            item.indicator, raw, submit=submit, rules=rules.get(item.indicator.id)
+        )
         stored = item.value
         unchanged = stored is not None and (
             stored.value == entry.value
@@ -494,7 +501,12 @@ def _import(*, user, rows, items: dict[str, collection.DueItem], submit: bool) -
             continue
         if submit and not errors:
             collection.check_outliers(
-                item.indicator, item.period, entry, errors, data.get(item.indicator.id)
+                item.indicator,
+                item.period,
+                entry,
+                errors,
+                data.get(item.indicator.id),
+                rules=rules.get(item.indicator.id),
             )
         if submit and not errors:
             collection.check_comment(

@@ -291,3 +291,21 @@ def test_the_workbook_keeps_its_layout_styles_and_guidance(client, world):
     assert guide["A1"].font.sz == 14
     assert guide["A3"].alignment.wrap_text
     assert guide.protection.sheet
+
+
+def test_checking_an_entry_with_rules_loaded_in_bulk_runs_no_query(
+    world, django_assert_num_queries
+):
+    """The upload loads every row's validation rules once; each row's checks then cost nothing."""
+    from dataquality import services as data_quality
+
+    indicator = world.indicators["WAS 001"]
+    rules = data_quality.rules_of([indicator])[indicator.id]
+    with django_assert_num_queries(0):
+        entry, errors = collection.clean_entry(
+            indicator, {"value": "101", "comment": ""}, submit=False, rules=rules
+        )
+    assert "value" in errors  # a percentage above 100 is still refused by the loaded rules
+    with django_assert_num_queries(0):
+        _, fine = collection.clean_entry(indicator, {"value": "96"}, submit=False, rules=rules)
+    assert fine == {}
