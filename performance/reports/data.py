@@ -260,6 +260,9 @@ class Section:
     spotlights: list[Spotlight] = field(default_factory=list)
     items: list[str] = field(default_factory=list)
     level: int = 2
+    # A section only the Excel workbook shows (say, every indicator of a long report): the
+    # page and the PDF leave it out.
+    workbook_only: bool = False
 
 
 @dataclass
@@ -288,12 +291,18 @@ class Report:
 
     @property
     def tables(self) -> list[Table]:
+        """Every table, the workbook-only ones too (the Excel workbook's sheets)."""
         return [table for section in self.sections for table in section.tables]
+
+    @property
+    def shown_sections(self) -> list[Section]:
+        """The sections of the page and the PDF."""
+        return [section for section in self.sections if not section.workbook_only]
 
     @property
     def size(self) -> int:
         """Rows and spotlights: how heavy the PDF will be (large ones go to a worker)."""
-        return sum(len(t.rows) for t in self.tables) + 8 * sum(
+        return sum(len(t.rows) for s in self.shown_sections for t in s.tables) + 8 * sum(
             len(s.spotlights) for s in self.sections
         )
 

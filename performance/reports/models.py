@@ -51,13 +51,18 @@ class PublishedReport(models.Model):
 
 
 class ReportJob(models.Model):
-    """A PDF being built by a worker for one person, with its progress and the finished file."""
+    """Work a worker does for one person, with its progress: a draft PDF (`file`), or a
+    publication (`published`, the version it made; at most one, however often the task runs)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Being built"
         DONE = "done", "Ready"
         FAILED = "failed", "Failed"
+
+    class Purpose(models.TextChoices):
+        PDF = "pdf", "Draft PDF"
+        PUBLISH = "publish", "Publication"
 
     kind = models.CharField(max_length=20, choices=Kind.choices())
     period = models.CharField(max_length=12)
@@ -73,12 +78,18 @@ class ReportJob(models.Model):
     stage = models.CharField(max_length=120, blank=True)
     error = models.TextField(blank=True)
     file = models.FileField(upload_to="reports/jobs/", max_length=200, blank=True)
+    purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.PDF)
+    note = models.TextField(blank=True, help_text="A publication's reason, for the record.")
+    published = models.ForeignKey(
+        PublishedReport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{Kind(self.kind).title} {self.period} PDF for {self.requested_by}"
+        what = "publication" if self.purpose == self.Purpose.PUBLISH else "PDF"
+        return f"{Kind(self.kind).title} {self.period} {what} for {self.requested_by}"
 
     @property
     def finished(self) -> bool:

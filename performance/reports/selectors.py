@@ -379,7 +379,16 @@ def _spotlights(
     ids = [row["indicator_id"] for row in chosen]
     comments = _comments(ids, period)
     plans = _action_plans(ids)
-    data = performance_selectors.indicator_data(ids, until=period.end) if with_charts else {}
+    # A chart where it tells the committee something: every Red, and an Amber whose SPC shows
+    # a special cause of concern. An Amber in common-cause variation is read from its figures
+    # (its SPC reading is in the facts); 400 more charts would double a county's PDF.
+    charted = {
+        row["indicator_id"]
+        for row in chosen
+        if with_charts
+        and (row["status"] == "red" or row["variation"] == spc.Variation.CONCERNING.value)
+    }
+    data = performance_selectors.indicator_data(list(charted), until=period.end) if charted else {}
     result = []
     for row in chosen:
         indicator = indicators[row["indicator_id"]]
@@ -418,7 +427,9 @@ def _spotlights(
                 )
                 for action in (version.actions.all() if version else [])
             ],
-            chart=_value_chart(indicator, data[indicator.id], period) if with_charts else None,
+            chart=_value_chart(indicator, data[indicator.id], period)
+            if indicator.id in charted
+            else None,
         )
         if with_questions:
             spotlight.questions = _questions(spotlight)
@@ -465,6 +476,52 @@ def _statuses(indicators: list[Indicator], period: Period, today) -> list[dict]:
 
 # --- quarterly performance report ---------------------------------------------------------------
 
+# An outcome with more indicators than this lists its exceptions only (the rest are counted):
+# a committee reads the indicators that need its attention, not 2,000 rows of Green.
+FULL_LIST_MAX = 25
+
+
+def _is_exception(row: dict) -> bool:
+    """Red, Amber, No data, or a special cause of concern on the SPC chart."""
+    return (
+        row["status"] in ("red", "amber", "no_data")
+        or row["variation"] == spc.Variation.CONCERNING.value
+    )
+
+
+def _listed(rows: list[dict]) -> tuple[list[dict], str]:
+    """(rows to show, note): every row of a short list; only the exceptions of a long one."""
+    if len(rows) <= FULL_LIST_MAX:
+        return rows, ""
+    shown = [row for row in rows if _is_exception(row)]
+    rest = Counter(row["status"] for row in rows if not _is_exception(row))
+    words = {"green": "Green", "none": "not judged (no target)"}
+    parts = ", ".join(f"{rest[key]} {words.get(key, key)}" for key in STATUS_ORDER if rest[key])
+    return shown, (
+        f"{len(rows)} indicators: the {len(shown)} at Red, Amber or No data or with a concerning "
+        f"SPC signal are listed. The other {len(rows) - len(shown)} ({parts}, none of concern) "
+        "are in the Excel workbook and the open data."
+    )
+
+
+def _workbook_list(rows: list[dict], period: Period, full: bool) -> Section:
+    """Every indicator of the report by outcome, for the workbook only (not the page or PDF)."""
+    return Section(
+        id="all-indicators",
+        title="All indicators",
+        workbook_only=True,
+        tables=[
+            Table(
+                id="all-indicators-table",
+                caption=f"All indicators of the report by outcome, {period}",
+                columns=[Column("outcome", "Outcome"), *_indicator_columns(full)],
+                rows=rows,
+                sheet="All indicators",
+                header_key="indicator",
+            )
+        ],
+    )
+
 
 def quarterly(
     *,
@@ -497,6 +554,8 @@ def quarterly(
     sections = [_summary_section(rows, period, "indicators")]
 
     priority_rows, outcome_tables = [], []
+    everything: list[dict] = []
+    listed: list[tuple[list[dict], list[dict]]] = []  # (rows shown, rows of the table)
     for priority in plan.priorities.all() if plan else []:
         counts: Counter = Counter()
         tables = []
@@ -505,17 +564,21 @@ def quarterly(
                 (row_of[i] for i in links.get(outcome.id, [])), key=lambda r: r["indicator"]
             )
             counts.update(row["status"] for row in members)
+            label = f"Outcome {priority.number}.{outcome.number}"
+            everything += [{**row, "outcome": label} for row in members]
             if audience is Audience.SCRUTINY:
                 continue
+            shown, note = _listed(members)
+            listed.append((shown, members))
             tables.append(
                 Table(
                     id=f"outcome-{priority.number}-{outcome.number}",
-                    caption=f"Outcome {priority.number}.{outcome.number}: {outcome.title}",
+                    caption=f"{label}: {outcome.title}",
                     columns=_indicator_columns(full),
-                    rows=members,
-                    sheet=f"Outcome {priority.number}.{outcome.number}",
+                    rows=shown,
+                    sheet=label,
                     header_key="indicator",
-                    note="" if members else "No indicator is linked to this outcome yet.",
+                    note=note if members else "No indicator is linked to this outcome yet.",
                 )
             )
         priority_rows.append(
@@ -548,7 +611,8 @@ def quarterly(
         title="Red and Amber indicators",
         paragraphs=[
             "Every indicator at Red or Amber this period, with the service's performance comment "
-            "and its action plan."
+            "and its action plan; Red ones, and Amber ones with a concerning SPC signal, with "
+            "their chart."
             if spotlights
             else "No indicator is at Red or Amber this period."
         ],
@@ -628,7 +692,10 @@ def quarterly(
     others = sorted(
         (row for row in rows if row["indicator_id"] not in linked), key=lambda r: r["indicator"]
     )
+    everything += [{**row, "outcome": "Not linked to an outcome"} for row in others]
     if others and audience is not Audience.SCRUTINY:
+        shown, note = _listed(others)
+        listed.append((shown, others))
         sections.append(
             Section(
                 id="other-kpis",
@@ -638,13 +705,18 @@ def quarterly(
                         id="other-kpis-table",
                         caption=f"Other key performance indicators, {period}",
                         columns=_indicator_columns(full),
-                        rows=others,
+                        rows=shown,
                         sheet="Other KPIs",
                         header_key="indicator",
+                        note=note,
                     )
                 ],
             )
         )
+    if audience is not Audience.SCRUTINY and any(
+        shown is not full_rows for shown, full_rows in listed
+    ):
+        sections.append(_workbook_list(everything, period, full))
     return _report(
         Kind.QUARTERLY,
         audience,
@@ -1012,7 +1084,7 @@ def data_quality(
     from dataquality import selectors as dataquality_selectors
 
     today = today or timezone.localdate()
-    board = dataquality_selectors.dashboard(user=_EveryTeamReader(), period=period, today=today)
+    board = dataquality_selectors.dashboard(team_ids=team_ids, period=period, today=today)
 
     def ours(team_id: int | None) -> bool:
         return team_ids is None or team_id in team_ids

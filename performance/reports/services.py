@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from performance import audit, outbox
@@ -59,73 +61,199 @@ def open_data_meta(row: PublishedReport) -> dict:
 
 # --- publication --------------------------------------------------------------------------------
 
+# A publication job still "running" this long after it was claimed lost its worker (killed,
+# redeployed): it may be claimed again. A county-scale report takes a few minutes at most.
+PUBLISH_STALE_AFTER = dt.timedelta(minutes=20)
 
-@transaction.atomic
+
+class _AlreadyPublished(Exception):
+    """The job made its version in an earlier run: this run must publish nothing."""
+
+
+def _next_version(kind: Kind, period: Period, audience: Audience, *, lock: bool) -> tuple:
+    query = PublishedReport.objects.filter(
+        kind=kind.value, period=str(period), audience=audience.value
+    ).order_by("-version")
+    if lock:
+        query = query.select_for_update()
+    latest = query.first()
+    return (latest.version + 1 if latest else 1), latest
+
+
 def publish(
-    *, actor, kind: Kind, period: Period, audience: Audience, note: str = ""
+    *,
+    actor,
+    kind: Kind,
+    period: Period,
+    audience: Audience,
+    note: str = "",
+    job_id: int | None = None,
+    progress=None,
 ) -> PublishedReport:
     """Freeze the report as it is now and publish it as the next version (SPEC §10).
 
-    The snapshot and the PDF are written with the row; earlier published versions of the same
-    report become `superseded`. The publication and each supersession are audited. A failure
-    anywhere leaves nothing behind (the PDF file is removed if the row is not saved).
+    The figures are gathered and the PDF laid out first, outside any transaction (minutes at
+    county scale: no lock is held meanwhile). Then one short transaction numbers the version,
+    stores the PDF, writes the row with its snapshot, supersedes earlier versions and audits it
+    all. All or nothing: if that transaction fails, the PDF file is removed. With `job_id` the
+    job is locked and marked done in the same transaction, so a job publishes at most one
+    version however often its task runs (a later run gets the version the first one made).
+    Call it outside the caller's transaction (as the task and the demo do): a rollback of an
+    enclosing transaction after this returns would leave the file behind.
     """
-    latest = (
-        PublishedReport.objects.select_for_update()
-        .filter(kind=kind.value, period=str(period), audience=audience.value)
-        .order_by("-version")
-        .first()
-    )
-    version = latest.version + 1 if latest else 1
+    tell = progress or (lambda _percent, _stage: None)
+    signed_in = getattr(actor, "is_authenticated", False)
+    note = note.strip()[:500]
+    tell(10, "Freezing the figures")
     report = selectors.build(kind, period=period, audience=audience)
-    now = timezone.now()
+    version, _ = _next_version(kind, period, audience, lock=False)
     row = PublishedReport(
         kind=kind.value,
         period=str(period),
         period_start=period.start,
         audience=audience.value,
         version=version,
-        published_at=now,
-        published_by=actor if getattr(actor, "is_authenticated", False) else None,
-        published_by_name=actor.get_username()
-        if getattr(actor, "is_authenticated", False)
-        else "system",
-        note=note.strip()[:500],
+        published_at=timezone.now(),
+        published_by=actor if signed_in else None,
+        published_by_name=actor.get_username() if signed_in else "system",
+        note=note,
         snapshot=report.to_json(),
     )
-    data = exports.pdf(report, published_stamp(row))
-    row.sha256 = hashlib.sha256(data).hexdigest()
-    name = f"{kind.value}-{period_slug(str(period))}-{audience.value}-v{version}.pdf"
-    row.pdf.save(name, ContentFile(data), save=False)
+    tell(20, "Figures frozen")
+    data = exports.pdf(report, published_stamp(row), progress=tell)
+    saved = ""
     try:
-        row.save()
-        reason = note.strip() or (
-            f"Re-publication: version {version} replaces version {latest.version}"
-            if latest
-            else "First publication"
-        )
-        audit.created(
-            actor=actor,
-            instance=row,
-            fields=["kind", "period", "audience", "version", "status", "sha256"],
-            reason=reason,
-        )
-        for earlier in PublishedReport.objects.filter(
+        with transaction.atomic():
+            if job_id is not None:
+                job = ReportJob.objects.select_for_update().get(pk=job_id)
+                if job.published_id is not None or job.status == ReportJob.Status.DONE:
+                    raise _AlreadyPublished
+            tell(95, "Saving the published version")
+            row.version, latest = _next_version(kind, period, audience, lock=True)
+            if row.version != version:
+                # Someone published this report meanwhile: stamp the right version number.
+                data = exports.pdf(report, published_stamp(row))
+            row.sha256 = hashlib.sha256(data).hexdigest()
+            name = f"{kind.value}-{period_slug(str(period))}-{audience.value}-v{row.version}.pdf"
+            row.pdf.save(name, ContentFile(data), save=False)
+            saved = row.pdf.name
+            row.save()
+            reason = note or (
+                f"Re-publication: version {row.version} replaces version {latest.version}"
+                if latest
+                else "First publication"
+            )
+            audit.created(
+                actor=actor,
+                instance=row,
+                fields=["kind", "period", "audience", "version", "status", "sha256"],
+                reason=reason,
+            )
+            for earlier in PublishedReport.objects.filter(
+                kind=kind.value,
+                period=str(period),
+                audience=audience.value,
+                status=PublishedReport.Status.PUBLISHED,
+            ).exclude(pk=row.pk):
+                audit.update(
+                    actor=actor,
+                    instance=earlier,
+                    reason=f"Superseded by version {row.version}",
+                    status=PublishedReport.Status.SUPERSEDED,
+                )
+            if job_id is not None:
+                ReportJob.objects.filter(pk=job_id).update(
+                    status=ReportJob.Status.DONE,
+                    published=row,
+                    progress=100,
+                    stage="Published",
+                    finished_at=timezone.now(),
+                )
+    except _AlreadyPublished:
+        log.info("Publication job %s had already published: nothing done", job_id)
+        return ReportJob.objects.select_related("published").get(pk=job_id).published
+    except BaseException:
+        if saved:
+            row.pdf.storage.delete(saved)
+        raise
+    return row
+
+
+def request_publication(
+    *, user, kind: Kind, period: Period, audience: Audience, note: str = ""
+) -> ReportJob:
+    """Record a publication for a worker (see `run_publication`); nothing is built here.
+
+    The job and its outbox message commit together, so a broker outage delays the publication
+    but never loses it.
+    """
+    with transaction.atomic():
+        job = ReportJob.objects.create(
+            purpose=ReportJob.Purpose.PUBLISH,
             kind=kind.value,
             period=str(period),
             audience=audience.value,
-            status=PublishedReport.Status.PUBLISHED,
-        ).exclude(pk=row.pk):
-            audit.update(
-                actor=actor,
-                instance=earlier,
-                reason=f"Superseded by version {version}",
-                status=PublishedReport.Status.SUPERSEDED,
-            )
-    except Exception:
-        row.pdf.delete(save=False)
-        raise
-    return row
+            requested_by=user,
+            note=note.strip()[:500],
+            stage="Waiting for a worker",
+        )
+        outbox.enqueue("performance.reports.tasks.publish_report", job_id=job.pk)
+    return job
+
+
+class Run(StrEnum):
+    DONE = "done"  # this call did the work (published, or failed and said why)
+    NOTHING = "nothing"  # finished already, or not a publication job
+    BUSY = "busy"  # another worker claimed it recently: try again later
+
+
+def run_publication(job_id: int) -> Run:
+    """Publish a queued publication job. Safe to run any number of times.
+
+    The job is claimed with a conditional UPDATE (queued, or running but abandoned for longer
+    than PUBLISH_STALE_AFTER by a killed worker); `publish` then checks the job under a row lock
+    in its own transaction, so even two runs that both claimed it publish one version.
+    """
+    now = timezone.now()
+    claimed = (
+        ReportJob.objects.filter(pk=job_id, purpose=ReportJob.Purpose.PUBLISH)
+        .filter(
+            Q(status=ReportJob.Status.QUEUED)
+            | Q(status=ReportJob.Status.RUNNING, started_at__lt=now - PUBLISH_STALE_AFTER)
+        )
+        .update(
+            status=ReportJob.Status.RUNNING,
+            started_at=now,
+            progress=5,
+            stage="Starting",
+        )
+    )
+    if not claimed:
+        running = ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.RUNNING).exists()
+        return Run.BUSY if running else Run.NOTHING
+    job = ReportJob.objects.select_related("requested_by").get(pk=job_id)
+    from performance.reports.data import parse_period
+
+    try:
+        kind = Kind(job.kind)
+        publish(
+            actor=job.requested_by,
+            kind=kind,
+            period=parse_period(kind, job.period),
+            audience=Audience(job.audience),
+            note=job.note,
+            job_id=job_id,
+            progress=_progress(job_id),
+        )
+    except Exception as error:
+        log.exception("Publication job %s failed", job_id)
+        ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.RUNNING).update(
+            status=ReportJob.Status.FAILED,
+            stage="Failed",
+            error=str(error)[:1000],
+            finished_at=timezone.now(),
+        )
+    return Run.DONE
 
 
 # --- PDF jobs -----------------------------------------------------------------------------------
@@ -158,7 +286,9 @@ def run_job(job_id: int) -> bool:
     duplicated task does nothing twice. Returns whether this call did the work."""
     from performance.reports.data import parse_period
 
-    claimed = ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.QUEUED).update(
+    claimed = ReportJob.objects.filter(
+        pk=job_id, purpose=ReportJob.Purpose.PDF, status=ReportJob.Status.QUEUED
+    ).update(
         status=ReportJob.Status.RUNNING,
         started_at=timezone.now(),
         progress=5,

@@ -277,19 +277,21 @@ def publish(request: HttpRequest) -> HttpResponse:
     except BadArgument as error:
         messages.error(request, f"Not published: {error}")
         return redirect("reports:index")
-    row = services.publish(
-        actor=request.user,
+    # Laying out a county's report takes minutes: a worker publishes it, this page follows it.
+    job_ = services.request_publication(
+        user=request.user,
         kind=kind,
         period=period,
         audience=audience,
         note=request.POST.get("note", ""),
     )
-    messages.success(request, f"Published {row}. It is now on the public pages.")
-    return redirect("public:report", pk=row.pk)
+    return redirect("reports:job", pk=job_.pk)
 
 
 def _own_job(request, pk: int) -> ReportJob:
-    return get_object_or_404(ReportJob, pk=pk, requested_by=request.user)
+    return get_object_or_404(
+        ReportJob.objects.select_related("published"), pk=pk, requested_by=request.user
+    )
 
 
 @require_GET

@@ -48,10 +48,12 @@ def test_each_kind_renders_to_a_pdf_with_its_figures_and_print_furniture(council
     data = exports.pdf(report, services.draft_stamp())
     assert data.startswith(b"%PDF-")
     text = pdf_text(data)
+    # pypdf splits some kerned pairs ("T eam", "T wo"), so compare without spaces.
+    squashed = text.replace(" ", "")
     for words in EXPECTED[kind]:
-        assert words in text, f"{words!r} missing from the {kind} PDF"
+        assert words.replace(" ", "") in squashed, f"{words!r} missing from the {kind} PDF"
     # Running header, contents and page numbers.
-    assert "Demo Borough Council · Management Team" in text
+    assert "DemoBoroughCouncil·ManagementTeam" in squashed
     assert "DRAFT" in text
     assert "Contents" in text
     assert "Page 1 of" in text

@@ -8,13 +8,14 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 
 from performance import audit
 from performance.models import AuditEvent
 from performance.reports import services
 from performance.reports.data import Audience, Kind, parse_period
-from performance.reports.models import PublishedReport
+from performance.reports.models import PublishedReport, ReportJob
 from tests.reports.conftest import pdf_text
 from tests.reports.council import PERIOD, UNPUBLISHED
 
@@ -26,11 +27,13 @@ def main_of(page: str) -> str:
 
 
 def publish_as(client, user, audience="cabinet", **extra):
+    """Ask to publish; the queued job's task runs (eagerly) once the request's work commits."""
     client.force_login(user)
-    return client.post(
-        reverse("reports:publish"),
-        {"kind": "quarterly", "period": PERIOD, "audience": audience, **extra},
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            reverse("reports:publish"),
+            {"kind": "quarterly", "period": PERIOD, "audience": audience, **extra},
+        )
 
 
 def test_only_a_performance_officer_may_publish(client, council):
@@ -39,8 +42,10 @@ def test_only_a_performance_officer_may_publish(client, council):
     assert not PublishedReport.objects.exists()
     response = publish_as(client, council.officer)
     row = PublishedReport.objects.get()
+    job = ReportJob.objects.get(purpose=ReportJob.Purpose.PUBLISH)
     assert response.status_code == 302
-    assert response.url == reverse("public:report", args=[row.pk])
+    assert response.url == reverse("reports:job", args=[job.pk])
+    assert (job.status, job.published) == (ReportJob.Status.DONE, row)
     assert (row.kind, row.period, row.audience, row.version) == ("quarterly", PERIOD, "cabinet", 1)
     assert row.published_by == council.officer
     data = row.pdf.read()
@@ -53,6 +58,7 @@ def test_a_bad_publication_request_publishes_nothing(client, council):
     response = publish_as(client, council.officer, audience="everyone")
     assert response.status_code == 302
     assert not PublishedReport.objects.exists()
+    assert not ReportJob.objects.exists()
 
 
 def test_public_pages_need_no_login_and_show_the_published_report(client, council):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
@@ -81,3 +83,14 @@ def direction_text(code: str):
 def svg(markup: str):
     """A chart's SVG, made by performance.charts (which escapes every text it writes)."""
     return mark_safe(markup)
+
+
+_INNER_TITLE = re.compile(r"<title>[^<]*</title>")
+
+
+@register.filter
+def print_svg(markup: str):
+    """A chart's SVG for the PDF: without the tooltips of its points (a `<title>` in each), which
+    paper cannot show and WeasyPrint would parse by the thousand. The chart's own `<title
+    id=…>` (its accessible name) is kept."""
+    return mark_safe(_INNER_TITLE.sub("", markup))
