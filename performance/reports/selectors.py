@@ -1028,22 +1028,6 @@ def strategic_actions(*, period: Period, audience: Audience, **_) -> Report:
 # --- data quality -------------------------------------------------------------------------------
 
 
-class _EveryTeamReader:
-    """A reader of every team, for `dataquality.selectors.dashboard` (which scopes by person):
-    the report is built for every team and narrowed to `team_ids` afterwards. It carries the
-    performance officer role the way `access.roles_of` caches it, so it costs no query."""
-
-    is_authenticated = True
-    is_superuser = True
-    is_active = True
-    pk = None
-
-    def __init__(self) -> None:
-        from performance.roles import Role
-
-        self._summit_roles = {Role.PERFORMANCE_OFFICER}
-
-
 DQ_COMPLETENESS_COLUMNS = [
     Column("team", "Team"),
     Column("expected", "Expected", "int"),
