@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from performance import cache
 from performance.reports import exports, services
 from performance.reports.data import Audience, Kind, period_slug
 from performance.reports.models import PublishedReport
@@ -32,23 +35,40 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    row = get_object_or_404(PublishedReport, pk=pk)
-    frozen = services.frozen_report(row)
+    """A published version as a web page. Its body depends only on the frozen snapshot, the
+    version's status and its sibling versions, so it is rendered once per state of those and
+    kept (the snapshot, megabytes of JSON at county scale, is not even read on a repeat)."""
+    row = get_object_or_404(PublishedReport.objects.defer("snapshot"), pk=pk)
     siblings = list(
         PublishedReport.objects.filter(kind=row.kind, period=row.period, audience=row.audience)
         .only("version", "status")
         .order_by("version")
     )
-    context = exports.context(
-        frozen,
-        services.published_stamp(row),
-        for_print=False,
-        public=True,
-        published=row,
-        other_versions=[s for s in siblings if s.pk != row.pk],
-        latest=siblings[-1] if siblings and siblings[-1].pk != row.pk else None,
+    others = [s for s in siblings if s.pk != row.pk]
+    latest = siblings[-1] if siblings and siblings[-1].pk != row.pk else None
+    state = ",".join(f"{s.pk}:{s.status}" for s in siblings)
+    key = f"public-report:{row.pk}:{row.sha256}:{row.status}:{state}"
+
+    def body() -> tuple[str, dict]:
+        frozen = services.frozen_report(row)
+        context = exports.context(
+            frozen,
+            services.published_stamp(row),
+            for_print=False,
+            public=True,
+            published=row,
+            other_versions=others,
+            latest=latest,
+        )
+        html = render_to_string(Kind(row.kind).template + "#report-body", context)
+        return html, {"report": {"title": frozen.title, "committee": frozen.committee}}
+
+    html, page = cache.cached(key, [], body)
+    return render(
+        request,
+        "reports/public_report.html",
+        {**page, "public": True, "body_html": mark_safe(html)},  # rendered by our own template
     )
-    return render(request, Kind(row.kind).template, context)
 
 
 def _name(row: PublishedReport, ext: str) -> str:
