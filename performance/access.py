@@ -58,7 +58,9 @@ def member_team_ids(user) -> set[int]:
         cached = set(user.memberships.values_list("team_id", flat=True))
         cached |= set(user.headed_teams.values_list("id", flat=True))
         # A Head of Service answers for every team of the services they head.
-        cached |= set(Team.objects.filter(service__head_of_service=user).values_list("id", flat=True))
+        cached |= set(
+            Team.objects.filter(service__head_of_service=user).values_list("id", flat=True)
+        )
         user._summit_team_ids = cached
     return cached
 

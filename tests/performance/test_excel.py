@@ -302,7 +302,7 @@ def test_checking_an_entry_with_rules_loaded_in_bulk_runs_no_query(
     indicator = world.indicators["WAS 001"]
     rules = data_quality.rules_of([indicator])[indicator.id]
     with django_assert_num_queries(0):
-        entry, errors = collection.clean_entry(
+        _, errors = collection.clean_entry(
             indicator, {"value": "101", "comment": ""}, submit=False, rules=rules
         )
     assert "value" in errors  # a percentage above 100 is still refused by the loaded rules
