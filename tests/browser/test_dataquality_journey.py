@@ -102,7 +102,7 @@ def test_policy_signing_and_dashboard_journey(page):
     page.goto(f"{page.base_url}/data-quality/?period={period}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Data quality")
     assert_accessible(page)
-    page.get_by_role("link", name="rejected for All: show the records").click()
+    page.get_by_role("link", name="rejected entries, All: show the records").click()
     expect(page.locator("#drill")).to_contain_text(
         "Value is a percentage and must be between 0 and 100"
     )

@@ -4,6 +4,7 @@ axe finds nothing on any of them."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from performance.reports.data import Kind
 from tests.factories import PASSWORD
@@ -58,6 +59,10 @@ def test_an_officer_publishes_and_the_public_reads_it_without_signing_in(page):
     page.goto(f"{page.base_url}/reports/quarterly/?period={PERIOD}&audience=cabinet")
     page.get_by_label("Reason or note for the record (optional)").fill("For the February Cabinet")
     page.get_by_role("button", name="Publish this report").click()
+    # Publishing runs as a job (eager here); its page says when it is done and links to it.
+    expect(page.get_by_role("link", name="View the published report")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="View the published report").click()
     page.wait_for_url("**/public/**")
     assert "PUBLISHED v1" in page.locator(".report-cover").inner_text()
     assert_accessible(page)
