@@ -8,7 +8,7 @@ from django import forms
 
 from performance.models import Indicator, Team
 from performance.periods import PeriodError
-from reach_summit import calculations, selectors
+from reach_summit import calculations, imports, selectors
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -91,3 +91,89 @@ class RecomputeForm(forms.Form):
         help_text="For example: corrected value of WAS 001 for the quarter. This is kept in the audit trail.",
         error_messages={"required": "Enter why the table is being recomputed"},
     )
+
+
+def _date_field(label: str, *, required: bool) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=20,
+        help_text="For example, 31/07/2024 or 2024-07-31",
+        error_messages={"required": f"Enter the date {label.lower()}"},
+    )
+
+
+class ComplaintForm(forms.Form):
+    """One complaint, new or (same reference) updated: usually to record its response date."""
+
+    reference = forms.CharField(
+        max_length=40,
+        help_text="The complaint's reference in the complaints system. A reference already "
+        "held is updated.",
+        error_messages={
+            "required": "Enter the complaint's reference",
+            "max_length": "The reference must be 40 characters or fewer",
+        },
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.filter(active=True).order_by("name"),
+        empty_label="Choose a team",
+        error_messages={
+            "required": "Choose the team the complaint is about",
+            "invalid_choice": "Choose one of the listed teams",
+        },
+    )
+    stage = forms.TypedChoiceField(
+        coerce=int,
+        error_messages={
+            "required": "Choose the stage",
+            "invalid_choice": "Choose one of the listed stages",
+        },
+    )
+    received = _date_field("Received", required=True)
+    responded = _date_field("Responded", required=False)
+    reason = forms.CharField(
+        label="Reason for the change",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the audit trail, for example 'Response sent by post'.",
+    )
+
+    def __init__(self, *args, stages: list[tuple[int, int]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [("", "Choose a stage")] + [
+            (stage, f"Stage {stage} ({days} working days)") for stage, days in stages
+        ]
+
+    def _clean_date(self, name: str):
+        text = (self.cleaned_data.get(name) or "").strip()
+        if not text:
+            return None
+        if "\x00" in text:
+            raise forms.ValidationError("Enter a date like 31/07/2024")
+        try:
+            return imports.parse_date(text)
+        except ValueError:
+            raise forms.ValidationError(
+                f"Enter a real date, like 31/07/2024 (not {text!r})"
+            ) from None
+
+    def clean_received(self):
+        return self._clean_date("received")
+
+    def clean_responded(self):
+        return self._clean_date("responded")
+
+    def clean_reference(self):
+        reference = self.cleaned_data["reference"].strip()
+        if not reference or any(ord(c) < 32 for c in reference):
+            raise forms.ValidationError("Enter the complaint's reference in letters and numbers")
+        return reference
+
+    def clean(self):
+        data = super().clean()
+        received, responded = data.get("received"), data.get("responded")
+        if received and responded and responded < received:
+            self.add_error("responded", "The response date is before the date received")
+        return data

@@ -48,7 +48,8 @@ def _rows(filename: str, content: bytes) -> list[list[object]]:
     raise ValueError(f"{filename}: choose a .csv or .xlsx file.")
 
 
-def _date(value: object) -> dt.date:
+def parse_date(value: object) -> dt.date:
+    """A date from a cell or a form: a date, a datetime, 2024-07-31 or 31/07/2024."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -134,12 +135,12 @@ def read_complaints(filename: str, content: bytes) -> ImportResult:
             problems.append("received: required")
         else:
             try:
-                received = _date(cells["received"])
+                received = parse_date(cells["received"])
             except ValueError as error:
                 problems.append(f"received: {error}")
         if not _blank(cells.get("responded")):
             try:
-                responded = _date(cells["responded"])
+                responded = parse_date(cells["responded"])
             except ValueError as error:
                 problems.append(f"responded: {error}")
         if received and responded and responded < received:

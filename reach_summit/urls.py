@@ -13,6 +13,7 @@ urlpatterns = [
     path("teams/<slug:team>/score/", views.team_score, name="team-score"),
     path("complaints/", views.complaints_report, name="complaints-report"),
     path("complaints/import/", views.complaints_import, name="complaints-import"),
+    path("complaints/record/", views.complaint_record, name="complaint-record"),
     path("improvements/", views.improvements, name="improvements"),
     path("scorecards/", views.scorecards, name="scorecards"),
     path("scorecards/<slug:team>/<str:year>/", views.scorecard_edit, name="scorecard-edit"),

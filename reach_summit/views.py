@@ -26,7 +26,7 @@ from performance.models import Team
 from performance.periods import PeriodError
 from reach_summit import charts, exports, forms, imports, selectors, services
 from reach_summit.calculations import Perspective, format_points
-from reach_summit.models import Improvement, Scorecard
+from reach_summit.models import Complaint, Improvement, Scorecard
 
 PERSPECTIVES = [
     Perspective.CUSTOMER,
@@ -313,6 +313,59 @@ def complaints_import(request: HttpRequest) -> HttpResponse:
         request,
         "reach_summit/complaints_import.html",
         {"form": form, "row_errors": row_errors},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def complaint_record(request: HttpRequest) -> HttpResponse:
+    """Record one complaint, or update one by its reference (usually its response date)."""
+    _require_officer(request.user)
+    stages = sorted(selectors.timescales_in_force().items())
+    initial: dict = {}
+    wanted = request.GET.get("reference", "").strip()[:40]
+    existing = Complaint.objects.filter(reference=wanted).first() if wanted else None
+    if existing is not None:
+        initial = {
+            "reference": existing.reference,
+            "team": existing.team_id,
+            "stage": existing.stage,
+            "received": f"{existing.received:%d/%m/%Y}",
+            "responded": f"{existing.responded:%d/%m/%Y}" if existing.responded else "",
+        }
+    form = forms.ComplaintForm(request.POST or None, initial=initial, stages=stages)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        known = Complaint.objects.filter(reference=data["reference"]).exists()
+        item = services.ComplaintInput(
+            reference=data["reference"],
+            team=data["team"],
+            stage=data["stage"],
+            received=data["received"],
+            responded=data["responded"],
+        )
+        try:
+            complaint = services.record_complaint(
+                actor=request.user, item=item, reason=data["reason"].strip()
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            verb = "Updated" if known else "Recorded"
+            messages.success(
+                request,
+                f"{verb} complaint {complaint.reference}: response due "
+                f"{complaint.due:%-d %B %Y}"
+                + (f", responded {complaint.responded:%-d %B %Y}." if complaint.responded else "."),
+            )
+            return redirect("reach_summit:complaints-report")
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(
+        request,
+        "reach_summit/complaint_record.html",
+        {"form": form, "existing": existing},
         status=status,
     )
 

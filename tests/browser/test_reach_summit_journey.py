@@ -71,6 +71,7 @@ def test_sorting_by_a_column_keeps_the_page_accessible(page):
         "/reach-the-summit/awards/",
         "/reach-the-summit/complaints/?quarter=2024-25-q1",
         "/reach-the-summit/complaints/import/",
+        "/reach-the-summit/complaints/record/",
         "/reach-the-summit/improvements/?quarter=2024-25-q1",
         "/reach-the-summit/scorecards/?year=2024-25",
         "/reach-the-summit/scorecards/waste-and-street-scene/2024-25/",
@@ -94,4 +95,25 @@ def test_form_errors_are_accessible(page):
     page.get_by_role("button", name="Approve improvement").click()
     page.wait_for_load_state()
     assert page.locator(".govuk-error-summary").is_visible()
+    assert_accessible(page)
+
+
+def test_recording_a_complaint_by_hand(page):
+    _council()
+    login(page, "pat", PASSWORD)
+    page.goto(f"{page.base_url}/reach-the-summit/complaints/?quarter=2024-25-q1")
+    page.get_by_role("link", name="Record a complaint").click()
+    page.get_by_label("Reference").fill("CMP-BROWSER-1")
+    page.get_by_label("Team").select_option(label="Waste and Street Scene")
+    page.get_by_label("Stage").select_option(value="1")
+    page.get_by_label("Received").fill("31/04/2024")
+    page.get_by_role("button", name="Save complaint").click()
+    summary = page.locator(".govuk-error-summary")
+    assert summary.is_visible()
+    assert "Received: Enter a real date" in summary.inner_text()
+    assert_accessible(page)
+    page.get_by_label("Received").fill("01/05/2024")
+    page.get_by_role("button", name="Save complaint").click()
+    page.wait_for_url("**/reach-the-summit/complaints/**")
+    assert "Recorded complaint CMP-BROWSER-1: response due 16 May 2024." in page.content()
     assert_accessible(page)

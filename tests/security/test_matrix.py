@@ -326,6 +326,16 @@ PAGES: dict[str, Page] = {
             )
         },
     ),
+    "reach_summit:complaint-record": Page(
+        OFFICER_ONLY,
+        post=NOT_OFFICER,
+        data=lambda w, r: {
+            "reference": "X-2",
+            "team": w.a.team.pk,
+            "stage": "1",
+            "received": "02/04/2025",
+        },
+    ),
     "reach_summit:improvements": Page(
         SIGNED_IN,
         post=NOT_OFFICER,
