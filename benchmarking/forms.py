@@ -13,8 +13,10 @@ from benchmarking.models import (
     ComparatorGroup,
     EfficiencySaving,
     ProjectStep,
+    VfmPair,
 )
 from performance import periods
+from performance.models import Indicator
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -159,3 +161,85 @@ class SavingForm(forms.ModelForm):
         except periods.PeriodError:
             raise forms.ValidationError("Enter the financial year like 2024/25.") from None
         return str(period)
+
+
+class _IndicatorChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.code} {obj.title}"
+
+
+class PairForm(forms.ModelForm):
+    """An output indicator paired with its input (cost) indicator (SPEC §8)."""
+
+    class Meta:
+        model = VfmPair
+        fields = ["title", "output", "input", "per", "unit_label", "decimals"]
+        labels = {
+            "title": "Name of the measure",
+            "output": "Output indicator",
+            "input": "Input (cost) indicator",
+            "per": "Scale the ratio by",
+            "unit_label": "How it reads (optional)",
+            "decimals": "Decimal places",
+        }
+        help_texts = {
+            "title": "For example, Household waste collected per pound spent.",
+            "per": "Efficiency = output ÷ input × this number: 1000 reads as 'per £1,000'.",
+            "unit_label": "For example, tonnes per £1,000.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        active = Indicator.objects.filter(active=True).order_by("code")
+        self.fields["output"] = _IndicatorChoice(
+            queryset=active.filter(vfm_role=Indicator.VfmRole.OUTPUT),
+            label=self.Meta.labels["output"],
+            empty_label="Choose an output indicator",
+            help_text="Indicators tagged 'Output' for value for money (Manage, indicator).",
+            error_messages={
+                "required": "Choose the output indicator",
+                "invalid_choice": "Choose one of the listed output indicators",
+            },
+        )
+        self.fields["input"] = _IndicatorChoice(
+            queryset=active.filter(vfm_role=Indicator.VfmRole.INPUT),
+            label=self.Meta.labels["input"],
+            empty_label="Choose an input (cost) indicator",
+            help_text="Indicators tagged 'Input (cost)' for value for money.",
+            error_messages={
+                "required": "Choose the input (cost) indicator",
+                "invalid_choice": "Choose one of the listed input (cost) indicators",
+            },
+        )
+        self.fields["title"].error_messages["required"] = "Enter the name of the measure"
+        self.fields["per"].error_messages.update(
+            {
+                "required": "Enter the number to scale by, 1 if none",
+                "invalid": "Enter a whole number, like 1000",
+            }
+        )
+        self.fields["decimals"].error_messages.update(
+            {
+                "required": "Enter the decimal places, 0 to 6",
+                "invalid": "Enter a whole number from 0 to 6",
+            }
+        )
+
+    def clean_per(self):
+        per = self.cleaned_data["per"]
+        if per is not None and per <= 0:
+            raise forms.ValidationError("Enter a number above 0, like 1 or 1000")
+        return per
+
+    def clean(self):
+        data = super().clean()
+        output, input_ = data.get("output"), data.get("input")
+        if output and input_:
+            clash = VfmPair.objects.filter(output=output, input=input_).exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("input", f"{output.code} is already paired with {input_.code}")
+        return data
+
+    def validate_constraints(self, exclude=None):
+        # The pair's uniqueness is checked above, with a message naming both indicators.
+        return None

@@ -22,6 +22,7 @@ from benchmarking.models import (
     ComparatorGroup,
     EfficiencySaving,
     ProjectStep,
+    VfmPair,
 )
 from performance import audit, periods
 
@@ -363,4 +364,23 @@ def record_saving(*, actor, data: dict) -> EfficiencySaving:
 
 @transaction.atomic
 def update_saving(*, actor, saving: EfficiencySaving, data: dict) -> None:
-    audit.update(actor=actor, instance=saving, **data)
+    # Read the row again under a lock: a bound ModelForm has already written the new values onto
+    # `saving`, so auditing it would see no change and save nothing.
+    current = EfficiencySaving.objects.select_for_update().get(pk=saving.pk)
+    audit.update(actor=actor, instance=current, **data)
+
+
+PAIR_FIELDS = ["title", "output", "input", "per", "unit_label", "decimals"]
+
+
+@transaction.atomic
+def record_pair(*, actor, data: dict) -> VfmPair:
+    pair = VfmPair.objects.create(**{name: data[name] for name in PAIR_FIELDS})
+    audit.created(actor=actor, instance=pair, fields=PAIR_FIELDS)
+    return pair
+
+
+@transaction.atomic
+def update_pair(*, actor, pair: VfmPair, data: dict) -> None:
+    current = VfmPair.objects.select_for_update().get(pk=pair.pk)  # see update_saving
+    audit.update(actor=actor, instance=current, **{name: data[name] for name in PAIR_FIELDS})

@@ -15,6 +15,8 @@ urlpatterns = [
     path("projects/<int:pk>/", views.project_detail, name="project-detail"),
     path("projects/<int:pk>/edit/", views.project_edit, name="project-edit"),
     path("value-for-money/", views.vfm, name="vfm"),
+    path("value-for-money/pairs/new/", views.pair_form, name="pair-new"),
+    path("value-for-money/pairs/<int:pk>/edit/", views.pair_form, name="pair-edit"),
     path("value-for-money/savings/new/", views.saving_form, name="saving-new"),
     path("value-for-money/savings/<int:pk>/edit/", views.saving_form, name="saving-edit"),
 ]

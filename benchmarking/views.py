@@ -20,6 +20,7 @@ from benchmarking.models import (
     ComparatorGroup,
     EfficiencySaving,
     ProjectStep,
+    VfmPair,
 )
 from performance import access
 
@@ -287,3 +288,22 @@ def saving_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "benchmarking/saving_form.html",
         {"form": form, "saving": saving},
     )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def pair_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Pair an output indicator with its input (cost) indicator, or change a pairing."""
+    pair = get_object_or_404(VfmPair, pk=pk) if pk is not None else None
+    _officer_only(request)
+    form = forms.PairForm(request.POST or None, instance=pair)
+    if request.method == "POST" and form.is_valid():
+        if pair is None:
+            services.record_pair(actor=request.user, data=form.cleaned_data)
+            messages.success(request, "Pairing added: its efficiency is shown below.")
+        else:
+            services.update_pair(actor=request.user, pair=pair, data=form.cleaned_data)
+            messages.success(request, "Pairing updated.")
+        return redirect(f"{_url('benchmarking:vfm')}#efficiency")
+    # Errors are shown on the page with 200, like the app's other benchmarking forms.
+    return render(request, "benchmarking/pair_form.html", {"form": form, "pair": pair})

@@ -109,6 +109,10 @@ def test_officer_reads_the_comparison_changes_period_and_edits_a_project(page, t
     assert page.get_by_role("heading", level=1).inner_text() == "Value for money"
     assert "£85,000" in page.locator("main").inner_text()
     assert_accessible(page)
+    page.get_by_role("link", name="Pair an output with its cost").click()
+    page.get_by_role("button", name="Save").click()
+    assert "Enter the name of the measure" in page.locator(".govuk-error-summary").inner_text()
+    assert_accessible(page)
 
     # A bad import: the error summary names the rows, nothing is saved, the page stays accessible.
     bad = tmp_path / "bad.csv"

@@ -136,6 +136,7 @@ class World:
     group: ComparatorGroup
     project: BenchmarkingProject
     saving: EfficiencySaving
+    pair: VfmPair
     policy: PolicyVersion
     published: PublishedReport
     jobs: dict[str, ReportJob] = field(default_factory=dict)
@@ -448,7 +449,7 @@ def build() -> World:
         team=a.team,
         recorded_by=users["officer"],
     )
-    VfmPair.objects.create(
+    pair = VfmPair.objects.create(
         title="Answers per pound", output=a.indicators["process"], input=a.indicators["financial"]
     )
 
@@ -519,6 +520,7 @@ def build() -> World:
         group=group,
         project=project,
         saving=saving,
+        pair=pair,
         policy=policy,
         published=published,
         jobs=jobs,

@@ -396,6 +396,14 @@ PAGES: dict[str, Page] = {
         OFFICER_ONLY, kwargs=_pk("project"), post=NOT_OFFICER, data=lambda w, r: {}
     ),
     "benchmarking:vfm": Page(SIGNED_IN),
+    "benchmarking:pair-new": Page(
+        OFFICER_ONLY,
+        post=NOT_OFFICER,
+        data=lambda w, r: {"title": "Sneaked", "per": "1", "decimals": "2"},
+    ),
+    "benchmarking:pair-edit": Page(
+        OFFICER_ONLY, kwargs=_pk("pair"), post=NOT_OFFICER, data=lambda w, r: {}
+    ),
     "benchmarking:saving-new": Page(
         OFFICER_ONLY,
         post=NOT_OFFICER,
