@@ -9,15 +9,17 @@ import pytest
 
 from performance import selectors
 from performance.roles import Role
-from tests.factories import PASSWORD, TeamFactory, UserFactory
-from tests.fixtures.browser import assert_accessible, login
-from tests.performance.factories_indicators import (
+from tests.factories import (
+    PASSWORD,
     CommentFactory,
     IndicatorFactory,
     TargetFactory,
+    TeamFactory,
+    UserFactory,
     ValueFactory,
     history,
 )
+from tests.fixtures.browser import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,9 +10,9 @@ import pytest
 from performance.models import ActivityProgress, Milestone
 from performance.roles import Role
 from performance.views import plans as plan_views
+from tests import factories as f
 from tests.factories import PASSWORD, TeamFactory, UserFactory
 from tests.fixtures.browser import assert_accessible, login
-from tests.performance import factories_plans as f
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,8 +15,7 @@ from django.utils import timezone
 from performance import selectors
 from performance.models import CollectionRound, Indicator
 from performance.roles import Role
-from tests.factories import TeamFactory, UserFactory
-from tests.performance.factories_indicators import IndicatorFactory, TargetFactory, ValueFactory
+from tests.factories import IndicatorFactory, TargetFactory, TeamFactory, UserFactory, ValueFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -22,12 +22,14 @@ from performance.models import (
 from performance.roles import Role
 from performance.services_editing import profile_annual
 from performance.views.editing import KINDS
-from tests.factories import DirectorateFactory, TeamFactory, UserFactory
-from tests.performance.factories_manage import (
+from tests.factories import (
     ActivityFactory,
+    DirectorateFactory,
     IndicatorFactory,
     OutcomeFactory,
     TargetFactory,
+    TeamFactory,
+    UserFactory,
 )
 
 
@@ -668,7 +670,7 @@ def test_strategic_plan_is_entered_by_its_first_financial_year(client, officer):
 
 
 def test_individual_objective_year_must_match_its_activity(client, officer):
-    activity = ActivityFactory()
+    activity = ActivityFactory(objective__plan__year="2024/25")
     person = UserFactory(username="sam")
     response = client.post(
         reverse("performance:manage-create", args=["individual-objectives"]),

@@ -14,11 +14,12 @@ from django.urls import reverse
 from performance import selectors
 from performance.models import ActionPlan, AuditEvent, Indicator, IndicatorComment, Value
 from performance.roles import Role
-from tests.factories import TeamFactory, UserFactory
-from tests.performance.factories_indicators import (
+from tests.factories import (
     IndicatorFactory,
     LongTermTargetFactory,
     TargetFactory,
+    TeamFactory,
+    UserFactory,
     ValueFactory,
     history,
 )

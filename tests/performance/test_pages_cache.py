@@ -21,8 +21,7 @@ from performance import cache, collection, selectors, services, services_editing
 from performance.calculations import Level
 from performance.models import Indicator, Target
 from performance.roles import Role
-from tests.factories import TeamFactory, UserFactory
-from tests.performance.factories_indicators import IndicatorFactory, TargetFactory, ValueFactory
+from tests.factories import IndicatorFactory, TargetFactory, TeamFactory, UserFactory, ValueFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,8 @@ from performance.models import (
 )
 from performance.roles import Role
 from performance.views import plans as plan_views
+from tests import factories as f
 from tests.factories import TeamFactory, UserFactory
-from tests.performance import factories_plans as f
 
 pytestmark = pytest.mark.django_db
 

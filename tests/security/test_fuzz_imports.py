@@ -22,8 +22,7 @@ from openpyxl import Workbook, load_workbook
 
 from performance import collection, excel, imports
 from performance.models import AuditEvent, Indicator, Target, Team, Value
-from tests.factories import TeamFactory
-from tests.performance.factories_indicators import IndicatorFactory, ValueFactory
+from tests.factories import IndicatorFactory, TeamFactory, ValueFactory
 from tests.performance.test_collection import build_world
 
 pytestmark = pytest.mark.django_db
