@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import models, router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 
@@ -49,9 +48,18 @@ def _ids(values: Iterable[models.Model]) -> list[int]:
 
 @transaction.atomic
 def create(
-    *, actor, instance: models.Model, m2m: Mapping[str, Iterable[models.Model]] | None = None
+    *,
+    actor,
+    instance: models.Model,
+    values: Mapping[str, Any] | None = None,
+    m2m: Mapping[str, Iterable[models.Model]] | None = None,
 ) -> models.Model:
-    """Save a new `instance`, set its many-to-many `m2m` and audit every field as created."""
+    """Save a new `instance` with `values` set on it, set its many-to-many `m2m`; audit it all.
+
+    Every concrete field is audited as created (None before), many-to-many ones as sorted ids.
+    """
+    for name, value in (values or {}).items():
+        setattr(instance, name, value)
     instance.full_clean()
     instance.save()
     m2m = dict(m2m or {})
@@ -197,18 +205,7 @@ def remove_member(*, actor, membership: TeamMembership) -> None:
     membership.delete()
 
 
-def active_users():
-    """People who may be given work: active accounts, by name."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .order_by("first_name", "last_name", "username")
-    )
-
-
 # --- targets -------------------------------------------------------------------------------------
-
-SMART_FIELDS = ["outcome", "achievable_evidence", "benchmark_quartile", "realistic", "realism_note"]
 
 
 @dataclass(frozen=True, slots=True)
