@@ -24,6 +24,7 @@ from performance.forms_indicators import (
     YearChoiceForm,
     target_rows_formset,
 )
+from performance.forms_rules import ValidationRuleForm
 from performance.models import (
     Activity,
     Directorate,
@@ -276,6 +277,7 @@ __all__ = [
     "StrategicPlanForm",
     "TargetForm",
     "TeamForm",
+    "ValidationRuleForm",
     "YearChoiceForm",
     "target_rows_formset",
 ]

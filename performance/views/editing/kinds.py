@@ -76,6 +76,23 @@ def _number(value: Decimal | None, decimals: int) -> str:
     return "" if value is None else f"{value:,.{decimals}f}"
 
 
+def _rule_checks(rule) -> str:
+    checks = [
+        label
+        for on, label in (
+            (rule.whole_numbers, "whole numbers"),
+            (rule.allow_over_100, "may exceed 100%"),
+            (rule.numerator_not_above_denominator, "numerator ≤ denominator"),
+        )
+        if on
+    ]
+    return ", ".join(checks) or "Unit's own only"
+
+
+def _percent(value: Decimal | None) -> str:
+    return "" if value is None else f"{value.normalize():f}%"
+
+
 def _gaps_text(gaps) -> str:
     return ", ".join(part.value for part in gaps) if gaps else "None: SMART"
 
@@ -183,6 +200,22 @@ INDICATORS_AND_TARGETS = (
         related=("indicator", "outcome__priority"),
         filters=("indicator",),
         order=("indicator__code", "period_start", "period"),
+    ),
+    Kind(
+        "validation-rules",
+        f.ValidationRuleForm,
+        "Bounds and checks on an indicator's values beyond its unit's own rules (data quality).",
+        (
+            ("Indicator", lambda o: o.indicator.code),
+            ("Lowest", lambda o: _number(o.minimum, o.indicator.decimals)),
+            ("Highest", lambda o: _number(o.maximum, o.indicator.decimals)),
+            ("Checks", _rule_checks),
+            ("Change needing a comment", lambda o: _percent(o.change_threshold)),
+        ),
+        words=("Validation rules", "validation rule"),
+        related=("indicator",),
+        filters=("indicator",),
+        order=("indicator__code",),
     ),
     Kind(
         "long-term-targets",
