@@ -27,9 +27,9 @@ class ValidationRuleForm(GovukMixin, forms.ModelForm):
             "change_threshold",
         ]
         labels = {
-            "minimum": "Lowest value allowed (optional)",
-            "maximum": "Highest value allowed (optional)",
-            "change_threshold": "Change that needs a comment, % (optional)",
+            "minimum": "Lowest value allowed",
+            "maximum": "Highest value allowed",
+            "change_threshold": "Change that needs a comment, %",
         }
         help_texts = {
             "change_threshold": "A value that moves more than this from the previous period "
