@@ -125,6 +125,68 @@ def indicator_data(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class IndicatorHistory:
+    """Everything an indicator's page reads of its values and targets."""
+
+    data: status.IndicatorData  # as `indicator_data(..., until=until)` gives it
+    comments: dict[str, str]  # performance comments of activated values, by period
+    commentable: tuple[str, ...]  # periods with an activated value or a target, newest first
+    target_count: int  # every target, whatever its period
+
+
+def indicator_history(indicator_id: int, *, until: dt.date) -> IndicatorHistory:
+    """One indicator's whole record, in three queries (values, targets, change points): its
+    data up to `until` as `indicator_data` reads it, and what the page shows besides."""
+    values: dict[str, Observation] = {}
+    no_data: set[str] = set()
+    comments: dict[str, str] = {}
+    commentable: set[str] = set()
+    for period, start, state, value, numerator, denominator, comment in (
+        Value.objects.filter(
+            indicator_id=indicator_id, status__in=[Value.Status.ACTIVATED, Value.Status.NO_DATA]
+        )
+        .order_by()
+        .values_list(
+            "period", "period_start", "status", "value", "numerator", "denominator", "comment"
+        )
+    ):
+        if state == Value.Status.ACTIVATED:
+            commentable.add(period)
+            if comment:
+                comments[period] = comment
+        if start > until:
+            continue
+        if state == Value.Status.NO_DATA:
+            no_data.add(period)
+        elif value is not None:
+            values[period] = Observation(value, numerator, denominator)
+    targets: dict[str, Decimal] = {}
+    target_count = 0
+    for period, start, value in (
+        Target.objects.filter(indicator_id=indicator_id)
+        .order_by()
+        .values_list("period", "period_start", "value")
+    ):
+        target_count += 1
+        commentable.add(period)
+        if start <= until:
+            targets[period] = value
+    rebase = frozenset(
+        SpcChangePoint.objects.filter(indicator_id=indicator_id)
+        .order_by()
+        .values_list("period", flat=True)
+    )
+    return IndicatorHistory(
+        data=status.IndicatorData(
+            values=values, targets=targets, no_data=frozenset(no_data), rebase_periods=rebase
+        ),
+        comments=comments,
+        commentable=tuple(sorted(commentable, key=status.parsed, reverse=True)),
+        target_count=target_count,
+    )
+
+
 def _read_values(
     rows: QuerySet[Value],
     values: dict[int, dict[str, Observation]],
@@ -146,17 +208,18 @@ def _read_targets(rows: QuerySet[Target], targets: dict[int, dict[str, Decimal]]
 
 
 def _recent_data(
-    which: Q, frequencies: Iterable[str], period: periods.Period
+    which: Q, frequencies: Iterable[str], period: periods.Period, *, brief: bool = False
 ) -> dict[int, status.IndicatorData]:
     """What a status without SPC reads, for the indicators `which` selects (a Q that works on
     both Value and Target, e.g. `Q(indicator__active=True)`): values of the period, the
     previous one and the same one last year, and the period's targets, at each of
-    `frequencies` (`status.periods_read`). Two queries; an indicator with none of those rows
-    gets empty data."""
+    `frequencies` (`status.periods_read`; with `brief`, what `status.brief_for` reads: not
+    last year). Two queries; an indicator with none of those rows gets empty data."""
     value_periods: set[str] = set()
     target_periods: set[str] = set()
+    read = status.brief_periods_read if brief else status.periods_read
     for frequency in set(frequencies):
-        read_values, read_targets = status.periods_read(period, Frequency(frequency))
+        read_values, read_targets = read(period, Frequency(frequency))
         value_periods |= read_values
         target_periods |= read_targets
     values: dict[int, dict[str, Observation]] = defaultdict(dict)
@@ -234,8 +297,9 @@ _FREQUENCY_LABELS = dict(Indicator.FrequencyChoice.choices)
 class IndicatorStatus:
     """An active indicator as lists and dashboards show it, with its status for one period.
 
-    `status` is None when the indicator does not report at the period's frequency (an annual
-    indicator in a quarter). Immutable: one tuple of these is shared by every request until
+    `status` is what a list shows of it (`status.Brief`: value, target, level, direction
+    against the previous period), None when the indicator does not report at the period's
+    frequency (an annual indicator in a quarter). Immutable: one tuple of these is shared by every request until
     the "indicators" generation changes.
     """
 
@@ -251,7 +315,7 @@ class IndicatorStatus:
     team_name: str
     directorate_id: int | None
     directorate_name: str
-    status: status.Status | None
+    status: status.Brief | None
     # Read for every indicator by filters and counts: stored, not derived on each read.
     status_code: str  # `green|amber|red|no_data|none` (SPEC §12); `none` when not reporting
     direction_code: str  # against the previous period; `none` when not reporting
@@ -278,7 +342,8 @@ class IndicatorStatus:
 def period_statuses(
     period: periods.Period, *, today: dt.date | None = None
 ) -> tuple[IndicatorStatus, ...]:
-    """Every active indicator with its status for `period` (no SPC), ordered by code.
+    """Every active indicator with its brief status for `period` (`status.brief_for`: no
+    SPC, no comparison with last year), ordered by code.
 
     Computed once per change of the "indicators" generation (any save or delete of an
     indicator, value, target, team, service or directorate) and shared by every reader: the
@@ -304,6 +369,9 @@ def period_statuses_key(period: periods.Period, *, today: dt.date) -> str:
 def _compute_period_statuses(
     period: periods.Period, *, today: dt.date
 ) -> tuple[IndicatorStatus, ...]:
+    """Four queries, then per indicator only what a list shows (`status.brief_for`). The
+    facts that matter to a brief status take a few distinct forms across thousands of
+    indicators, so each form is built once."""
     rows = list(
         Indicator.objects.filter(active=True)
         .order_by("code")
@@ -325,9 +393,11 @@ def _compute_period_statuses(
             "team__directorate__name",
         )
     )
-    data = _recent_data(Q(indicator__active=True), {row[5] for row in rows}, period)
+    data = _recent_data(Q(indicator__active=True), {row[5] for row in rows}, period, brief=True)
     closed = window_closed(period, today=today)
     default_tolerance = Decimal(10)
+    percent = Indicator.Unit.PERCENT
+    forms: dict[tuple, status.IndicatorFacts] = {}
     result = []
     for (
         pk,
@@ -346,18 +416,21 @@ def _compute_period_statuses(
         directorate_id,
         directorate_name,
     ) in rows:
-        facts = status.IndicatorFacts(
-            code=code,
-            polarity=polarity,
-            decimals=decimals,
-            frequency=frequency,
-            aggregation=aggregation,
-            tolerance=default_tolerance if tolerance is None else tolerance,
-            percent=unit == Indicator.Unit.PERCENT,
-        )
+        form = (polarity, decimals, frequency, aggregation, tolerance, unit == percent)
+        facts = forms.get(form)
+        if facts is None:
+            facts = forms[form] = status.IndicatorFacts(
+                code="",  # not read by a brief status
+                polarity=polarity,
+                decimals=decimals,
+                frequency=frequency,
+                aggregation=aggregation,
+                tolerance=default_tolerance if tolerance is None else tolerance,
+                percent=form[5],
+            )
         found = None
         if status.applies(facts, period):
-            found = status.status_for(facts, data[pk], period, window_closed=closed, with_spc=False)
+            found = status.brief_for(facts, data[pk], period, window_closed=closed)
         result.append(
             IndicatorStatus(
                 id=pk,

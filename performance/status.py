@@ -76,9 +76,13 @@ class IndicatorFacts:
     percent: bool = True  # ratio aggregation scales by 100 for percentages
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "polarity", Polarity(self.polarity))
-        object.__setattr__(self, "frequency", Frequency(self.frequency))
-        object.__setattr__(self, "aggregation", Aggregation(self.aggregation))
+        # Stored strings become members; members (the usual case) are kept without a lookup.
+        if type(self.polarity) is not Polarity:
+            object.__setattr__(self, "polarity", Polarity(self.polarity))
+        if type(self.frequency) is not Frequency:
+            object.__setattr__(self, "frequency", Frequency(self.frequency))
+        if type(self.aggregation) is not Aggregation:
+            object.__setattr__(self, "aggregation", Aggregation(self.aggregation))
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,22 @@ class Status:
     dot_year: Direction
     variation: spc.Variation
     assurance: spc.Assurance
+
+    @property
+    def status(self) -> str:
+        """`green|amber|red|no_data|none` (SPEC §12)."""
+        return calculations.status_code(self.level)
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """What a list shows of an indicator's status at a period: `status_for` without the
+    shortfall, the comparison with last year and SPC, which a list never shows."""
+
+    actual: Decimal | None
+    target: Decimal | None
+    level: Level | None
+    dot_previous: Direction
 
     @property
     def status(self) -> str:
@@ -168,6 +188,73 @@ def periods_read(period: Period, frequency: Frequency) -> tuple[frozenset[str], 
     for each in (period, *_neighbours(period)):
         values.update(_keys(each, frequency))
     return frozenset(values), frozenset({_text(period), *_keys(period, frequency)})
+
+
+def brief_periods_read(
+    period: Period, frequency: Frequency
+) -> tuple[frozenset[str], frozenset[str]]:
+    """(values, targets): the written periods `brief_for` reads, for an indicator of
+    `frequency` at `period` — `periods_read` without the same period a year earlier."""
+    return _brief_periods_read(period, Frequency(frequency))
+
+
+@lru_cache(maxsize=256)
+def _brief_periods_read(
+    period: Period, frequency: Frequency
+) -> tuple[frozenset[str], frozenset[str]]:
+    if _ORDER[period.kind] < _ORDER[frequency]:
+        return frozenset(), frozenset()
+    values = {*_keys(period, frequency), *_keys(_neighbours(period)[0], frequency)}
+    return frozenset(values), frozenset({_text(period), *_keys(period, frequency)})
+
+
+def brief_for(
+    facts: IndicatorFacts, data: IndicatorData, period: Period, *, window_closed: bool
+) -> Brief:
+    """The fields of `status_for(..., with_spc=False)` a list shows, computed alike (the same
+    rules of `calculations`) but without the figures a list never shows. Reads only the rows
+    of `brief_periods_read`.
+
+    Remembered by its inputs (a pure function of them): after a change, lists recompute the
+    statuses of thousands of indicators of which a handful changed, and the rest are then
+    dictionary reads. Equal inputs give equal results (Decimal("90") and Decimal("90.0") are
+    one key; every figure derived from them is rounded to the indicator's decimals).
+    """
+    closed = window_closed or _text(period) in data.no_data
+    return _brief(
+        facts, period, closed, frozenset(data.values.items()), frozenset(data.targets.items())
+    )
+
+
+# About 2.5 kB an entry: the statuses of three periods' lists of a 2,500-indicator council.
+@lru_cache(maxsize=8192)
+def _brief(
+    facts: IndicatorFacts,
+    period: Period,
+    closed: bool,
+    values: frozenset[tuple[str, Observation]],
+    targets: frozenset[tuple[str, Decimal]],
+) -> Brief:
+    data = IndicatorData(values=dict(values), targets=dict(targets))
+    actual = value_for(facts, data, period)
+    target = target_for(facts, data, period)
+    level = None
+    if target is not None and facts.polarity is not Polarity.NONE:
+        reading = calculations.Reading(
+            actual=actual,
+            target=target,
+            polarity=facts.polarity,
+            decimals=facts.decimals,
+            tolerance=facts.tolerance,
+        )
+        level = calculations.level_of(reading, window_closed=closed)
+    direction = Direction.NONE
+    if actual is not None and facts.polarity is not Polarity.NONE:
+        previous = value_for(facts, data, _neighbours(period)[0])
+        direction = calculations.direction_of_travel(
+            actual, previous, facts.polarity, facts.decimals
+        )
+    return Brief(actual=actual, target=target, level=level, dot_previous=direction)
 
 
 def series_up_to(

@@ -160,6 +160,8 @@ class Target(SmartFields):
         constraints = [
             models.UniqueConstraint(fields=["indicator", "period"], name="one_target_per_period")
         ]
+        # The targets of one period for every indicator (the statuses of lists and dashboards).
+        indexes = [models.Index(fields=["period"], name="target_period_idx")]
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.period}: {self.value}"

@@ -12,10 +12,14 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -25,6 +29,7 @@ from django.db.models import QuerySet
 from django.forms.utils import flatatt
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -34,6 +39,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from dataquality import selectors as data_quality
 from performance import access, audit, charts, periods, selectors, spc, status
+from performance import cache as generations
 from performance.calculations import Direction, Level, SmartRecord, smart_gaps
 from performance.models import (
     ActionPlan,
@@ -41,7 +47,6 @@ from performance.models import (
     IndicatorComment,
     LongTermTarget,
     Target,
-    Value,
 )
 from performance.periods import Frequency, Period, PeriodError
 from performance.roles import Role
@@ -575,18 +580,192 @@ def _action_plan_url(plan: ActionPlan) -> str | None:
         return None
 
 
-def _detail_context(
-    request: HttpRequest, indicator: Indicator, *, comment_form: CommentForm | None = None
-) -> dict:
-    today = timezone.localdate()
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """What an indicator's page shows that depends only on the indicator's data and today's
+    date: the same for every reader, so computed once per change of the "indicators"
+    generation (`_figures`). Nothing here is per person or per request."""
+
+    facts: status.IndicatorFacts
+    data: status.IndicatorData
+    own_latest: Period
+    default: Period  # the period shown unless another is asked for
+    current: status.Status  # the status at `default`, with SPC
+    history_periods: tuple[Period, ...]  # every period with figures, newest first
+    history: tuple[HistoryRow, ...]  # the latest HISTORY_ROWS of them, formatted
+    history_html: str  # and rendered as table rows
+    comments: dict[str, str]  # performance comments of the values, by period
+    chart_svg: str
+    spc: spc.SpcResult
+    series_count: int
+    value_starts: tuple[dt.date, ...]  # starts of the charted values, in order
+    commentable: tuple[str, ...]  # periods a comment may be about, newest first
+    comment_fields_html: str  # the fields of an empty comment form about those periods
+    target_count: int
+
+
+class _FigureStore:
+    """Figures of many indicators under one generation: a bounded, thread-safe LRU.
+
+    One store lives as one entry of the process cache (`performance.cache.cached`), so a new
+    generation starts an empty store, `MAX_AGE` bounds the age of every figure in it, tests
+    clear it with the rest, and browsing hundreds of indicators does not push the shared
+    figures (the statuses of every indicator) out of the small process cache.
+    """
+
+    SIZE = 128  # about 120 kB each for a monthly indicator with ten years of values
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[int, Figures] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def new(cls) -> _FigureStore:
+        """A store for a new generation (or day); the previous one is emptied, since its
+        figures are of data that has changed, though the process cache may keep the (empty)
+        store a while longer."""
+        store = cls()
+        with _retired_lock:
+            for old in _current_stores:
+                old.clear()
+            _current_stores[:] = [store]
+        return store
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def get(self, pk: int, compute: Callable[[], Figures]) -> Figures:
+        with self._lock:
+            found = self._entries.get(pk)
+            if found is not None:
+                self._entries.move_to_end(pk)
+                return found
+        found = compute()
+        with self._lock:
+            self._entries[pk] = found
+            while len(self._entries) > self.SIZE:
+                self._entries.popitem(last=False)
+        return found
+
+
+_current_stores: list[_FigureStore] = []
+_retired_lock = threading.Lock()
+
+
+def _figures(indicator: Indicator, today: dt.date) -> Figures:
+    """The indicator's `Figures`, from the process cache when its data has not changed.
+
+    Keyed by today's date and the collection window length (they decide which periods count
+    as No data and the default period) under the "indicators" generation, which every save of
+    an indicator, value, target, change point, team, service or directorate bumps. One query
+    when cached (the generation's token).
+    """
+    key = f"indicator-figures|{today.isoformat()}|window={settings.COLLECTION_WINDOW_DAYS}"
+    store = generations.cached(key, ["indicators"], _FigureStore.new)
+    return store.get(indicator.pk, lambda: _compute_figures(indicator, today))
+
+
+def _compute_figures(indicator: Indicator, today: dt.date) -> Figures:
     facts = selectors.indicator_facts(indicator)
-    data = selectors.indicator_data([indicator.id], until=today)[indicator.id]
+    record = selectors.indicator_history(indicator.id, until=today)
+    data = record.data
     own_latest = _own_latest(facts.frequency, today)
     default = own_latest
     if str(own_latest) not in data.values and not selectors.window_closed(own_latest, today=today):
         default = own_latest.previous()
+    current = status.status_for(
+        facts, data, default, window_closed=selectors.window_closed(default, today=today)
+    )
 
-    period, period_error = default, None
+    # History at the indicator's own frequency, newest first: any period with a value, a
+    # target or a No data mark, up to the latest requested period.
+    known = [status.parsed(text) for text in [*data.values, *data.targets, *data.no_data]]
+    known = [each for each in known if each.kind is facts.frequency and each <= own_latest]
+    history_periods = []
+    if known:
+        history_periods = [
+            each
+            for each in reversed(periods.between(min(known), max([*known, default])))
+            if status.has_figures(facts, data, each)
+        ]
+    history = _history_rows(
+        indicator, facts, data, history_periods[:HISTORY_ROWS], record.comments, today=today
+    )
+
+    chart_until = max((status.parsed(text) for text in data.values), default=own_latest)
+    if chart_until.kind is not facts.frequency:  # values of another frequency: use its periods
+        chart_until = periods.containing(chart_until.end, facts.frequency)
+    chart_svg, spc_result, series = _chart(indicator, facts, data, chart_until)
+    return Figures(
+        facts=facts,
+        data=data,
+        own_latest=own_latest,
+        default=default,
+        current=current,
+        history_periods=tuple(history_periods),
+        history=history,
+        history_html=render_to_string(
+            "performance/indicators/detail.html#history-rows", {"history": history}
+        ),
+        comments=record.comments,
+        chart_svg=chart_svg,
+        spc=spc_result,
+        series_count=len(series),
+        value_starts=tuple(sorted(each.start for each, _ in series)),
+        commentable=record.commentable,
+        comment_fields_html=render_to_string(
+            "performance/indicators/detail.html#comment-fields",
+            {"comment_form": CommentForm(period_labels=record.commentable)},
+        ),
+        target_count=record.target_count,
+    )
+
+
+def _history_rows(
+    indicator: Indicator,
+    facts: status.IndicatorFacts,
+    data: status.IndicatorData,
+    shown: Iterable[Period],
+    comments: Mapping[str, str],
+    *,
+    today: dt.date,
+) -> tuple[HistoryRow, ...]:
+    """The history table's rows for the periods `shown`, formatted."""
+    fmt = lambda value: charts.format_value(value, indicator.decimals, indicator.unit)  # noqa: E731
+    rows = []
+    for each in shown:
+        found = status.status_for(
+            facts,
+            data,
+            each,
+            window_closed=selectors.window_closed(each, today=today),
+            with_spc=False,
+        )
+        rows.append(
+            HistoryRow(
+                period=str(each),
+                value=fmt(found.actual),
+                target=fmt(found.target),
+                level=LEVEL_TAGS[found.level],
+                direction=DIRECTION_TAGS[found.dot_previous],
+                comment=comments.get(str(each), ""),
+            )
+        )
+    return tuple(rows)
+
+
+def _detail_context(
+    request: HttpRequest, indicator: Indicator, *, comment_form: CommentForm | None = None
+) -> dict:
+    """The page's context: the shared `Figures`, then what is read per request (targets with
+    their SMART test, people, plans, evidence, comments: data the "indicators" generation
+    does not watch) and what is per person (the comment form, links)."""
+    today = timezone.localdate()
+    figures = _figures(indicator, today)
+    facts, default = figures.facts, figures.default
+
+    period, period_error, current = default, None, figures.current
     asked = request.GET.get("period", "").strip()
     if asked:
         try:
@@ -597,64 +776,28 @@ def _detail_context(
                 )
         except PeriodError as error:
             period, period_error = default, f"{error}. Showing {default} instead."
-
-    current = status.status_for(
-        facts, data, period, window_closed=selectors.window_closed(period, today=today)
-    )
-
-    # History at the indicator's own frequency, newest first: any period with a value, a
-    # target or a No data mark, up to the latest requested period. Every such period counts;
-    # only the rows shown are computed and formatted.
-    known = [status.parsed(text) for text in [*data.values, *data.targets, *data.no_data]]
-    known = [each for each in known if each.kind is facts.frequency and each <= own_latest]
-    comments = dict(
-        Value.objects.filter(indicator=indicator, status=Value.Status.ACTIVATED)
-        .exclude(comment="")
-        .values_list("period", "comment")
-    )
-    show_all = request.GET.get("all") == "1"
-    history_periods = []
-    if known:
-        history_periods = [
-            each
-            for each in reversed(periods.between(min(known), max([*known, default])))
-            if status.has_figures(facts, data, each)
-        ]
-    history: list[HistoryRow] = []
-    for each in history_periods if show_all else history_periods[:HISTORY_ROWS]:
-        found = status.status_for(
-            facts,
-            data,
-            each,
-            window_closed=selectors.window_closed(each, today=today),
-            with_spc=False,
-        )
-        history.append(
-            HistoryRow(
-                period=str(each),
-                value=charts.format_value(found.actual, indicator.decimals, indicator.unit),
-                target=charts.format_value(found.target, indicator.decimals, indicator.unit),
-                level=LEVEL_TAGS[found.level],
-                direction=DIRECTION_TAGS[found.dot_previous],
-                comment=comments.get(str(each), ""),
+        if period != default:
+            current = status.status_for(
+                facts,
+                figures.data,
+                period,
+                window_closed=selectors.window_closed(period, today=today),
             )
+
+    show_all = request.GET.get("all") == "1"
+    history = figures.history
+    if show_all:  # every period: the rows beyond the latest are formatted on request
+        history = _history_rows(
+            indicator, facts, figures.data, figures.history_periods, figures.comments, today=today
         )
 
-    chart_until = max((status.parsed(text) for text in data.values), default=own_latest)
-    if chart_until.kind is not facts.frequency:  # values of another frequency: use its periods
-        chart_until = periods.containing(chart_until.end, facts.frequency)
-    chart_svg, spc_result, series = _chart(indicator, facts, data, chart_until)
-    value_periods = {str(each) for each, _ in series}
-    value_starts = sorted(each.start for each, _ in series)
-
-    targets = list(
-        Target.objects.filter(indicator=indicator)
-        .select_related("outcome")
-        .order_by("-period_start")
-    )
+    # Targets with their SMART test, read per request: a target's outcome (deleted outcomes
+    # are unlinked without a signal) is not watched by the "indicators" generation.
+    targets = Target.objects.filter(indicator=indicator).select_related("outcome")
+    targets = targets.order_by("-period_start")
     target_rows = []
     for target in targets if show_all else targets[:TARGET_ROWS]:
-        earlier = bisect.bisect_left(value_starts, target.period_start)  # values before it
+        earlier = bisect.bisect_left(figures.value_starts, target.period_start)  # values before
         gaps, hints = _smart(target, indicator, period=target.period, trend=earlier >= 3)
         target_rows.append(
             TargetRow(
@@ -667,7 +810,7 @@ def _detail_context(
     long_term_rows = []
     for target in LongTermTarget.objects.filter(indicator=indicator).select_related("outcome"):
         gaps, hints = _smart(
-            target, indicator, period=target.by_year, trend=len(value_periods) >= 3
+            target, indicator, period=target.by_year, trend=figures.series_count >= 3
         )
         long_term_rows.append(
             TargetRow(
@@ -682,10 +825,11 @@ def _detail_context(
         (plan, _action_plan_url(plan))
         for plan in ActionPlan.objects.filter(indicator=indicator).select_related("owner")
     ]
+    # An empty comment form is the same for everyone: its fields come rendered with the
+    # figures. A refused one (`comment_form`) is rendered with its errors.
     can_comment = may_comment(request.user)
-    if comment_form is None and can_comment:
-        comment_form = CommentForm(period_labels=_comment_periods(indicator))
     fmt = lambda value: charts.format_value(value, indicator.decimals, indicator.unit)  # noqa: E731
+    spc_result = figures.spc
     return {
         "indicator": indicator,
         "period": period,
@@ -699,17 +843,18 @@ def _detail_context(
         "dot_year": DIRECTION_TAGS[current.dot_year],
         "variation": VARIATION_TAGS[current.variation],
         "assurance": ASSURANCE_TAGS[current.assurance],
-        "chart_svg": chart_svg,
+        "chart_svg": figures.chart_svg,
         "spc": spc_result,
         "spc_mean": fmt(spc_result.mean) if spc_result.points else "–",
         "spc_upper": fmt(spc_result.upper_limit),
         "spc_lower": fmt(spc_result.lower_limit),
-        "series_count": len(series),
+        "series_count": figures.series_count,
         "show_all": show_all,
         "history": history,
-        "history_count": len(history_periods),
+        "history_html": None if show_all else mark_safe(figures.history_html),
+        "history_count": len(figures.history_periods),
         "target_rows": target_rows,
-        "target_count": len(targets),
+        "target_count": figures.target_count,
         "long_term_rows": long_term_rows,
         "baseline": fmt(indicator.baseline) if indicator.baseline is not None else None,
         "enterers": list(indicator.enterers.order_by("last_name", "first_name")),
@@ -721,6 +866,7 @@ def _detail_context(
         "can_comment": can_comment,
         "perms_officer": access.is_performance_officer(request.user),
         "comment_form": comment_form,
+        "comment_fields_html": mark_safe(figures.comment_fields_html),
     }
 
 
@@ -740,8 +886,8 @@ def indicator_comment(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = _readable_indicator_or_404(request.user, pk)
     if not may_comment(request.user):
         raise PermissionDenied("Only members and officers may comment on indicators.")
-    history_periods = _comment_periods(indicator)
-    form = CommentForm(request.POST, period_labels=history_periods)
+    commentable = _figures(indicator, timezone.localdate()).commentable
+    form = CommentForm(request.POST, period_labels=commentable)
     if not form.is_valid():
         context = _detail_context(request, indicator, comment_form=form)
         return render(request, "performance/indicators/detail.html", context, status=400)
@@ -755,15 +901,6 @@ def indicator_comment(request: HttpRequest, pk: int) -> HttpResponse:
         audit.created(actor=request.user, instance=comment, fields=["indicator", "period", "text"])
     messages.success(request, "Your comment has been added.")
     return redirect(f"{reverse('performance:indicator-detail', args=[indicator.pk])}#comments")
-
-
-def _comment_periods(indicator: Indicator) -> list[str]:
-    """Periods a comment may be about: those with an activated value or a target."""
-    values = Value.objects.filter(indicator=indicator, status=Value.Status.ACTIVATED).values_list(
-        "period", flat=True
-    )
-    targets = Target.objects.filter(indicator=indicator).values_list("period", flat=True)
-    return sorted({*values, *targets}, key=status.parsed, reverse=True)
 
 
 urlpatterns = [

@@ -241,6 +241,26 @@ def test_officers_see_counts_by_directorate_and_the_teams_most_in_the_red(client
     assert "Your teams" not in html
 
 
+def test_the_team_rows_written_in_python_escape_names_and_link_each_team(client, period):
+    odd = TeamFactory(name='Parks & <Open> "Spaces"')
+    TeamFactory(name="Libraries", directorate=odd.directorate)
+    make("O 1", period, 50, team=odd)  # Basecamp
+    make("O 2", period, 95, team=odd)  # Summit
+    client.force_login(UserFactory(roles=[Role.PERFORMANCE_OFFICER]))
+    html = client.get(HOME).content.decode()
+    every = section(html, "directorates")
+    every = every[every.index("Teams by directorate") :]
+    assert "<Open>" not in every
+    start = every.index(">Parks &amp; &lt;Open&gt; &quot;Spaces&quot;</a>")
+    row = every[every.rindex("<tr", 0, start) : every.index("</tr>", start)]
+    assert f'href="/indicators/?team={odd.pk}&amp;period={str(period).replace(" ", "%20")}"' in row
+    # Reporting, Green, Amber, Red, No data.
+    assert re.findall(r"<td[^>]*>(\d+)</td>", row) == ["2", "1", "0", "1", "0"]
+    start = every.index(">Libraries</a>")
+    row = every[every.rindex("<tr", 0, start) : every.index("</tr>", start)]
+    assert re.findall(r"<td[^>]*>(\d+)</td>", row) == ["0"] * 5
+
+
 def test_others_see_a_line_per_team_of_theirs(client, period):
     own, other = TeamFactory(name="Waste"), TeamFactory(name="Planning")
     enterer = UserFactory(

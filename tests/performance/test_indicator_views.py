@@ -613,3 +613,211 @@ def test_the_team_filter_lists_the_teams_one_may_read_and_keeps_the_choice(clien
     refused = client.get(LIST, {"team": planning.pk})
     assert "Select a valid choice" in refused.content.decode()
     assert "Planning" not in refused.content.decode()
+
+
+# --- the page's figures: computed once per change of the data, shared by every reader ---------
+
+
+@pytest.fixture
+def figured(monkeypatch):
+    """Indicator ids whose page figures were computed (not read from the cache)."""
+    from performance.views import indicators as pages
+
+    calls = []
+    real = pages._compute_figures
+
+    def counting(indicator, today):
+        calls.append(indicator.pk)
+        return real(indicator, today)
+
+    monkeypatch.setattr(pages, "_compute_figures", counting)
+    return calls
+
+
+def history_section(html: str) -> str:
+    start = html.index('id="history"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_the_second_view_of_an_indicator_reads_its_figures_from_the_cache(
+    client, officer, period, figured
+):
+    indicator = IndicatorFactory(code="FIG 1")
+    history(indicator, period, [50 + n % 4 for n in range(14)], target=52)
+    with CaptureQueriesContext(connection) as cold:
+        first = client.get(detail_url(indicator)).content.decode()
+    with CaptureQueriesContext(connection) as warm:
+        second = client.get(detail_url(indicator)).content.decode()
+    # Counted now: the captured queries are read from the connection's log, which the next
+    # request outside a capture clears.
+    cold, warm = len(cold.captured_queries), len(warm.captured_queries)
+    client.force_login(UserFactory(roles=[Role.MEMBER]))
+    third = client.get(detail_url(indicator)).content.decode()
+    assert figured == [indicator.pk]  # one computation for two readers
+    # The values, targets and change points are not read again; the rest is.
+    assert warm == cold - 3
+    assert history_section(second) == history_section(first) == history_section(third)
+    assert "XmR chart of 14 values" in second
+
+
+def test_figures_are_per_indicator_and_per_day(client, officer, period, figured, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    one, two = IndicatorFactory(code="ONE 1"), IndicatorFactory(code="TWO 1")
+    history(one, period, [50, 51], target=52)
+    history(two, period, [70, 71], target=52)
+    assert "71.0%" not in client.get(detail_url(one)).content.decode()
+    assert "71.0%" in client.get(detail_url(two)).content.decode()
+    client.get(detail_url(one))
+    assert figured == [one.pk, two.pk]
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args: tomorrow)
+    client.get(detail_url(one))
+    assert figured == [one.pk, two.pk, one.pk]  # the date decides No data: a new key
+
+
+def test_a_value_activated_through_the_services_shows_on_the_page_at_once(client, period, figured):
+    from performance import collection, services
+
+    team = TeamFactory(name="Waste")
+    enterer = UserFactory(roles=[Role.DATA_ENTERER], teams=[team])
+    manager = UserFactory(roles=[Role.DATA_MANAGER], teams=[team])
+    indicator = IndicatorFactory(code="WAS 9", team=team, enterers=[enterer], managers=[manager])
+    history(indicator, period.previous(), [80, 82], target=90)
+    TargetFactory(indicator=indicator, period=str(period), value=Decimal(90))
+    round_, _ = services.open_round(kind="quarterly", request_date=period.request_date())
+    client.force_login(UserFactory(roles=[Role.PERFORMANCE_OFFICER]))
+    page = detail_url(indicator)
+    before = client.get(page, {"period": str(period)}).content.decode()
+    assert "95.0%" not in before
+    again = client.get(page, {"period": str(period)}).content.decode()
+    assert history_section(again) == history_section(before)
+    assert len(figured) == 1
+
+    value = collection.save_entry(
+        user=enterer,
+        round_=round_,
+        indicator=indicator,
+        raw={"value": "95", "comment": "New crews on the rounds."},
+        version=0,
+        submit=True,
+    )
+    collection.activate(user=manager, value_id=value.pk, version=value.version)
+
+    after = client.get(page, {"period": str(period)}).content.decode()
+    status = after[after.index('id="status"') : after.index('id="chart"')]
+    assert "95.0%" in status
+    assert "Summit (Green)" in status
+    rows = history_section(after)
+    assert "New crews on the rounds." in rows  # the value's comment, in its history row
+    assert rows.index(str(period)) < rows.index(str(period.previous()))
+    # The new period may now be commented on.
+    assert f'<option value="{period}">{period}</option>' in after
+
+
+def test_a_target_saved_through_the_services_shows_on_the_page_at_once(client, officer, period):
+    from performance import services_editing
+
+    indicator = IndicatorFactory(code="TGT 1")
+    history(indicator, period, [85], target=90)
+    page = detail_url(indicator)
+    assert "Firstbase (Amber)" in client.get(page).content.decode()
+    services_editing.save_targets(
+        actor=officer,
+        indicator=indicator,
+        rows=[services_editing.TargetRow(period=period, value=Decimal(80), smart={})],
+    )
+    html = client.get(page).content.decode()
+    assert "Summit (Green)" in html[html.index('id="status"') : html.index('id="chart"')]
+    assert "80.0%" in history_section(html)
+
+
+def test_per_person_parts_are_not_shared_through_the_cached_figures(client, officer, period):
+    team = TeamFactory()
+    indicator = IndicatorFactory(team=team)
+    history(indicator, period, [50, 51], target=52)
+    page = detail_url(indicator)
+    assert "Add a comment" in client.get(page).content.decode()
+    # A team member without a role reads the same figures, without the comment form.
+    client.force_login(UserFactory(teams=[team]))
+    html = client.get(page).content.decode()
+    assert "Add a comment" not in html
+    assert "51.0%" in history_section(html)
+    # A refused comment shows its error beside the (cached) figures.
+    client.force_login(officer)
+    refused = client.post(reverse("performance:indicator-comment", args=[indicator.pk]), {})
+    assert refused.status_code == 400
+    assert "Enter your comment" in refused.content.decode()
+    assert "51.0%" in history_section(refused.content.decode())
+
+
+def test_another_period_is_computed_per_request_from_the_cached_data(
+    client, officer, period, figured
+):
+    indicator = IndicatorFactory()
+    history(indicator, period, [40, 60], target=50)
+    page = detail_url(indicator)
+    latest = client.get(page).content.decode()
+    earlier = client.get(page, {"period": str(period.previous())}).content.decode()
+    status_of = lambda html: html[html.index('id="status"') : html.index('id="chart"')]  # noqa: E731
+    assert "Summit (Green)" in status_of(latest)
+    assert "Basecamp (Red)" in status_of(earlier)
+    assert f"Status for {period.previous()}" in status_of(earlier)
+    assert figured == [indicator.pk]
+
+
+def test_browsing_many_indicators_does_not_push_out_the_shared_statuses(
+    client, officer, period, figured, monkeypatch
+):
+    from performance.views import indicators as pages
+
+    monkeypatch.setattr(pages._FigureStore, "SIZE", 2)
+    computed = []
+    real = selectors._compute_period_statuses
+    monkeypatch.setattr(
+        selectors,
+        "_compute_period_statuses",
+        lambda *args, **kwargs: computed.append(1) or real(*args, **kwargs),
+    )
+    made = [with_status(f"B {n}", period, 80 + n) for n in range(5)]
+    client.get(LIST)
+    for indicator in made:
+        client.get(detail_url(indicator))
+    client.get(LIST)
+    assert len(computed) == 1  # the list's statuses are still cached
+    # The figures store keeps the latest two indicators: the first is computed again.
+    client.get(detail_url(made[-1]))
+    client.get(detail_url(made[0]))
+    assert figured == [each.pk for each in made] + [made[0].pk]
+
+
+def test_warm_indicator_page_queries_are_fixed_whatever_the_history(client, officer, period):
+    short, long = IndicatorFactory(), IndicatorFactory()
+    history(short, period, [50] * 3, target=60)
+    history(long, period, [50 + n % 3 for n in range(60)], target=60)
+    counts = []
+    for indicator in (short, long):
+        client.get(detail_url(indicator))
+        with CaptureQueriesContext(connection) as warm:
+            client.get(detail_url(indicator), {"all": "1"})
+        counts.append(len(warm.captured_queries))
+    assert counts[0] == counts[1] <= 13
+
+
+def test_a_change_empties_the_figures_of_the_previous_generation(client, officer, period):
+    from performance.views import indicators as pages
+
+    indicator = IndicatorFactory()
+    history(indicator, period, [50, 51], target=52)
+    client.get(detail_url(indicator))
+    [before] = pages._current_stores
+    assert len(before._entries) == 1
+    indicator.values.order_by("period_start").last().delete()
+    html = client.get(detail_url(indicator)).content.decode()
+    [after] = pages._current_stores
+    assert after is not before
+    assert len(before._entries) == 0  # not kept in memory beside the new figures
+    assert len(after._entries) == 1
+    assert "51.0%" not in history_section(html)

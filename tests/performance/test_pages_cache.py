@@ -235,6 +235,30 @@ def test_a_value_deleted_shows_on_the_next_request(client, period):
     assert "Summit (Green)" not in row_of(client.get(LIST).content.decode(), "D 1")
 
 
+def test_after_a_change_only_the_changed_indicators_status_is_worked_out_again(
+    client, period, computed
+):
+    """The statuses are recomputed for every indicator after any change, but an indicator
+    whose rows did not change is a dictionary read (`status.brief_for` remembers)."""
+    from performance import status
+
+    made = [make(f"M {n}", period, Decimal("70.123") + n, target=Decimal("71.5")) for n in range(6)]
+    client.force_login(UserFactory(roles=[Role.PERFORMANCE_OFFICER]))
+    client.get(LIST)
+    before = status._brief.cache_info()
+    value = made[2].values.get()
+    value.value = Decimal("99.321")
+    value.save()
+    html = client.get(LIST).content.decode()
+    after = status._brief.cache_info()
+    assert len(computed) == 2
+    assert after.misses - before.misses == 1  # the changed indicator only
+    assert after.hits - before.hits == 5
+    assert "99.3%" in row_of(html, "M 2")
+    assert "Summit (Green)" in row_of(html, "M 2")
+    assert "Firstbase (Amber)" in row_of(html, "M 0")
+
+
 # --- queries: fixed whatever the number of indicators, cached or not --------------------------
 
 

@@ -546,3 +546,130 @@ def test_has_figures_agrees_with_status_for(polarity, values, targets, expected)
         found = status.status_for(facts, data, quarter, window_closed=closed, with_spc=False)
         shows = not (found.actual is None and found.target is None and found.level is None)
         assert shows is expected
+
+
+# --- the brief status lists show ------------------------------------------------------------
+
+
+def _random_case(rng, frequency: Frequency, quarter):
+    """An indicator's facts and data around `quarter`: gaps, ratios, No data marks, targets of
+    the quarter or of its months, values that round to equal figures."""
+    history = periods.between(quarter.shift(-5), quarter)
+    subs = [sub for each in history for sub in each.sub_periods(frequency)]
+    aggregation = rng.choice(list(Aggregation))
+    values, targets, no_data = {}, {}, set()
+    for each in subs:
+        roll = rng.random()
+        if roll < 0.15:
+            continue
+        if roll < 0.2:
+            no_data.add(str(each))
+            continue
+        numerator = D(rng.randint(0, 90))
+        denominator = D(rng.randint(0, 100))
+        value = D(rng.randint(400, 600)) / 10 if rng.random() < 0.8 else D("50.05")
+        values[str(each)] = Observation(value, numerator, denominator)
+        if rng.random() < 0.6:
+            targets[str(each)] = D(rng.randint(45, 55))
+    if rng.random() < 0.5:
+        targets[str(quarter)] = D(rng.randint(45, 55))
+    chosen = status.IndicatorFacts(
+        code="RND",
+        polarity=rng.choice(list(Polarity)),
+        decimals=rng.choice([0, 1, 2]),
+        frequency=frequency,
+        aggregation=aggregation,
+        tolerance=D(rng.choice([0, 5, 10, 25])),
+        percent=rng.random() < 0.5,
+    )
+    return chosen, status.IndicatorData(values=values, targets=targets, no_data=frozenset(no_data))
+
+
+@pytest.mark.parametrize("frequency", [Frequency.MONTHLY, Frequency.QUARTERLY])
+def test_a_brief_status_agrees_with_the_full_one_read_from_its_rows_only(frequency):
+    import random
+
+    rng = random.Random(20261126)
+    quarter = periods.parse("2025/26 Q2")
+    read_values, read_targets = status.brief_periods_read(quarter, frequency)
+    seen_levels = set()
+    for _ in range(400):
+        chosen, whole = _random_case(rng, frequency, quarter)
+        narrow = status.IndicatorData(
+            values={k: v for k, v in whole.values.items() if k in read_values},
+            targets={k: v for k, v in whole.targets.items() if k in read_targets},
+            no_data=whole.no_data,
+        )
+        for closed in (False, True):
+            full = status.status_for(chosen, whole, quarter, window_closed=closed, with_spc=False)
+            brief = status.brief_for(chosen, narrow, quarter, window_closed=closed)
+            assert (brief.actual, brief.target, brief.level, brief.dot_previous, brief.status) == (
+                full.actual,
+                full.target,
+                full.level,
+                full.dot_previous,
+                full.status,
+            )
+            seen_levels.add(brief.level)
+    assert seen_levels == {None, *Level}  # every outcome was exercised
+
+
+def test_brief_periods_read_are_the_period_and_the_previous_one_only():
+    quarter = periods.parse("2025/26 Q2")
+    values, targets = status.brief_periods_read(quarter, Frequency.MONTHLY)
+    assert values == {"2025-07", "2025-08", "2025-09", "2025-04", "2025-05", "2025-06"}
+    assert targets == {"2025/26 Q2", "2025-07", "2025-08", "2025-09"}
+    assert status.brief_periods_read(quarter, Frequency.QUARTERLY) == (
+        {"2025/26 Q2", "2025/26 Q1"},
+        {"2025/26 Q2"},
+    )
+    assert status.brief_periods_read(quarter, Frequency.ANNUAL) == (frozenset(), frozenset())
+
+
+def test_a_brief_status_is_remembered_by_its_inputs_and_changes_with_them():
+    chosen = facts(QUARTERLY, Aggregation.SUM, decimals=0)
+    data = status.IndicatorData(
+        values={"2024/25 Q2": Observation(D(95)), "2024/25 Q1": Observation(D(90))},
+        targets={"2024/25 Q2": D(90)},
+    )
+    first = status.brief_for(chosen, data, Q2, window_closed=False)
+    assert (first.level, first.dot_previous) == (Level.SUMMIT, Direction.IMPROVING)
+    equal = status.IndicatorData(values=dict(data.values), targets=dict(data.targets))
+    assert status.brief_for(chosen, equal, Q2, window_closed=False) is first
+    lower = status.IndicatorData(
+        values={**data.values, "2024/25 Q2": Observation(D(80))}, targets=data.targets
+    )
+    changed = status.brief_for(chosen, lower, Q2, window_closed=False)
+    assert (changed.actual, changed.level, changed.dot_previous) == (
+        D(80),
+        Level.BASECAMP,
+        Direction.DETERIORATING,
+    )
+    # A No data mark on the period, or a closed window, is part of what is remembered.
+    missing = status.IndicatorData(targets=data.targets, no_data=frozenset({"2024/25 Q2"}))
+    assert status.brief_for(chosen, missing, Q2, window_closed=False).level is Level.NO_DATA
+    awaited = status.IndicatorData(targets=data.targets)
+    assert status.brief_for(chosen, awaited, Q2, window_closed=False).level is None
+    assert status.brief_for(chosen, awaited, Q2, window_closed=True).level is Level.NO_DATA
+
+
+def test_facts_keep_members_and_convert_stored_strings():
+    made = status.IndicatorFacts(
+        code="X", polarity="lower", decimals=0, frequency="monthly", aggregation="ratio"
+    )
+    assert (made.polarity, made.frequency, made.aggregation) == (
+        Polarity.LOWER,
+        Frequency.MONTHLY,
+        Aggregation.RATIO,
+    )
+    assert made == status.IndicatorFacts(
+        code="X",
+        polarity=Polarity.LOWER,
+        decimals=0,
+        frequency=Frequency.MONTHLY,
+        aggregation=Aggregation.RATIO,
+    )
+    with pytest.raises(ValueError, match="sideways"):
+        status.IndicatorFacts(
+            code="X", polarity="sideways", decimals=0, frequency="monthly", aggregation="sum"
+        )
