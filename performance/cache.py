@@ -63,9 +63,10 @@ WATCH: dict[str, tuple[str, ...]] = {
 
 _SIZE = 64
 MAX_AGE = 600  # seconds; see the module's docstring
-_entries: OrderedDict[str, tuple[float, object]] = OrderedDict()
+_entries: OrderedDict[str, tuple[float, object, str]] = OrderedDict()
 _lock = threading.Lock()
 _bumpers: dict[str, Callable[[], None]] = {}
+_current: dict[str, str] = {}  # key and names -> the full key (with tokens) last stored
 
 
 def bump(*names: str) -> None:
@@ -107,6 +108,8 @@ def tokens(names: Iterable[str]) -> str:
 
 def cached(key: str, names: Iterable[str], compute: Callable[[], T]) -> T:
     """`compute()` as of the current generations of `names`, from the process cache if there."""
+    names = sorted(set(names))
+    owner = f"{key}|{','.join(names)}"  # the figure, whatever the tokens
     full = f"{key}|{tokens(names)}"
     now = time.monotonic()
     with _lock:
@@ -116,10 +119,18 @@ def cached(key: str, names: Iterable[str], compute: Callable[[], T]) -> T:
             return hit[1]  # type: ignore[return-value]
     result = compute()
     with _lock:
-        _entries[full] = (now, result)
+        # The same figure under older tokens can never be served again: drop it now rather
+        # than when the LRU reaches it (statuses of a whole council are megabytes).
+        stale = _current.get(owner)
+        if stale is not None and stale != full:
+            _entries.pop(stale, None)
+        _current[owner] = full
+        _entries[full] = (now, result, owner)
         _entries.move_to_end(full)
         while len(_entries) > _SIZE:
-            _entries.popitem(last=False)
+            evicted, (_, _, evicted_owner) = _entries.popitem(last=False)
+            if _current.get(evicted_owner) == evicted:
+                del _current[evicted_owner]
     return result
 
 
@@ -127,6 +138,7 @@ def clear() -> None:
     """Forget every cached figure of this process (tests)."""
     with _lock:
         _entries.clear()
+        _current.clear()
 
 
 def connect_signals() -> None:

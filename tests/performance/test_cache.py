@@ -133,3 +133,20 @@ def test_an_entry_older_than_max_age_is_computed_again(monkeypatch):
     clock[0] += 2
     cache.cached("k", ["indicators"], compute)
     assert len(calls) == 2
+
+
+def test_storing_a_figure_drops_the_same_figure_under_older_tokens():
+    cache.cached("k", ["indicators"], lambda: "old")
+    cache.cached("other", ["indicators"], lambda: "kept")
+    cache.bump("indicators")
+    assert cache.cached("k", ["indicators"], lambda: "new") == "new"
+    keys = [full.split("|")[0] for full in cache._entries]
+    assert keys.count("k") == 1  # the old one went at once, not when the LRU reached it
+    assert keys.count("other") == 1  # another figure's old entry waits for its own recompute
+    assert len(cache._current) == 2
+
+
+def test_eviction_forgets_the_key_too():
+    for n in range(cache._SIZE + 5):
+        cache.cached(f"key{n}", ["indicators"], lambda n=n: n)
+    assert len(cache._current) == cache._SIZE
