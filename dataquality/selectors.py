@@ -16,20 +16,25 @@ A fixed number of queries whatever the number of teams, indicators and values.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
+import itertools
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import CharField, Count, Q, QuerySet
+from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
 from dataquality.models import Evidence, PolicyVersion, RejectedEntry, Statement
 from performance import access, cache, periods, spc
-from performance.models import AuditEvent, Indicator, SpcChangePoint, Team, Value
+from performance.models import AuditEvent, Directorate, Indicator, SpcChangePoint, Team, Value
 from performance.periods import Frequency, Period
 from performance.roles import Role
 
@@ -84,6 +89,7 @@ class Row:
     label: str
     team: Team | None = None
     indicator: Indicator | None = None
+    directorate: Directorate | None = None
     expected: int = 0
     activated: int = 0
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MEASURE_KEYS, 0))
@@ -113,6 +119,23 @@ class Row:
         """(key, label, number) of each measure, for the table."""
         return [(key, LABELS[key], number) for key, number in self.cells()]
 
+    def add(self, other: Row) -> None:
+        """Count `other`'s figures in this row too (a directorate's row, or the total)."""
+        self.expected += other.expected
+        self.activated += other.activated
+        self.day_total += other.day_total
+        self.day_count += other.day_count
+        for key, number in other.counts.items():
+            self.counts[key] += number
+
+
+@dataclass
+class Group:
+    """A directorate's row and the rows of its teams, in the board by team."""
+
+    row: Row
+    teams: list[Row]
+
 
 @dataclass
 class Dashboard:
@@ -127,13 +150,63 @@ class Dashboard:
     events: list[AuditEvent]
     review_year: Period
     key: str = ""  # the cache key it is kept under (see `dashboard`)
+    # By team: the rows summed per directorate (key "d" + its id), each with its teams' rows.
+    groups: list[Group] = field(default_factory=list)
+
+    def find_row(self, key: str | None) -> Row | None:
+        """The team's, indicator's or directorate's row `key` names (None for any other key,
+        "all" included)."""
+        if not key or key == "all":
+            return None
+        for row in self.rows:
+            if row.key == key:
+                return row
+        return next((group.row for group in self.groups if group.row.key == key), None)
+
+    def group_of(self, key: str | None) -> Group | None:
+        """The directorate group holding the row `key` (a team's or the directorate's own)."""
+        for group in self.groups:
+            if group.row.key == key or any(row.key == key for row in group.teams):
+                return group
+        return None
 
 
-def _expected_periods(indicator: Indicator, period: Period) -> tuple[Period, ...]:
-    kind = Frequency(indicator.frequency)
-    if kind.months > period.kind.months:
-        return ()
-    return period.sub_periods(kind)
+def _row_key(indicator: Indicator, by: str) -> str:
+    """The key of the row `indicator` is counted in: its team's (by team) or its own."""
+    return str(indicator.team_id) if by == "team" else str(indicator.pk)
+
+
+def _directorate_key(team: Team | None) -> str:
+    return f"d{team.directorate_id}" if team is not None else "d"
+
+
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    period: Period
+    text: str
+    request_date: dt.date
+    closes_on: dt.date
+
+
+def _requested(period: Period, today: dt.date, days: int) -> dict[str, list[_Asked]]:
+    """By frequency, the periods of that frequency inside `period` already requested on
+    `today`: each built, dated and written once, not once per indicator."""
+    asked: dict[str, list[_Asked]] = {}
+    for kind in Frequency:
+        if kind.months > period.kind.months:
+            asked[kind.value] = []
+            continue
+        asked[kind.value] = [
+            _Asked(
+                each,
+                str(each),
+                each.request_date(),
+                periods.window_close(each.request_date(), days),
+            )
+            for each in period.sub_periods(kind)
+            if each.request_date() <= today
+        ]
+    return asked
 
 
 def scope_indicators(
@@ -156,6 +229,20 @@ def scope_indicators(
     return qs.select_related("team").order_by("code")
 
 
+def _scope_q(scope: list[int] | None, team_id: int | None, indicator_id: int | None) -> Q:
+    """The rows (values, change points, rejected entries) of the indicators `scope_indicators`
+    gives for the same arguments, as a join: a list of thousands of indicator ids costs more
+    to build, send and parse than the rows it selects."""
+    q = Q(indicator__active=True)
+    if scope is not None:
+        q &= Q(indicator__team_id__in=scope)
+    if team_id:
+        q &= Q(indicator__team_id=team_id)
+    if indicator_id:
+        q &= Q(indicator_id=indicator_id)
+    return q
+
+
 def dashboard(
     *,
     period: Period,
@@ -170,9 +257,9 @@ def dashboard(
     The scope is `team_ids` (the teams in scope) when given, else the teams `user` reads (one
     query); with neither, every team. Cached per scope, chosen team or indicator, period and
     day under the "indicators" and "dataquality" generations: a hit costs one query, a miss
-    seven (indicators, values, audit events, rejected entries, the activated history and the
-    change points for the SPC signals, the generation tokens). The result is shared between
-    requests: read it, never change it.
+    eight (indicators, their teams, values, audit events, rejected entries, the activated
+    history and the change points for the SPC signals, the generation tokens). The result is
+    shared between requests: read it, never change it.
     """
     today = today or timezone.localdate()
     if team_ids is None and user is not None:
@@ -198,6 +285,26 @@ def dashboard(
     )
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a board is computed.
+
+    A cold board reads every activated value of the indicators in scope (170,000 rows at the
+    stress scale): each row a new tuple, so the collector would run some 300 times, twice
+    over the whole heap, to find no cycles among rows, numbers and strings (about a sixth of
+    the time). Reference counting still frees everything; the collector resumes after, and is
+    left alone if something else had paused it.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@_collector_paused()
 def _compute(
     *,
     period: Period,
@@ -208,35 +315,50 @@ def _compute(
     cache_key: str,
 ) -> Dashboard:
     days = settings.COLLECTION_WINDOW_DAYS
-    indicators = list(scope_indicators(team_ids=scope, team_id=team_id, indicator_id=indicator_id))
-    by_id = {i.pk: i for i in indicators}
-    wanted: list[tuple[Indicator, Period]] = []
+    indicators = list(
+        scope_indicators(team_ids=scope, team_id=team_id, indicator_id=indicator_id).select_related(
+            None
+        )
+    )
+    # The teams with their directorates in one small query, shared by their indicators: a join
+    # would build a team and a directorate per indicator.
+    teams_qs = Team.objects.select_related("directorate")
+    if scope is not None:
+        teams_qs = teams_qs.filter(pk__in=scope)
+    if team_id:
+        teams_qs = teams_qs.filter(pk=team_id)
+    teams = {team.pk: team for team in teams_qs}
     for indicator in indicators:
-        for each in _expected_periods(indicator, period):
-            if each.request_date() <= today:
-                wanted.append((indicator, each))
-    ids = list(by_id)
-    texts = sorted({str(p) for _, p in wanted})
+        indicator.team = teams.get(indicator.team_id)
+    by_id = {i.pk: i for i in indicators}
+    in_scope = _scope_q(scope, team_id, indicator_id)
+    asked = _requested(period, today, days)
+    kinds = {i.frequency for i in indicators}
+    texts = sorted({a.text for kind in kinds for a in asked.get(kind, ())})
+    # (indicator id, period) -> (value id, status, local day of activation): the day from the
+    # database (TruncDate in the current time zone, as `timezone.localtime` gives it).
     values = {
-        (v["indicator_id"], v["period"]): v
-        for v in Value.objects.filter(indicator_id__in=ids, period__in=texts)
+        (indicator_id, text): rest
+        for indicator_id, text, *rest in Value.objects.filter(in_scope, period__in=texts)
         .order_by()
-        .values("id", "indicator_id", "period", "status", "activated_at")
+        .values_list("indicator_id", "period", "id", "status", TruncDate("activated_at"))
     }
-    # object_id is text: compare it with the ids as text, so (content type, object id) can be
-    # an index lookup (audit_object_idx) rather than a join casting every value id. The content
-    # type by its natural key: a join, not a query that only the first request of a process makes.
-    object_ids = [str(v["id"]) for v in values.values()]
+    # object_id is text: compare it with the value ids as text (a subquery, not a list of
+    # thousands of ids), so (content type, object id) can be an index lookup
+    # (audit_object_idx). The content type by its natural key: a join, not a query that only
+    # the first request of a process makes.
     events = (
         list(
             AuditEvent.objects.filter(
                 content_type__app_label=Value._meta.app_label,
                 content_type__model=Value._meta.model_name,
-                object_id__in=object_ids,
+                object_id__in=Value.objects.filter(in_scope, period__in=texts)
+                .annotate(text_id=Cast("id", CharField()))
+                .values("text_id"),
                 action__in=["return", "correct"],
             ).order_by("-at")
         )
-        if object_ids
+        if values
         else []
     )
     event_counts: dict[tuple[int, str], int] = defaultdict(int)
@@ -244,7 +366,7 @@ def _compute(
         event_counts[(int(event.object_id), event.action)] += 1
     rejected = (
         list(
-            RejectedEntry.objects.filter(indicator_id__in=ids, period__in=texts)
+            RejectedEntry.objects.filter(in_scope, period__in=texts)
             .select_related("person")
             .order_by("-at")
         )
@@ -256,74 +378,89 @@ def _compute(
         entry.indicator = by_id[entry.indicator_id]  # with its team, no query per entry
         rejected_counts[(entry.indicator_id, entry.period)] += 1
 
-    items: list[Item] = []
-    for indicator, each in wanted:
-        row = values.get((indicator.pk, str(each)))
-        closes = periods.window_close(each.request_date(), days)
-        item = Item(
-            indicator=indicator,
-            period=each,
-            value_id=row["id"] if row else None,
-            state=row["status"] if row else "none",
-            request_date=each.request_date(),
-            closes_on=closes,
-        )
-        state = item.state
-        if state == Value.Status.ACTIVATED and row["activated_at"]:
-            item.activated_on = timezone.localtime(row["activated_at"]).date()
-            item.late = item.activated_on > closes
-        elif state == Value.Status.SUBMITTED:
-            item.unactivated = True
-        elif today > closes:
-            item.missing = True
-        if row:
-            item.corrections = event_counts[(row["id"], "correct")]
-            item.returned = event_counts[(row["id"], "return")]
-        item.rejected = rejected_counts[(indicator.pk, str(each))]
-        items.append(item)
-    _mark_signals([item for item in items if item.state == Value.Status.ACTIVATED])
-
     review_year = periods.financial_year_of(today)
     not_reviewed = [
         i for i in indicators if i.reviewed_on is None or i.reviewed_on < review_year.start
     ]
     by = "indicator" if team_id or indicator_id else "team"
     rows: dict[str, Row] = {}
-
-    def row_for(indicator: Indicator) -> Row:
-        if by == "team":
-            key = str(indicator.team_id)
-            if key not in rows:
-                rows[key] = Row(key=key, label=indicator.team.name, team=indicator.team)
-        else:
-            key = str(indicator.pk)
-            if key not in rows:
-                rows[key] = Row(
-                    key=key, label=f"{indicator.code} {indicator.title}", indicator=indicator
-                )
-        return rows[key]
-
-    total = Row(key="all", label="All")
+    row_of: dict[int, Row] = {}  # indicator id -> the row it is counted in
     for indicator in indicators:
-        row_for(indicator)
-    for item in items:
-        for row in (row_for(item.indicator), total):
+        key = _row_key(indicator, by)
+        if key not in rows:
+            if by == "indicator":
+                label = f"{indicator.code} {indicator.title}"
+                rows[key] = Row(key=key, label=label, indicator=indicator)
+            else:
+                label = indicator.team.name if indicator.team else "Unassigned"
+                rows[key] = Row(key=key, label=label, team=indicator.team)
+        row_of[indicator.pk] = rows[key]
+
+    # One pass: each item is built and counted in its own row (the directorates and the total
+    # add up the rows); the signals are counted once they are known.
+    activated, submitted = Value.Status.ACTIVATED, Value.Status.SUBMITTED
+    items: list[Item] = []
+    wanted_signals: list[Item] = []
+    for indicator in indicators:
+        row = row_of[indicator.pk]
+        counts = row.counts
+        for each in asked.get(indicator.frequency, ()):
+            key = (indicator.pk, each.text)
+            value_id = state = activated_on = None
+            late = unactivated = missing = False
+            corrections = returned = 0
+            found = values.get(key)
+            if found is not None:
+                value_id, state, day = found
+                corrections = event_counts.get((value_id, "correct"), 0)
+                returned = event_counts.get((value_id, "return"), 0)
+                if state == activated and day is not None:
+                    activated_on = day
+                    late = day > each.closes_on
+            if activated_on is None:
+                if state == submitted:
+                    unactivated = True
+                elif today > each.closes_on:
+                    missing = True
+            item = Item(
+                indicator=indicator,
+                period=each.period,
+                value_id=value_id,
+                state=state or "none",
+                request_date=each.request_date,
+                closes_on=each.closes_on,
+                activated_on=activated_on,
+                missing=missing,
+                late=late,
+                unactivated=unactivated,
+                rejected=rejected_counts.get(key, 0),
+                corrections=corrections,
+                returned=returned,
+            )
+            items.append(item)
             row.expected += 1
-            if item.state == Value.Status.ACTIVATED:
+            counts["missing"] += missing
+            counts["late"] += late
+            counts["unactivated"] += unactivated
+            counts["rejected"] += item.rejected
+            counts["corrections"] += corrections
+            counts["returned"] += returned
+            if state == activated:
                 row.activated += 1
-            for measure in ("missing", "late", "unactivated"):
-                row.counts[measure] += int(getattr(item, measure))
-            row.counts["signals"] += int(item.signal is not None)
-            row.counts["rejected"] += item.rejected
-            row.counts["corrections"] += item.corrections
-            row.counts["returned"] += item.returned
-            if item.days is not None:
-                row.day_total += item.days
+                wanted_signals.append(item)
+            if activated_on is not None:
+                row.day_total += (activated_on - each.request_date).days
                 row.day_count += 1
+    _mark_signals(wanted_signals, in_scope)
+    for item in wanted_signals:
+        if item.signal is not None:
+            row_of[item.indicator.pk].counts["signals"] += 1
     for indicator in not_reviewed:
-        row_for(indicator).counts["not_reviewed"] += 1
-        total.counts["not_reviewed"] += 1
+        row_of[indicator.pk].counts["not_reviewed"] += 1
     ordered = sorted(rows.values(), key=lambda r: r.label)
+    total = Row(key="all", label="All")
+    for row in ordered:
+        total.add(row)
     return Dashboard(
         period=period,
         rows=ordered,
@@ -336,20 +473,63 @@ def _compute(
         events=events,
         review_year=review_year,
         key=cache_key,
+        groups=_groups(ordered) if by == "team" else [],
     )
+
+
+def _groups(rows: list[Row]) -> list[Group]:
+    """The team rows gathered by directorate, with each directorate's sum, by name."""
+    groups: dict[str, Group] = {}
+    for row in rows:
+        key = _directorate_key(row.team)
+        if key not in groups:
+            directorate = row.team.directorate if row.team is not None else None
+            label = directorate.name if directorate is not None else "Unassigned"
+            groups[key] = Group(Row(key=key, label=label, directorate=directorate), [])
+        groups[key].teams.append(row)
+        groups[key].row.add(row)
+    return sorted(groups.values(), key=lambda g: g.row.label)
 
 
 _SIGNALS = (spc.Variation.IMPROVING, spc.Variation.CONCERNING, spc.Variation.NEUTRAL)
 
 
-def _mark_signals(items: list[Item]) -> None:
+class _Kinds(dict):
+    """Period text -> the frequency of a period written as `status` writes it (None for any
+    other text), each text parsed once."""
+
+    def __missing__(self, text: str) -> Frequency | None:
+        try:
+            found = periods.parse(text)
+        except periods.PeriodError:
+            found = None
+        kind = found.kind if found is not None and str(found) == text else None
+        self[text] = kind
+        return kind
+
+
+def _position(texts: tuple[str, ...], text: str) -> int:
+    """Where `text` is in `texts` (-1 when absent): a scan in C, cheaper than indexing every
+    text of a long series for the few wanted."""
+    try:
+        return texts.index(text)
+    except ValueError:
+        return -1
+
+
+def _mark_signals(items: list[Item], in_scope: Q) -> None:
     """Set `signal` on activated items whose value is a special cause (two queries).
+
+    `items` are activated items of indicators that `in_scope` selects (it reads their change
+    points).
 
     The reading is the one `status.status_for(..., with_spc=True)` gives for the item's period:
     the variation of its value as the latest point of the indicator's activated series at its
     own frequency up to that period, limits rebased at the recorded change points. Each
-    indicator's series is read once, and `spc.latest_variations` reads every wanted point of
-    it in one pass (rather than one analysis of the whole history per item).
+    indicator's series is read once, in order from the index (value_history_idx), and
+    `spc.latest_variations` reads every wanted point of it in one pass (rather than one
+    analysis of the whole history per item). This is most of a cold board's time: the history
+    is every activated value of the indicators in scope, so the loop over it stays lean.
     """
     if not items:
         return
@@ -357,70 +537,65 @@ def _mark_signals(items: list[Item]) -> None:
     for item in items:
         wanted[item.indicator.pk].append(item)
     until = max(item.period.end for item in items)
-    kinds: dict[str, Frequency | None] = {}
-
-    def kind_of(text: str) -> Frequency | None:
-        """The frequency of a period written as `status` writes it (None otherwise)."""
-        if text not in kinds:
-            try:
-                found = periods.parse(text)
-            except periods.PeriodError:
-                found = None
-            kinds[text] = found.kind if found is not None and str(found) == text else None
-        return kinds[text]
-
-    history: dict[int, list[tuple[dt.date, str, Decimal]]] = defaultdict(list)
-    for indicator_id, text, start, number in (
+    rebase: dict[int, set[str]] = defaultdict(set)
+    for indicator_id, text in (
+        SpcChangePoint.objects.filter(in_scope).order_by().values_list("indicator_id", "period")
+    ):
+        rebase[indicator_id].add(text)
+    history = (
         Value.objects.filter(
             indicator_id__in=list(wanted),
             status=Value.Status.ACTIVATED,
             value__isnull=False,
             period_start__lte=until,
         )
-        .order_by()
-        .values_list("indicator_id", "period", "period_start", "value")
-    ):
-        history[indicator_id].append((start, text, number))
-    rebase: dict[int, set[str]] = defaultdict(set)
-    for indicator_id, text in (
-        SpcChangePoint.objects.filter(indicator_id__in=list(wanted))
-        .order_by()
-        .values_list("indicator_id", "period")
-    ):
-        rebase[indicator_id].add(text)
-    for indicator_id, its_items in wanted.items():
+        # The order of value_history_idx, so no sort: a period's start and its text determine
+        # each other, so within one frequency this is the order of the periods.
+        .order_by("indicator_id", "period_start")
+        .values_list("indicator_id", "period", "value")
+    )
+    kinds = _Kinds()
+    of_kind: dict[Frequency, set[str]] = defaultdict(set)  # texts known to be of each kind
+    for indicator_id, rows in itertools.groupby(history, key=itemgetter(0)):
+        its_items = wanted[indicator_id]
         indicator = its_items[0].indicator
         kind = Frequency(indicator.frequency)
-        series = [
-            (text, number)
-            for _, text, number in sorted(history[indicator_id])
-            if kind_of(text) is kind
-        ]
-        index = {text: i for i, (text, _) in enumerate(series)}
-        at = [(item, index[str(item.period)]) for item in its_items if str(item.period) in index]
+        _, texts, numbers = zip(*rows, strict=True)
+        # Set operations rather than a test per row: values at another frequency are rare.
+        known = of_kind[kind]
+        if not known.issuperset(texts):
+            known.update(t for t in set(texts) - known if kinds[t] is kind)
+            if not known.issuperset(texts):
+                kept = [(t, n) for t, n in zip(texts, numbers, strict=True) if t in known]
+                texts, numbers = tuple(t for t, _ in kept), tuple(n for _, n in kept)
+        at = {i: item for item in its_items if (i := _position(texts, str(item.period))) >= 0}
         if not at:
             continue
+        rebase_at = [_position(texts, text) for text in rebase.get(indicator_id, ())]
         variations = spc.latest_variations(
             spc.SpcInput(
-                values=[number for _, number in series],
+                values=numbers,
                 polarity=indicator.polarity,
-                rebase_at=[i for i, (text, _) in enumerate(series) if text in rebase[indicator_id]],
+                rebase_at=[i for i in rebase_at if i >= 0],
             ),
-            at=[i for _, i in at],
+            at=at,
         )
-        for item, i in at:
+        for i, item in at.items():
             if variations[i] in _SIGNALS:
                 item.signal = variations[i]
 
 
 def drill_down(board: Dashboard, measure: str, row_key: str | None = None) -> list[dict]:
-    """The records behind one number of the dashboard (one row, or all rows)."""
+    """The records behind one number of the dashboard (one row, a directorate's rows, or all
+    rows)."""
+    of_directorate = board.by == "team" and bool(row_key) and row_key.startswith("d")
 
     def in_row(indicator: Indicator) -> bool:
         if not row_key or row_key == "all":
             return True
-        key = str(indicator.team_id) if board.by == "team" else str(indicator.pk)
-        return key == row_key
+        if of_directorate:
+            return _directorate_key(indicator.team) == row_key
+        return _row_key(indicator, board.by) == row_key
 
     records: list[dict] = []
     if measure in ("missing", "late", "unactivated", "days", "signals"):

@@ -25,6 +25,10 @@ from performance.models import Value
 # Records listed under a number of the dashboard: a council-wide number can stand for
 # thousands; beyond this many the page asks for a team instead of growing by megabytes.
 DRILL_LIMIT = 500
+# Team rows listed at once on the board by team. A bigger board (a council's hundreds of teams)
+# shows a row per directorate first, and the rows of one directorate's teams on request:
+# what an officer reads first, in a page of kilobytes rather than half a megabyte.
+TEAMS_LISTED = 30
 
 
 def _int(text: str | None) -> int | None:
@@ -70,7 +74,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     measure = request.GET.get("measure", "")
     measure = measure if measure in labels else ""
     row_key = request.GET.get("row", "") or None
-    row = next((r for r in board.rows if r.key == row_key), None)
+    row = board.find_row(row_key)
+    # The directorate whose team rows are listed (`directorate`, or the one holding the team
+    # row drilled into); every team row when there are few, or one directorate only.
+    listed = board.by != "team" or len(board.rows) <= TEAMS_LISTED or len(board.groups) < 2
+    opened = None
+    directorate_id = _int(request.GET.get("directorate"))
+    if directorate_id and not listed:
+        opened = next((g for g in board.groups if g.row.key == f"d{directorate_id}"), None)
+        if opened is None:
+            raise Http404("No such directorate.")
+    if opened is None and row is not None and row.team is not None and not listed:
+        opened = board.group_of(row.key)
     filters = {
         "period": period_text if errors else str(period),
         "team": team_id or "",
@@ -90,14 +105,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "total": len(records),
                 "limit": DRILL_LIMIT,
             }
+        base = "?" + urlencode(filters)
         return render_to_string(
             "dataquality/dashboard.html#dq-board",
             {
                 "board": board,
                 "filters": filters,
-                "query": "?" + urlencode(filters),
+                "base_query": base,
+                "query": f"{base}&directorate={opened.row.directorate.pk}"
+                if opened and opened.row.directorate
+                else base,
                 "measures": selectors.MEASURES,
                 "drill": drill,
+                "listed": listed,
+                "opened": opened,
             },
         )
 
@@ -107,8 +128,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # The board's markup depends only on the cached board and on what is asked of it
         # (an unknown row key shows an empty drill-down, whatever the key): keep it with it.
         which = row.key if row else ("all" if row_key == "all" else "-" if row_key else "")
+        shown = opened.row.key if opened else ""
         board_html = cache.cached(
-            f"{board.key}|html|{measure}|{which}", selectors.CACHED_ON, render_board
+            f"{board.key}|html|{measure}|{which}|{shown}", selectors.CACHED_ON, render_board
         )
         if request.htmx:
             return HttpResponse(board_html)

@@ -41,9 +41,18 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal
+from decimal import (
+    MAX_EMAX,
+    MAX_PREC,
+    MIN_EMIN,
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    localcontext,
+)
 from enum import StrEnum
 
 from performance.calculations import Polarity
@@ -130,9 +139,14 @@ class SpcInput:
 
     def __post_init__(self) -> None:
         values = tuple(self.values)
-        for value in values:
-            if not (isinstance(value, Decimal) and value.is_finite()):
-                raise ValueError(f"SPC values must be finite Decimals, not {value!r}")
+        try:  # one pass in C (a series can be long); the loop below only names the culprit
+            valid = all(map(Decimal.is_finite, values))
+        except TypeError:  # not a Decimal
+            valid = False
+        if not valid:
+            for value in values:
+                if not (isinstance(value, Decimal) and value.is_finite()):
+                    raise ValueError(f"SPC values must be finite Decimals, not {value!r}")
         if self.target is not None and not (
             isinstance(self.target, Decimal) and self.target.is_finite()
         ):
@@ -276,7 +290,7 @@ def latest_variations(spc: SpcInput, at: Iterable[int] | None = None) -> dict[in
     latest point of the series up to it: `analyse(SpcInput(values[:i + 1], ...)).latest_variation`
     with the same settings, as a status for the period of point i reads it.
 
-    One pass over the series instead of one analysis per point: prefix sums give each prefix's
+    One pass over the series instead of one analysis per point: running sums give each prefix's
     latest segment exactly, and only the rules that can flag the last point are evaluated (the
     run of sides or steps ending at it, and the one window of rule 4 that contains it).
     """
@@ -285,56 +299,72 @@ def latest_variations(spc: SpcInput, at: Iterable[int] | None = None) -> dict[in
     wanted = sorted(set(range(size) if at is None else at))
     if wanted and not 0 <= wanted[0] <= wanted[-1] < size:
         raise IndexError(f"indices must be within the {size} points: {wanted}")
-    # totals[k]: sum of values[:k]; steps[k]: values[k + 1] - values[k]; ranges[k]: sum of the
-    # moving ranges of values[:k + 1]. Exact, so a difference of two sums is exact too.
-    totals = list(itertools.accumulate(values, _EXACT.add, initial=Decimal(0)))
-    steps = list(map(_EXACT.subtract, values[1:], values[:-1]))
-    ranges = list(
-        itertools.accumulate(map(Decimal.copy_abs, steps), _EXACT.add, initial=Decimal(0))
-    )
     rebases = [i for i in spc.rebase_at if i > 0]
+    run_length, polarity = spc.run_length, spc.polarity
     result: dict[int, Variation] = {}
-    for i in wanted:
-        stop = i + 1
-        before = bisect.bisect_left(rebases, stop)
-        start = rebases[before - 1] if before else 0
-        n = stop - start
-        if n < spc.min_points:
-            result[i] = Variation.NONE
-            continue
-        within = _EXACT.subtract(ranges[i], ranges[start])
-        exact = _Exact(
-            n=n,
-            total=_EXACT.subtract(totals[stop], totals[start]),
-            ranges=within,
-            limit=_EXACT.multiply(_EXACT.multiply(LIMIT_FACTOR, Decimal(n)), within),
-        )
-        deviation = exact.deviation(values[i])
-        side = _sign(deviation)
-        outside = exact.beyond_limit(deviation)
-        shift = False
-        if side:
-            run, j = 1, i - 1
-            while run < spc.run_length and j >= start and _sign(exact.deviation(values[j])) == side:
+    # The rules of `_read_points` for the last point only, written out on the exact sums of
+    # `_Exact` (same comparisons, without division): this runs for thousands of points a page.
+    # The operators under the exact context give the numbers `_EXACT.add` and co. give, several
+    # times faster over a long series. Points are read in order, so the sums of a segment are
+    # extended from one point to the next: total = Σ values[start:upto], moved = Σ of the
+    # moving ranges within values[start:upto].
+    start = upto = 0
+    total = moved = Decimal(0)
+    with localcontext(_EXACT):
+        for i in wanted:
+            stop = i + 1
+            before = bisect.bisect_left(rebases, stop)
+            segment = rebases[before - 1] if before else 0
+            n = stop - segment
+            if n < spc.min_points:
+                result[i] = Variation.NONE
+                continue
+            if segment != start:
+                start = upto = segment
+                total = moved = Decimal(0)
+            if upto < stop:
+                total += sum(values[upto:stop], Decimal(0))
+                first = max(upto, start + 1)  # moving ranges end at points first..i
+                moved += sum(map(abs, map(operator.sub, values[first:stop], values[first - 1 : i])))
+                upto = stop
+            count = Decimal(n)
+            # n(n-1) * 2.66 * mean moving range, and the deviation n(n-1)(x - mean) of a point x
+            limit = LIMIT_FACTOR * count * moved
+            near = 2 * limit  # beyond the near-limit band: 3 * |deviation| > 2 * limit
+            deviation = (count - 1) * (count * values[i] - total)
+            side = (deviation > 0) - (deviation < 0)
+            outside = abs(deviation) > limit
+            shift = False
+            if side:
+                # the sign of a deviation is that of n * x - total (n - 1 > 0)
+                run, j = 1, i - 1
+                while run < run_length and j >= start:
+                    offset = count * values[j] - total
+                    if (offset > 0) - (offset < 0) != side:
+                        break
+                    run, j = run + 1, j - 1
+                shift = run >= run_length
+            two_of_three = False
+            if n >= 3 and side and 3 * abs(deviation) > near and not outside:
+                window = [(count - 1) * (count * values[j] - total) for j in (i - 2, i - 1)]
+                if all((d > 0) - (d < 0) == side for d in window):
+                    two_of_three = any(3 * abs(d) > near and not abs(d) > limit for d in window)
+            direction = 0
+            if i > start:
+                step = values[i] - values[i - 1]
+                direction = (step > 0) - (step < 0)
+            run, j = 1, i  # points of the trend ending at point i, within the segment
+            while direction and run < run_length and j > start:
+                step = values[j] - values[j - 1]
+                if (step > 0) - (step < 0) != direction:
+                    break
                 run, j = run + 1, j - 1
-            shift = run >= spc.run_length
-        two_of_three = False
-        if n >= 3 and side and exact.beyond_near(deviation) and not outside:
-            window = [exact.deviation(values[j]) for j in (i - 2, i - 1)]
-            if all(_sign(d) == side for d in window):
-                two_of_three = any(
-                    exact.beyond_near(d) and not exact.beyond_limit(d) for d in window
-                )
-        direction = _sign(steps[i - 1]) if i > start else 0
-        run, j = 1, i  # points of the trend ending at point i, within the segment
-        while direction and run < spc.run_length and j > start and _sign(steps[j - 1]) == direction:
-            run, j = run + 1, j - 1
-        trending = direction != 0 and run >= spc.run_length
-        rising, falling = trending and direction > 0, trending and direction < 0
-        high = low = False
-        if outside or shift or two_of_three:
-            high, low = side > 0, side < 0
-        result[i] = _variation(high or rising, low or falling, spc.polarity)
+            trending = direction != 0 and run >= run_length
+            rising, falling = trending and direction > 0, trending and direction < 0
+            high = low = False
+            if outside or shift or two_of_three:
+                high, low = side > 0, side < 0
+            result[i] = _variation(high or rising, low or falling, polarity)
     return result
 
 

@@ -322,3 +322,115 @@ def test_queries_do_not_grow_with_the_indicators(council):
         event(row, "correct")
         rejected(indicator, "2025-05")
     assert count() == small <= 8
+
+
+# --- directorates, the history read for SPC, unassigned indicators ------------------------------
+
+
+def test_team_rows_add_up_per_directorate_and_to_the_total(council):
+    other = TeamFactory(name="Gamma", directorate=council["a"].directorate)
+    make_indicator("G1", other)
+    board = selectors.dashboard(user=council["officer"], period=Q1, today=TODAY)
+    assert [(g.row.label, [r.label for r in g.teams]) for g in board.groups] == sorted(
+        [
+            (council["a"].directorate.name, ["Alpha", "Gamma"]),
+            (council["b"].directorate.name, ["Beta"]),
+        ]
+    )
+    for group in board.groups:
+        assert group.row.key == f"d{group.row.directorate.pk}"
+        for key in ("missing", "late", "signals", "rejected", "returned", "not_reviewed"):
+            assert group.row.counts[key] == sum(r.counts[key] for r in group.teams)
+        assert group.row.expected == sum(r.expected for r in group.teams)
+        assert group.row.day_total == sum(r.day_total for r in group.teams)
+    alpha_side = board.find_row(f"d{council['a'].directorate.pk}")
+    assert (alpha_side.expected, alpha_side.activated) == (6, 2)
+    assert alpha_side.counts["not_reviewed"] == 4  # A3, A4, A5 and the new G1
+    assert board.find_row(str(council["b"].pk)).label == "Beta"
+    assert board.find_row("all") is None
+    assert board.find_row("d0") is None
+    assert board.group_of(str(other.pk)).row.key == alpha_side.key
+    totals = [sum(g.row.counts[k] for g in board.groups) for k in selectors.MEASURE_KEYS]
+    assert totals == [board.total.counts[k] for k in selectors.MEASURE_KEYS]
+    # The records behind a directorate's number are those of its teams.
+    missing = selectors.drill_down(board, "missing", alpha_side.key)
+    assert sorted(r["indicator"].code for r in missing) == ["A4", "A5", "G1"]
+    # By indicator there are no directorate rows.
+    assert (
+        selectors.dashboard(
+            user=council["officer"], period=Q1, team_id=council["a"].pk, today=TODAY
+        ).groups
+        == []
+    )
+
+
+def test_an_unassigned_indicator_counts_in_a_row_of_its_own():
+    team = TeamFactory(name="Owned")
+    make_indicator("OWN1", team)
+    make_indicator("NONE1", None)
+    board = selectors.dashboard(period=Q1, today=TODAY)  # every indicator, no scope
+    assert [r.label for r in board.rows] == ["Owned", "Unassigned"]
+    assert [g.row.label for g in board.groups][-1] == "Unassigned"
+    assert board.total.expected == 2
+    assert [r["indicator"].code for r in selectors.drill_down(board, "missing", "None")] == [
+        "NONE1"
+    ]
+
+
+def test_signals_read_only_the_series_at_the_indicators_own_frequency():
+    """Values kept at another frequency (the indicator was quarterly once) and change points
+    are read as `status` reads them, whatever their place in the history."""
+    team = TeamFactory(name="Delta")
+    indicator = make_indicator("DM1", team, frequency="monthly", aggregation="mean")
+    month = periods.parse("2024-04")
+    numbers = [50, 52] * 7 + [51, 50, 60, 61, 62, 63, 64, 65, 66, 90, 91, 40]
+    for number in numbers:
+        value(indicator, str(month), "activated", activated=month.end, number=number)
+        month = month.next()
+    quarter = periods.parse("2024/25 Q1")
+    for number in (5, 500, 7, 800):  # quarterly values of the same indicator: not its series
+        value(indicator, str(quarter), "activated", activated=quarter.end, number=number)
+        quarter = quarter.next()
+    SpcChangePoint.objects.create(indicator=indicator, period="2024-05", note="New way")
+    SpcChangePoint.objects.create(indicator=indicator, period="2024/25 Q3", note="Not monthly")
+    facts = performance_selectors.indicator_facts(indicator)
+    seen = set()
+    for text in ("2025/26", "2025/26 Q3", "2026/27 Q1", "2026-05"):
+        period = periods.parse(text)
+        data = performance_selectors.indicator_data([indicator.pk], until=period.end)
+        board = selectors.dashboard(team_ids=[team.pk], period=period, today=dt.date(2026, 9, 1))
+        expected = {}
+        for each in period.sub_periods(periods.Frequency.MONTHLY):
+            reading = status.status_for(
+                facts, data[indicator.pk], each, window_closed=True, with_spc=True
+            ).variation
+            if reading in (
+                spc.Variation.IMPROVING,
+                spc.Variation.CONCERNING,
+                spc.Variation.NEUTRAL,
+            ):
+                expected[str(each)] = reading
+        got = {str(i.period): i.signal for i in board.items if i.signal is not None}
+        assert got == expected
+        seen |= set(got.values())
+    assert seen == {spc.Variation.IMPROVING, spc.Variation.CONCERNING}  # both compared
+
+
+def test_queries_do_not_grow_with_the_teams_and_directorates(council):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from performance import cache
+
+    def count() -> int:
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            selectors.dashboard(period=Q1, today=TODAY)
+        return len(queries)
+
+    small = count()
+    for n in range(6):
+        team = TeamFactory(name=f"More {n}")  # a directorate each
+        row = value(make_indicator(f"M{n}", team), "2025/26 Q1", "activated", activated=TODAY)
+        event(row, "return")
+    assert count() == small <= 8

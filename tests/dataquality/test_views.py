@@ -180,6 +180,129 @@ def test_each_filter_shows_its_own_board_from_the_cache(client):
         assert "Relevance: not reviewed this year" in drill
 
 
+def _two_directorates():
+    """Three teams in two directorates, each with a quarterly indicator missing in Q1."""
+    from tests.factories import DirectorateFactory
+
+    north, south = DirectorateFactory(name="North"), DirectorateFactory(name="South")
+    teams = [
+        TeamFactory(name="North roads", directorate=north),
+        TeamFactory(name="North parks", directorate=north),
+        TeamFactory(name="South schools", directorate=south),
+    ]
+    for n, team in enumerate(teams):
+        make_indicator(f"DIR {n}", team)
+    return north, south, teams
+
+
+def test_a_big_board_lists_directorates_and_their_teams_on_request(client, monkeypatch):
+    from dataquality import views
+
+    monkeypatch.setattr(views, "TEAMS_LISTED", 2)  # three teams: more than listed at once
+    officer = UserFactory(roles=[Role.PERFORMANCE_OFFICER])
+    client.force_login(officer)
+    url = reverse("dataquality:dashboard")
+    north, south, (roads, _parks, schools) = _two_directorates()
+    params = {"period": "2025/26 Q1"}
+
+    def board(extra=None) -> str:
+        response = client.get(url, {**params, **(extra or {})}, headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        return response.content.decode()
+
+    page = board()
+    assert "by directorate and team" in page
+    assert "North" in page
+    assert "South" in page
+    assert "North roads" not in page
+    assert "South schools" not in page
+    assert f"directorate={north.pk}#dq-d{north.pk}" in page
+    assert "Show teams" in page
+    assert "Hide teams" not in page
+    # The directorate's number: its two teams' indicators are missing.
+    assert f"row=d{north.pk}" in page
+    drill = board({"measure": "not_reviewed", "row": f"d{north.pk}"})
+    assert "Relevance: not reviewed this year, North" in drill
+    assert "2 records behind the number" in drill
+
+    opened = board({"directorate": north.pk})
+    assert "North roads" in opened
+    assert "North parks" in opened
+    assert "South schools" not in opened
+    assert "Hide teams" in opened
+    # Numbers drilled into keep the directorate open.
+    assert f"directorate={north.pk}&amp;measure=not_reviewed&amp;row={roads.pk}" in opened
+
+    # Drilling into a team's number opens its directorate.
+    team_drill = board({"measure": "not_reviewed", "row": schools.pk})
+    assert "South schools" in team_drill
+    assert "North roads" not in team_drill
+    assert "1 record behind the number" in team_drill
+
+    assert client.get(url, {**params, "directorate": 999999}).status_code == 404
+    full = client.get(url, {**params, "directorate": south.pk})  # the page, without htmx
+    assert full.status_code == 200
+    table = full.content.decode().split('id="dq-board"')[1]
+    assert "South schools" in table
+    assert "North parks" not in table
+
+
+def test_a_small_board_lists_every_team_under_its_directorate(client):
+    officer = UserFactory(roles=[Role.PERFORMANCE_OFFICER])
+    client.force_login(officer)
+    north, _south, _ = _two_directorates()
+    page = client.get(
+        reverse("dataquality:dashboard"), {"period": "2025/26 Q1"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert page.index("North") < page.index("North parks") < page.index("North roads")
+    assert page.index("North roads") < page.index("South") < page.index("South schools")
+    assert "Show teams" not in page
+    # One directorate: no directorate row, the team rows only.
+    one = UserFactory(roles=[Role.DATA_MANAGER], teams=list(north.teams.all()))
+    client.force_login(one)
+    mine = client.get(
+        reverse("dataquality:dashboard"), {"period": "2025/26 Q1"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "by team," in mine
+    assert "North roads" in mine
+    assert "South" not in mine
+    assert "font-weight-bold" not in mine
+
+
+def test_one_directorates_teams_are_all_listed_however_many(client, monkeypatch):
+    from dataquality import views
+
+    monkeypatch.setattr(views, "TEAMS_LISTED", 1)
+    north, _, _ = _two_directorates()
+    manager = UserFactory(roles=[Role.DATA_MANAGER], teams=list(north.teams.all()))
+    client.force_login(manager)
+    page = client.get(
+        reverse("dataquality:dashboard"), {"period": "2025/26 Q1"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "North parks" in page
+    assert "North roads" in page
+    assert "Show teams" not in page
+
+
+def test_the_default_board_of_a_big_council_is_small(client, monkeypatch):
+    """The first view shows the directorates, not every team: its markup does not grow with
+    the teams."""
+    from dataquality import views
+
+    monkeypatch.setattr(views, "TEAMS_LISTED", 2)
+    officer = UserFactory(roles=[Role.PERFORMANCE_OFFICER])
+    client.force_login(officer)
+    url = reverse("dataquality:dashboard")
+    north, _, _ = _two_directorates()
+    hx = {"HX-Request": "true"}
+    before = len(client.get(url, {"period": "2025/26 Q1"}, headers=hx).content)
+    for n in range(10):
+        make_indicator(f"MORE {n}", TeamFactory(name=f"North more {n}", directorate=north))
+    after = client.get(url, {"period": "2025/26 Q1"}, headers=hx).content
+    assert b"North more" not in after
+    assert len(after) - before < 100  # the same rows; only some figures have more digits
+
+
 def test_policy_page_publishes_for_officers_only(client):
     officer = UserFactory(roles=[Role.PERFORMANCE_OFFICER])
     enterer = UserFactory(roles=[Role.DATA_ENTERER])

@@ -1,5 +1,6 @@
 """XmR statistical process control (SPEC §4) on hand-built series. No database."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -467,3 +468,43 @@ def test_latest_variations_read_each_point_with_the_limits_of_its_own_time():
     assert latest_variations(SpcInput((), HIGHER)) == {}
     with pytest.raises(IndexError):
         latest_variations(spc_input, at=[16])
+
+
+@given(
+    st.lists(st.integers(-6, 6), min_size=1, max_size=40),
+    st.lists(st.integers(0, 39), min_size=1, max_size=5),
+    st.lists(st.integers(0, 40), max_size=3),
+)
+def test_latest_variations_of_some_points_are_those_of_every_point(values, at, rebase_at):
+    spc_input = SpcInput([D(v) for v in values], HIGHER, rebase_at=rebase_at, min_points=5)
+    wanted = [i % len(values) for i in at]
+    every = latest_variations(spc_input)
+    assert latest_variations(spc_input, at=wanted) == {i: every[i] for i in wanted}
+
+
+def test_latest_variations_are_exact_beyond_the_default_precision():
+    """A value one more than twelve equal ones is outside their limits; with the default
+    context (28 digits) 10**30 + 1 would round to 10**30 and read as common cause."""
+    import decimal
+
+    values = [D(10) ** 30] * 12 + [D("1" + "0" * 29 + "1")]  # 10**30 + 1, written exactly
+    before = decimal.getcontext()
+    assert latest_variations(SpcInput(values, HIGHER), at=[12]) == {12: Variation.IMPROVING}
+    assert each_prefix(SpcInput(values, HIGHER))[12] is Variation.IMPROVING
+    assert decimal.getcontext() is before  # the caller's context is left as it was
+    assert before.prec == 28
+
+
+@pytest.mark.parametrize(
+    "bad", [D("NaN"), D("Infinity"), D("-Infinity"), D("sNaN"), 1, 1.5, "2", None]
+)
+def test_input_names_the_first_value_that_is_not_a_finite_decimal(bad):
+    with pytest.raises(ValueError, match=re.escape(f"finite Decimals, not {bad!r}")):
+        SpcInput([D(1), bad, D("NaN")], HIGHER)  # type: ignore[list-item]
+
+
+def test_input_accepts_decimal_subclasses():
+    class Figure(Decimal):
+        pass
+
+    assert SpcInput([Figure(1), D(2)], HIGHER).values == (D(1), D(2))
