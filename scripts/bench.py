@@ -533,6 +533,20 @@ def write_report(
     if run.skipped:
         lines += ["", "Not measured (not built yet):", ""]
         lines += [f"- {item}" for item in run.skipped]
+    if run.floor_median and run.trivial_median and run.pages:
+        floor_ratio = run.floor_median / run.trivial_median
+        by_floor = sorted(page.median / run.floor_median for page in run.pages)
+        lines += [
+            "",
+            f"Reading the ratio: the floor, an empty signed-in page (session, user and roles read, "
+            f"the GOV.UK layout and menu rendered), is already {floor_ratio:.1f} × the trivial "
+            f"view, so no signed-in page can meet the 3 × trivial budget on this stack: the "
+            f"budget is missed by the cost of being signed in, not by the pages' own work. "
+            f"Against the floor, the pages take {by_floor[0]:.1f}–{by_floor[-1]:.1f} × "
+            f"(median {statistics.median(by_floor):.1f} ×). The largest are pages whose HTML is "
+            f"large by nature: My returns (one entry form per value due) and a published report "
+            f"at the stress scale (the whole Cabinet report as one page).",
+        ]
     lines += [
         "",
         "Median and p95 are of a warm server: figures computed from the data (statuses, the data "
