@@ -191,25 +191,17 @@ class PairForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         active = Indicator.objects.filter(active=True).order_by("code")
-        self.fields["output"] = _IndicatorChoice(
-            queryset=active.filter(vfm_role=Indicator.VfmRole.OUTPUT),
-            label=self.Meta.labels["output"],
-            empty_label="Choose an output indicator",
-            help_text="Indicators tagged 'Output' for value for money (Manage, indicator).",
-            error_messages={
-                "required": "Choose the output indicator",
-                "invalid_choice": "Choose one of the listed output indicators",
-            },
+        self.fields["output"] = self._indicators(
+            active.filter(vfm_role=Indicator.VfmRole.OUTPUT),
+            "output",
+            "output indicator",
+            "Indicators tagged 'Output' for value for money (Manage, indicator).",
         )
-        self.fields["input"] = _IndicatorChoice(
-            queryset=active.filter(vfm_role=Indicator.VfmRole.INPUT),
-            label=self.Meta.labels["input"],
-            empty_label="Choose an input (cost) indicator",
-            help_text="Indicators tagged 'Input (cost)' for value for money.",
-            error_messages={
-                "required": "Choose the input (cost) indicator",
-                "invalid_choice": "Choose one of the listed input (cost) indicators",
-            },
+        self.fields["input"] = self._indicators(
+            active.filter(vfm_role=Indicator.VfmRole.INPUT),
+            "input",
+            "input (cost) indicator",
+            "Indicators tagged 'Input (cost)' for value for money.",
         )
         self.fields["title"].error_messages["required"] = "Enter the name of the measure"
         self.fields["per"].error_messages.update(
@@ -223,6 +215,18 @@ class PairForm(forms.ModelForm):
                 "required": "Enter the decimal places, 0 to 6",
                 "invalid": "Enter a whole number from 0 to 6",
             }
+        )
+
+    def _indicators(self, queryset, name: str, words: str, hint: str) -> forms.ModelChoiceField:
+        return _IndicatorChoice(
+            queryset=queryset,
+            label=self.Meta.labels[name],
+            empty_label=f"Choose an {words}",
+            help_text=hint,
+            error_messages={
+                "required": f"Choose the {words}",
+                "invalid_choice": f"Choose one of the listed {words}s",
+            },
         )
 
     def clean_per(self):

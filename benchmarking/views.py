@@ -269,24 +269,45 @@ def vfm(request: HttpRequest) -> HttpResponse:
     return render(request, "benchmarking/vfm.html", context)
 
 
+def _vfm_form(
+    request, *, form_class, instance, record, update, said: tuple[str, str], anchor, words
+):
+    """One value-for-money record (a saving or a pairing), new or changed, by an officer.
+
+    `record`/`update` are the services; `said` the (added, changed) messages; `words` the page's
+    (new heading, change heading, introduction). Errors show on the page with 200.
+    """
+    _officer_only(request)
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        if instance is None:
+            record(actor=request.user, data=form.cleaned_data)
+        else:
+            update(request.user, instance, form.cleaned_data)
+        messages.success(request, said[0] if instance is None else said[1])
+        return redirect(f"{_url('benchmarking:vfm')}#{anchor}")
+    heading = words[0] if instance is None else words[1]
+    return render(
+        request,
+        "benchmarking/vfm_form.html",
+        {"form": form, "heading": heading, "intro": words[2], "editing": instance is not None},
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def saving_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    saving = get_object_or_404(EfficiencySaving, pk=pk) if pk is not None else None
-    _officer_only(request)
-    form = forms.SavingForm(request.POST or None, instance=saving)
-    if request.method == "POST" and form.is_valid():
-        if saving is None:
-            services.record_saving(actor=request.user, data=form.cleaned_data)
-            messages.success(request, "Saving added to the efficiency register.")
-        else:
-            services.update_saving(actor=request.user, saving=saving, data=form.cleaned_data)
-            messages.success(request, "Saving updated.")
-        return redirect(f"{_url('benchmarking:vfm')}#register")
-    return render(
+    return _vfm_form(
         request,
-        "benchmarking/saving_form.html",
-        {"form": form, "saving": saving},
+        form_class=forms.SavingForm,
+        instance=get_object_or_404(EfficiencySaving, pk=pk) if pk is not None else None,
+        record=services.record_saving,
+        update=lambda actor, saving, data: services.update_saving(
+            actor=actor, saving=saving, data=data
+        ),
+        said=("Saving added to the efficiency register.", "Saving updated."),
+        anchor="register",
+        words=("Add a saving to the efficiency register", "Edit a saving", ""),
     )
 
 
@@ -294,16 +315,19 @@ def saving_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 def pair_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Pair an output indicator with its input (cost) indicator, or change a pairing."""
-    pair = get_object_or_404(VfmPair, pk=pk) if pk is not None else None
-    _officer_only(request)
-    form = forms.PairForm(request.POST or None, instance=pair)
-    if request.method == "POST" and form.is_valid():
-        if pair is None:
-            services.record_pair(actor=request.user, data=form.cleaned_data)
-            messages.success(request, "Pairing added: its efficiency is shown below.")
-        else:
-            services.update_pair(actor=request.user, pair=pair, data=form.cleaned_data)
-            messages.success(request, "Pairing updated.")
-        return redirect(f"{_url('benchmarking:vfm')}#efficiency")
-    # Errors are shown on the page with 200, like the app's other benchmarking forms.
-    return render(request, "benchmarking/pair_form.html", {"form": form, "pair": pair})
+    return _vfm_form(
+        request,
+        form_class=forms.PairForm,
+        instance=get_object_or_404(VfmPair, pk=pk) if pk is not None else None,
+        record=services.record_pair,
+        update=lambda actor, pair, data: services.update_pair(actor=actor, pair=pair, data=data),
+        said=("Pairing added: its efficiency is shown below.", "Pairing updated."),
+        anchor="efficiency",
+        words=(
+            "Pair an output with its cost",
+            "Change a pairing",
+            "Efficiency is the output indicator's value divided by the input (cost) indicator's "
+            "value for the same period, from activated values. When one is monthly and the other "
+            "quarterly, the months are combined first.",
+        ),
+    )
