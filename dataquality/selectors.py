@@ -559,6 +559,8 @@ def _mark_signals(items: list[Item], in_scope: Q) -> None:
     for indicator_id, rows in itertools.groupby(history, key=itemgetter(0)):
         its_items = wanted[indicator_id]
         indicator = its_items[0].indicator
+        if indicator.year_to_date:
+            continue  # a saw-tooth by design: SPC does not read it (no signals to count)
         kind = Frequency(indicator.frequency)
         _, texts, numbers = zip(*rows, strict=True)
         # Set operations rather than a test per row: values at another frequency are rare.

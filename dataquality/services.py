@@ -229,6 +229,16 @@ def history_for(
     if data is None:
         data = selectors.indicator_data([indicator.pk], until=when.end)[indicator.pk]
     facts = selectors.indicator_facts(indicator)
+    if facts.year_to_date:
+        # Cumulative from April: compare with the same period last year, and no SPC limits.
+        last_year = when.same_period_last_year()
+        last = status.value_for(facts, data, last_year)
+        return validation.History(
+            previous=last,
+            previous_period=str(last_year) if last is not None else "",
+            lower_limit=None,
+            upper_limit=None,
+        )
     previous = when.previous()
     series = [
         (each, v)

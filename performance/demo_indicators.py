@@ -606,6 +606,7 @@ def _create_indicators(
                 decimals=t.decimals,
                 frequency=t.frequency.value,
                 aggregation=t.aggregation,
+                year_to_date=t.ytd,
                 definition=t.definition,
                 guidance=_guidance(t),
                 data_source=f"third party: {t.partner}" if t.partner else t.source,

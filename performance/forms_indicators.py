@@ -82,6 +82,7 @@ class IndicatorForm(GovukMixin, forms.ModelForm):
             "decimals",
             "frequency",
             "aggregation",
+            "year_to_date",
             "tolerance",
             "definition",
             "guidance",

@@ -82,6 +82,7 @@ def indicator_facts(indicator: Indicator) -> status.IndicatorFacts:
         aggregation=Aggregation(indicator.aggregation),
         tolerance=indicator.effective_tolerance,
         percent=indicator.unit == Indicator.Unit.PERCENT,
+        year_to_date=indicator.year_to_date,
     )
 
 
@@ -387,6 +388,7 @@ def _compute_period_statuses(
             "polarity",
             "aggregation",
             "tolerance",
+            "year_to_date",
             "team_id",
             "team__name",
             "team__directorate_id",
@@ -411,12 +413,21 @@ def _compute_period_statuses(
         polarity,
         aggregation,
         tolerance,
+        year_to_date,
         team_id,
         team_name,
         directorate_id,
         directorate_name,
     ) in rows:
-        form = (polarity, decimals, frequency, aggregation, tolerance, unit == percent)
+        form = (
+            polarity,
+            decimals,
+            frequency,
+            aggregation,
+            tolerance,
+            unit == percent,
+            year_to_date,
+        )
         facts = forms.get(form)
         if facts is None:
             facts = forms[form] = status.IndicatorFacts(
@@ -427,6 +438,7 @@ def _compute_period_statuses(
                 aggregation=aggregation,
                 tolerance=default_tolerance if tolerance is None else tolerance,
                 percent=form[5],
+                year_to_date=year_to_date,
             )
         found = None
         if status.applies(facts, period):

@@ -257,6 +257,18 @@ class SpcResult:
         return self.latest.lower_near if self.latest else None
 
 
+YEAR_TO_DATE_NOTE = (
+    "No process limits: a year-to-date figure builds up from April and starts again each year, "
+    "so SPC does not apply; compare it with the same period last year."
+)
+
+
+def not_applied(values: Sequence[Decimal], note: str = YEAR_TO_DATE_NOTE) -> SpcResult:
+    """The points of a series SPC must not read (a year-to-date figure): no limits, no signals."""
+    points = tuple(SpcPoint(index=i, value=value, segment=0) for i, value in enumerate(values))
+    return SpcResult(points=points, segments=(), assurance=Assurance.NONE, note=note)
+
+
 def analyse(spc: SpcInput) -> SpcResult:
     """Read an XmR chart from `spc` (see the module docstring for every rule and edge case)."""
     values = spc.values

@@ -74,6 +74,9 @@ class IndicatorFacts:
     aggregation: Aggregation
     tolerance: Decimal = Decimal(10)
     percent: bool = True  # ratio aggregation scales by 100 for percentages
+    # Cumulative from 1 April, restarting each year: its series is a saw-tooth, so SPC and the
+    # change on the previous period say nothing; only the same period last year compares.
+    year_to_date: bool = False
 
     def __post_init__(self) -> None:
         # Stored strings become members; members (the usual case) are kept without a lookup.
@@ -249,7 +252,7 @@ def _brief(
         )
         level = calculations.level_of(reading, window_closed=closed)
     direction = Direction.NONE
-    if actual is not None and facts.polarity is not Polarity.NONE:
+    if actual is not None and facts.polarity is not Polarity.NONE and not facts.year_to_date:
         previous = value_for(facts, data, _neighbours(period)[0])
         direction = calculations.direction_of_travel(
             actual, previous, facts.polarity, facts.decimals
@@ -300,10 +303,10 @@ def status_for(
     closed = window_closed or _text(period) in data.no_data
     level = calculations.level_of(reading, window_closed=closed)
     before, year_before = _neighbours(period)
-    previous = value_for(facts, data, before)
+    previous = None if facts.year_to_date else value_for(facts, data, before)
     last_year = value_for(facts, data, year_before)
     variation, assurance = spc.Variation.NONE, spc.Assurance.NONE
-    if with_spc and actual is not None:
+    if with_spc and actual is not None and not facts.year_to_date:
         series = series_up_to(facts, data, period)
         rebase = [
             index for index, (each, _) in enumerate(series) if _text(each) in data.rebase_periods

@@ -69,6 +69,12 @@ class Indicator(models.Model):
     decimals = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(6)])
     frequency = models.CharField(max_length=10, choices=FrequencyChoice.choices)
     aggregation = models.CharField(max_length=6, choices=AggregationChoice.choices)
+    year_to_date = models.BooleanField(
+        default=False,
+        help_text="The figure builds up from 1 April and starts again each year (e.g. tonnes "
+        "collected so far this year). SPC and the change on the previous period do not apply; "
+        "it is compared with the same period last year.",
+    )
     definition = models.TextField(blank=True)
     guidance = models.TextField("calculation guidance", blank=True)
     data_source = models.CharField(max_length=250, blank=True)

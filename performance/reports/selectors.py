@@ -197,14 +197,17 @@ def _value_chart(
     if not series:
         return None
     rebase = [i for i, (each, _) in enumerate(series) if str(each) in data.rebase_periods]
-    result = spc.analyse(
-        spc.SpcInput(
-            values=[value for _, value in series],
-            polarity=facts.polarity,
-            target=status.target_for(facts, data, period),
-            rebase_at=rebase,
+    if facts.year_to_date:
+        result = spc.not_applied([value for _, value in series])
+    else:
+        result = spc.analyse(
+            spc.SpcInput(
+                values=[value for _, value in series],
+                polarity=facts.polarity,
+                target=status.target_for(facts, data, period),
+                rebase_at=rebase,
+            )
         )
-    )
     offset = max(0, len(series) - CHART_POINTS)
     points = [
         charts.ChartPoint(

@@ -434,3 +434,24 @@ def test_queries_do_not_grow_with_the_teams_and_directorates(council):
         row = value(make_indicator(f"M{n}", team), "2025/26 Q1", "activated", activated=TODAY)
         event(row, "return")
     assert count() == small <= 8
+
+
+def test_a_year_to_date_indicator_counts_no_signals():
+    """The same series that gives signals above gives none once the indicator is marked year to
+    date: its climb and April drop are the figure's nature, not special causes."""
+    team = TeamFactory(name="Gamma")
+    indicator = make_indicator("G1", team, frequency="monthly", aggregation="mean")
+    month = periods.parse("2024-04")
+    numbers = [50, 52] * 6 + [51, 50, 52, 51, 53, 50, 90, 91, 92, 30, 31, 52, 51, 50, 93]
+    for number in numbers:
+        value(indicator, str(month), "activated", activated=month.end, number=number)
+        month = month.next()
+    period = periods.parse("2025/26")
+    today = dt.date(2026, 5, 1)
+    before = selectors.dashboard(team_ids=[team.pk], period=period, today=today)
+    assert [i for i in before.items if i.signal is not None]
+    indicator.year_to_date = True
+    indicator.save()
+    after = selectors.dashboard(team_ids=[team.pk], period=period, today=today)
+    assert [i for i in after.items if i.signal is not None] == []
+    assert after.total.counts["signals"] == 0

@@ -109,7 +109,16 @@ INDICATOR_FIELDSETS = (
     ("About the indicator", ("code", "title", "kind", "perspective", "aspect", "team", "active")),
     (
         "How it is measured",
-        ("polarity", "unit", "decimals", "frequency", "aggregation", "tolerance", "vfm_role"),
+        (
+            "polarity",
+            "unit",
+            "decimals",
+            "frequency",
+            "aggregation",
+            "year_to_date",
+            "tolerance",
+            "vfm_role",
+        ),
     ),
     ("Baseline", ("baseline", "baseline_period")),
     (
