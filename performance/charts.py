@@ -325,10 +325,22 @@ def value_chart(chart: ValueChart) -> str:
     )
     # x axis labels: as many as fit, always including the latest period.
     every = max(1, math.ceil(len(points) / max(1, plot_w // 78)))
-    for index, point in enumerate(points):
+    last_left = math.inf  # left edge of the label last placed (they are placed right to left)
+    for index in range(len(points) - 1, -1, -1):
+        point = points[index]
         if (len(points) - 1 - index) % every == 0:
+            # A label that would run past the right edge (the latest, usually) ends at it, and
+            # one that would then touch the label to its right is left out.
+            x, half = x_of(index), len(point.label) * 3.8  # ≈ half its width at 14 px
+            anchor = "middle"
+            if x + half > width - 2:
+                anchor, x = "end", width - 2
+            right = x if anchor == "end" else x + half
+            if right > last_left - 8:
+                continue
+            last_left = right - 2 * half
             out.append(
-                f'<text x="{_num(x_of(index))}" y="{_TOP + plot_h + 20}" text-anchor="middle" '
+                f'<text x="{_num(x)}" y="{_TOP + plot_h + 20}" text-anchor="{anchor}" '
                 f'fill="{INK}">{_esc(point.label)}</text>'
             )
     out.append("</g>")

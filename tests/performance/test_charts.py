@@ -246,3 +246,28 @@ def test_charts_module_does_not_import_django():
         env={"PATH": ""},
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _latest_label_tag(count: int) -> str:
+    from decimal import Decimal
+
+    from performance import charts, periods
+
+    quarter = periods.parse("2016/17 Q3")
+    points = []
+    for i in range(count):
+        points.append(charts.ChartPoint(label=str(quarter), value=Decimal(i)))
+        quarter = quarter.next()
+    svg = charts.value_chart(
+        charts.ValueChart(chart_id="c", title="T", description="D", points=points, unit="number")
+    )
+    label = points[-1].label
+    return svg[svg.rindex("<text", 0, svg.rindex(f">{label}<")) :].split(">")[0]
+
+
+def test_the_latest_x_label_ends_at_the_edge_when_centring_would_cut_it_off():
+    assert 'text-anchor="end"' in _latest_label_tag(41)  # ten years of quarters: at the edge
+
+
+def test_a_latest_x_label_with_room_stays_centred_under_its_point():
+    assert 'text-anchor="middle"' in _latest_label_tag(4)

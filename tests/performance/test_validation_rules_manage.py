@@ -24,7 +24,12 @@ def officer(client):
 
 
 def data(for_indicator, **changes):
-    base = {"indicator": for_indicator.pk, "minimum": "0", "maximum": "500", "change_threshold": "25"}
+    base = {
+        "indicator": for_indicator.pk,
+        "minimum": "0",
+        "maximum": "500",
+        "change_threshold": "25",
+    }
     base.update(changes)
     return base
 
@@ -43,7 +48,9 @@ def test_a_rule_is_saved_audited_listed_and_applied_to_entries(officer):
     assert "25%" in page
     problems = data_quality.problems_for(indicator, "2024/25 Q1", value=Decimal(501), submit=False)
     assert problems  # above the highest value allowed
-    assert data_quality.problems_for(indicator, "2024/25 Q1", value=Decimal(499), submit=False) == {}
+    assert (
+        data_quality.problems_for(indicator, "2024/25 Q1", value=Decimal(499), submit=False) == {}
+    )
 
 
 @pytest.mark.parametrize(

@@ -94,3 +94,30 @@ def test_outliers_of_a_year_to_date_value_are_judged_against_the_same_period_las
     assert history.previous_period == "2024/25 Q2"
     assert history.lower_limit is None
     assert history.upper_limit is None
+
+
+@pytest.mark.django_db
+def test_the_indicator_page_of_a_year_to_date_figure_says_why_it_has_no_limits(client):
+    from django.urls import reverse
+
+    from performance.roles import Role
+    from tests.factories import UserFactory
+
+    indicator = IndicatorFactory(
+        frequency="quarterly", aggregation="last", polarity="higher", year_to_date=True
+    )
+    for period, value in SAW_TOOTH.items():
+        Value.objects.create(
+            indicator=indicator,
+            period=period,
+            period_start=periods.parse(period).start,
+            value=D(value),
+            status=Value.Status.ACTIVATED,
+        )
+    client.force_login(UserFactory(roles=[Role.PERFORMANCE_OFFICER]))
+    page = client.get(
+        reverse("performance:indicator-detail", args=[indicator.pk]), {"period": "2025/26 Q1"}
+    ).content.decode()
+    assert "a year-to-date figure builds up from April" in page
+    assert "fewer than the 12 needed" not in page
+    assert "upper process limit" not in page
