@@ -208,10 +208,8 @@ def test_team_ids_scope_the_board_without_a_user(council):
     ] == ["Alpha"]
 
 
-def test_signals_are_those_of_the_status_of_each_period():
-    """Each month's signal is the SPC reading of the series up to that month (as the
-    indicator's status for the month reads it), rebased at a change point, not the reading of
-    the month inside the whole history."""
+def _gamma_with_signals():
+    """A monthly indicator whose two years of values give special causes (shifts, outliers)."""
     team = TeamFactory(name="Gamma")
     indicator = make_indicator("G1", team, frequency="monthly", aggregation="mean")
     month = periods.parse("2024-04")
@@ -219,6 +217,14 @@ def test_signals_are_those_of_the_status_of_each_period():
     for number in numbers:
         value(indicator, str(month), "activated", activated=month.end, number=number)
         month = month.next()
+    return team, indicator
+
+
+def test_signals_are_those_of_the_status_of_each_period():
+    """Each month's signal is the SPC reading of the series up to that month (as the
+    indicator's status for the month reads it), rebased at a change point, not the reading of
+    the month inside the whole history."""
+    team, indicator = _gamma_with_signals()
     SpcChangePoint.objects.create(indicator=indicator, period="2026-02", note="New process")
     facts = performance_selectors.indicator_facts(indicator)
     for text in ("2025/26 Q1", "2025/26 Q2", "2025/26 Q3", "2025/26"):
@@ -439,13 +445,7 @@ def test_queries_do_not_grow_with_the_teams_and_directorates(council):
 def test_a_year_to_date_indicator_counts_no_signals():
     """The same series that gives signals above gives none once the indicator is marked year to
     date: its climb and April drop are the figure's nature, not special causes."""
-    team = TeamFactory(name="Gamma")
-    indicator = make_indicator("G1", team, frequency="monthly", aggregation="mean")
-    month = periods.parse("2024-04")
-    numbers = [50, 52] * 6 + [51, 50, 52, 51, 53, 50, 90, 91, 92, 30, 31, 52, 51, 50, 93]
-    for number in numbers:
-        value(indicator, str(month), "activated", activated=month.end, number=number)
-        month = month.next()
+    team, indicator = _gamma_with_signals()
     period = periods.parse("2025/26")
     today = dt.date(2026, 5, 1)
     before = selectors.dashboard(team_ids=[team.pk], period=period, today=today)

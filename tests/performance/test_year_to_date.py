@@ -23,6 +23,17 @@ SAW_TOOTH = {
 }  # fmt: skip
 
 
+def activate_saw_tooth(indicator) -> None:
+    for period, value in SAW_TOOTH.items():
+        Value.objects.create(
+            indicator=indicator,
+            period=period,
+            period_start=periods.parse(period).start,
+            value=D(value),
+            status=Value.Status.ACTIVATED,
+        )
+
+
 def facts(year_to_date: bool) -> status.IndicatorFacts:
     return status.IndicatorFacts(
         code="WAS 010",
@@ -81,14 +92,7 @@ def test_outliers_of_a_year_to_date_value_are_judged_against_the_same_period_las
     indicator = IndicatorFactory(
         frequency="quarterly", aggregation="last", polarity="higher", year_to_date=True
     )
-    for period, value in SAW_TOOTH.items():
-        Value.objects.create(
-            indicator=indicator,
-            period=period,
-            period_start=periods.parse(period).start,
-            value=D(value),
-            status=Value.Status.ACTIVATED,
-        )
+    activate_saw_tooth(indicator)
     history = data_quality.history_for(indicator, "2025/26 Q2")
     assert history.previous == D(230)
     assert history.previous_period == "2024/25 Q2"
@@ -106,14 +110,7 @@ def test_the_indicator_page_of_a_year_to_date_figure_says_why_it_has_no_limits(c
     indicator = IndicatorFactory(
         frequency="quarterly", aggregation="last", polarity="higher", year_to_date=True
     )
-    for period, value in SAW_TOOTH.items():
-        Value.objects.create(
-            indicator=indicator,
-            period=period,
-            period_start=periods.parse(period).start,
-            value=D(value),
-            status=Value.Status.ACTIVATED,
-        )
+    activate_saw_tooth(indicator)
     client.force_login(UserFactory(roles=[Role.PERFORMANCE_OFFICER]))
     page = client.get(
         reverse("performance:indicator-detail", args=[indicator.pk]), {"period": "2025/26 Q1"}
