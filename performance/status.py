@@ -283,6 +283,22 @@ def series_up_to(
     return result
 
 
+def spc_for(
+    facts: IndicatorFacts, data: IndicatorData, period: Period, *, target: Decimal | None = None
+) -> tuple[list[tuple[Period, Decimal]], spc.SpcResult]:
+    """The series up to `period` and its SPC reading, rebased at the change points; a
+    year-to-date indicator's series is kept but not read (`spc.not_applied`)."""
+    series = series_up_to(facts, data, period)
+    values = [value for _, value in series]
+    if facts.year_to_date:
+        return series, spc.not_applied(values)
+    rebase = [index for index, (each, _) in enumerate(series) if _text(each) in data.rebase_periods]
+    reading = spc.analyse(
+        spc.SpcInput(values=values, polarity=facts.polarity, target=target, rebase_at=rebase)
+    )
+    return series, reading
+
+
 def status_for(
     facts: IndicatorFacts,
     data: IndicatorData,
@@ -306,19 +322,8 @@ def status_for(
     previous = None if facts.year_to_date else value_for(facts, data, before)
     last_year = value_for(facts, data, year_before)
     variation, assurance = spc.Variation.NONE, spc.Assurance.NONE
-    if with_spc and actual is not None and not facts.year_to_date:
-        series = series_up_to(facts, data, period)
-        rebase = [
-            index for index, (each, _) in enumerate(series) if _text(each) in data.rebase_periods
-        ]
-        result = spc.analyse(
-            spc.SpcInput(
-                values=[value for _, value in series],
-                polarity=facts.polarity,
-                target=target,
-                rebase_at=rebase,
-            )
-        )
+    if with_spc and actual is not None:
+        _, result = spc_for(facts, data, period, target=target)
         variation, assurance = result.latest_variation, result.assurance
     return Status(
         code=facts.code,

@@ -193,21 +193,11 @@ def _value_chart(
 ) -> Chart | None:
     """Values against target with SPC limits, the last CHART_POINTS periods up to `period`."""
     facts = performance_selectors.indicator_facts(indicator)
-    series = status.series_up_to(facts, data, period)
+    series, result = status.spc_for(
+        facts, data, period, target=status.target_for(facts, data, period)
+    )
     if not series:
         return None
-    rebase = [i for i, (each, _) in enumerate(series) if str(each) in data.rebase_periods]
-    if facts.year_to_date:
-        result = spc.not_applied([value for _, value in series])
-    else:
-        result = spc.analyse(
-            spc.SpcInput(
-                values=[value for _, value in series],
-                polarity=facts.polarity,
-                target=status.target_for(facts, data, period),
-                rebase_at=rebase,
-            )
-        )
     offset = max(0, len(series) - CHART_POINTS)
     points = [
         charts.ChartPoint(

@@ -495,20 +495,8 @@ def _smart(
 def _chart(
     indicator: Indicator, facts: status.IndicatorFacts, data: status.IndicatorData, until: Period
 ) -> tuple[str, spc.SpcResult, list[tuple[Period, Decimal]]]:
-    series = status.series_up_to(facts, data, until)
-    rebase = [i for i, (each, _) in enumerate(series) if str(each) in data.rebase_periods]
     latest_target = status.target_for(facts, data, until)
-    if facts.year_to_date:
-        result = spc.not_applied([value for _, value in series])
-    else:
-        result = spc.analyse(
-            spc.SpcInput(
-                values=[value for _, value in series],
-                polarity=facts.polarity,
-                target=latest_target,
-                rebase_at=rebase,
-            )
-        )
+    series, result = status.spc_for(facts, data, until, target=latest_target)
     markers = {
         spc.Variation.IMPROVING: charts.Marker.IMPROVING,
         spc.Variation.CONCERNING: charts.Marker.CONCERNING,
