@@ -150,8 +150,6 @@ class ComplaintForm(forms.Form):
         text = (self.cleaned_data.get(name) or "").strip()
         if not text:
             return None
-        if "\x00" in text:
-            raise forms.ValidationError("Enter a date like 31/07/2024")
         try:
             return imports.parse_date(text)
         except ValueError:

@@ -110,7 +110,7 @@ def test_a_rolled_back_transaction_leaves_the_token_alone():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_saves_in_a_loop_queue_one_bump(django_assert_max_num_queries):
+def test_saves_in_a_loop_queue_one_bump():
     from django.db import connection, transaction
 
     with transaction.atomic():
