@@ -163,11 +163,6 @@ class SavingForm(forms.ModelForm):
         return str(period)
 
 
-class _IndicatorChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.code} {obj.title}"
-
-
 class PairForm(forms.ModelForm):
     """An output indicator paired with its input (cost) indicator (SPEC §8)."""
 
@@ -218,7 +213,7 @@ class PairForm(forms.ModelForm):
         )
 
     def _indicators(self, queryset, name: str, words: str, hint: str) -> forms.ModelChoiceField:
-        return _IndicatorChoice(
+        return forms.ModelChoiceField(  # options read "CODE title" (Indicator.__str__)
             queryset=queryset,
             label=self.Meta.labels[name],
             empty_label=f"Choose an {words}",

@@ -41,7 +41,6 @@ class ValidationRuleForm(GovukMixin, forms.ModelForm):
         # Changed in place: GovukMixin has already bound the field (a new one would be ignored).
         field = self.fields["indicator"]
         field.queryset = Indicator.objects.filter(active=True).order_by("code")
-        field.label_from_instance = lambda obj: f"{obj.code} {obj.title}"
         field.empty_label = "Choose an indicator"
         field.error_messages.update(
             {
