@@ -220,6 +220,19 @@ def _gamma_with_signals():
     return team, indicator
 
 
+def _signals_by_status(indicator, facts, period) -> dict:
+    """The special causes the indicator's own status reads at each month of `period`."""
+    data = performance_selectors.indicator_data([indicator.pk], until=period.end)
+    expected = {}
+    for each in period.sub_periods(periods.Frequency.MONTHLY):
+        reading = status.status_for(
+            facts, data[indicator.pk], each, window_closed=True, with_spc=True
+        ).variation
+        if reading in (spc.Variation.IMPROVING, spc.Variation.CONCERNING, spc.Variation.NEUTRAL):
+            expected[str(each)] = reading
+    return expected
+
+
 def test_signals_are_those_of_the_status_of_each_period():
     """Each month's signal is the SPC reading of the series up to that month (as the
     indicator's status for the month reads it), rebased at a change point, not the reading of
@@ -229,19 +242,8 @@ def test_signals_are_those_of_the_status_of_each_period():
     facts = performance_selectors.indicator_facts(indicator)
     for text in ("2025/26 Q1", "2025/26 Q2", "2025/26 Q3", "2025/26"):
         period = periods.parse(text)
-        data = performance_selectors.indicator_data([indicator.pk], until=period.end)
         board = selectors.dashboard(team_ids=[team.pk], period=period, today=dt.date(2026, 5, 1))
-        expected = {}
-        for each in period.sub_periods(periods.Frequency.MONTHLY):
-            reading = status.status_for(
-                facts, data[indicator.pk], each, window_closed=True, with_spc=True
-            ).variation
-            if reading in (
-                spc.Variation.IMPROVING,
-                spc.Variation.CONCERNING,
-                spc.Variation.NEUTRAL,
-            ):
-                expected[str(each)] = reading
+        expected = _signals_by_status(indicator, facts, period)
         got = {str(i.period): i.signal for i in board.items if i.signal is not None}
         assert got == expected
     assert len(expected) >= 3  # the year has signals to compare
@@ -403,19 +405,8 @@ def test_signals_read_only_the_series_at_the_indicators_own_frequency():
     seen = set()
     for text in ("2025/26", "2025/26 Q3", "2026/27 Q1", "2026-05"):
         period = periods.parse(text)
-        data = performance_selectors.indicator_data([indicator.pk], until=period.end)
         board = selectors.dashboard(team_ids=[team.pk], period=period, today=dt.date(2026, 9, 1))
-        expected = {}
-        for each in period.sub_periods(periods.Frequency.MONTHLY):
-            reading = status.status_for(
-                facts, data[indicator.pk], each, window_closed=True, with_spc=True
-            ).variation
-            if reading in (
-                spc.Variation.IMPROVING,
-                spc.Variation.CONCERNING,
-                spc.Variation.NEUTRAL,
-            ):
-                expected[str(each)] = reading
+        expected = _signals_by_status(indicator, facts, period)
         got = {str(i.period): i.signal for i in board.items if i.signal is not None}
         assert got == expected
         seen |= set(got.values())
