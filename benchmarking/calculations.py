@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
 from enum import StrEnum
 
-from performance.calculations import Direction, Polarity, direction_of_travel
+from performance.core.calculations import Direction, Polarity, direction_of_travel
 
 ZERO = Decimal(0)
 # Wide enough that interpolation and gaps are never rounded, whatever the values' digits.

@@ -28,8 +28,8 @@ from benchmarking.models import (
     ProjectStep,
     VfmPair,
 )
-from performance import periods
-from performance import selectors as performance_selectors
+from performance.core import periods
+from performance.indicators import selectors as performance_selectors
 from performance.models import Indicator, Value
 
 DATA = Path(__file__).resolve().parent / "demo_data"

@@ -15,7 +15,7 @@ from benchmarking.models import (
     ProjectStep,
     VfmPair,
 )
-from performance import periods
+from performance.core import periods
 from performance.models import Indicator
 
 MAX_UPLOAD = 5 * 1024 * 1024

@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 
 from benchmarking.calculations import SavingApproach
-from performance.calculations import Polarity
+from performance.core.calculations import Polarity
 
 # ONS/GSS codes: a letter for the nation, then eight digits (E07000110 is Maidstone).
 GSS_CODE_PATTERN = r"^[EWSN]\d{8}$"

@@ -23,8 +23,9 @@ from benchmarking.models import (
     EfficiencySaving,
     VfmPair,
 )
-from performance import access, periods
-from performance.calculations import Aggregation, Direction, Observation, Polarity, aggregate
+from performance.common import access
+from performance.core import periods
+from performance.core.calculations import Aggregation, Direction, Observation, Polarity, aggregate
 from performance.models import Indicator, Value
 
 

@@ -24,7 +24,8 @@ from benchmarking.models import (
     ProjectStep,
     VfmPair,
 )
-from performance import audit, periods
+from performance.common import audit
+from performance.core import periods
 
 MAX_VALUE = Decimal(10) ** 12  # what a DecimalField(18, 6) holds
 SIX_PLACES = Decimal("0.000001")

@@ -22,7 +22,7 @@ from benchmarking.models import (
     ProjectStep,
     VfmPair,
 )
-from performance import access
+from performance.common import access
 
 
 def _officer_only(request: HttpRequest) -> None:

@@ -9,3 +9,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("summit")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Areas of the performance app keep their tasks in `<area>/tasks.py`.
+app.autodiscover_tasks(["performance.collection"])

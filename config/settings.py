@@ -100,7 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "performance.context_processors.summit",
+                "performance.common.context_processors.summit",
             ],
         },
     }
@@ -281,7 +281,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reach_summit.tasks.freeze_closed_quarters",
         "schedule": crontab(minute=30, hour=0),
     },
-    # Publish tasks that were enqueued while the broker was unreachable (performance.outbox).
+    # Publish tasks that were enqueued while the broker was unreachable (performance.common.outbox).
     "relay-outbox": {"task": "performance.outbox.relay_outbox", "schedule": 60.0},
     # The data quality policy's annual review: officers are reminded once per version when due.
     "policy-review-reminder": {

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config import views as config_views
-from performance.views import home as performance_views
+from performance.home import views as performance_views
 
 urlpatterns = [
     path("", performance_views.home, name="home"),

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from dataquality import services
 from dataquality.models import Evidence, PolicyVersion, RejectedEntry, Statement, ValidationRule
-from performance import cache
+from performance.common import cache
 from performance.models import Indicator, Value
 
 POLICY_TEXT = """Purpose

@@ -33,10 +33,11 @@ from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
 from dataquality.models import Evidence, PolicyVersion, RejectedEntry, Statement
-from performance import access, cache, periods, spc
+from performance.common import access, cache
+from performance.core import periods, spc
+from performance.core.periods import Frequency, Period
+from performance.core.roles import Role
 from performance.models import AuditEvent, Directorate, Indicator, SpcChangePoint, Team, Value
-from performance.periods import Frequency, Period
-from performance.roles import Role
 
 MEASURES = [
     # (key, feature, label)
@@ -52,7 +53,7 @@ MEASURES = [
 ]
 MEASURE_KEYS = [key for key, _, _ in MEASURES]
 LABELS = {key: label for key, _, label in MEASURES}
-# The generations the dashboard is computed from (`performance.cache`).
+# The generations the dashboard is computed from (`performance.common.cache`).
 CACHED_ON = ["indicators", "dataquality"]
 FEATURES = ["Completeness", "Timeliness", "Validity", "Reliability", "Accuracy", "Relevance"]
 

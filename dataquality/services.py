@@ -33,9 +33,12 @@ from dataquality.models import (
     Statement,
     ValidationRule,
 )
-from performance import access, audit, cache, collection, periods, selectors, spc, status
+from performance.collection import services as collection
+from performance.common import access, audit, cache
+from performance.core import periods, spc, status
+from performance.core.roles import Role
+from performance.indicators import selectors
 from performance.models import Indicator, Value
-from performance.roles import Role
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 MAX_NAME = 150

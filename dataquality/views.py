@@ -18,8 +18,9 @@ from django.views.decorators.vary import vary_on_headers
 from dataquality import selectors, services
 from dataquality.forms import EvidenceForm, PolicyForm, SignForm
 from dataquality.models import Evidence, PolicyVersion, Statement
-from performance import access, cache, periods
-from performance import selectors as performance_selectors
+from performance.common import access, cache
+from performance.core import periods
+from performance.indicators import selectors as performance_selectors
 from performance.models import Value
 
 # Records listed under a number of the dashboard: a council-wide number can stand for

@@ -6,6 +6,6 @@ class PerformanceConfig(AppConfig):
     verbose_name = "Performance"
 
     def ready(self) -> None:
-        from performance import cache
+        from performance.common import cache
 
         cache.connect_signals()

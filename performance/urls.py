@@ -1,18 +1,19 @@
-"""URLs of the performance app: each views module declares its own `urlpatterns`."""
+"""URLs of the performance app: each area lists its own paths in `<area>/urls.py`.
 
-from importlib import import_module
+Listed explicitly, in the order they are matched, so a broken import fails start-up loudly.
+All share the `performance:` namespace (URL names are a public interface: SPEC).
+"""
+
+from performance.collection import urls as collection_urls
+from performance.indicators import urls as indicator_urls
+from performance.manage import urls as manage_urls
+from performance.plans import urls as plan_urls
 
 app_name = "performance"
 
-# Area modules under performance/views/; a module lists its own paths in `urlpatterns`.
-AREAS = ["indicators", "plans", "editing", "returns"]
-
-urlpatterns = []
-for _area in AREAS:
-    try:
-        _module = import_module(f"performance.views.{_area}")
-    except ModuleNotFoundError as error:
-        if error.name != f"performance.views.{_area}":
-            raise
-        continue
-    urlpatterns += getattr(_module, "urlpatterns", [])
+urlpatterns = [
+    *indicator_urls.urlpatterns,
+    *plan_urls.urlpatterns,
+    *manage_urls.urlpatterns,
+    *collection_urls.urlpatterns,
+]

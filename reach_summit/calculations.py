@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from fractions import Fraction
 
-from performance.calculations import Level
+from performance.core.calculations import Level
 
 TeamKey = str | int
 

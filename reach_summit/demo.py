@@ -14,7 +14,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from performance import cache, periods
+from performance.common import cache
+from performance.core import periods
+from performance.core.periods import Period
 from performance.models import (
     Activity,
     Indicator,
@@ -26,7 +28,6 @@ from performance.models import (
     Target,
     Value,
 )
-from performance.periods import Period
 from reach_summit import services, timescales
 from reach_summit.models import Complaint, Improvement, Scorecard
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django import forms
 
+from performance.core.periods import PeriodError
 from performance.models import Indicator, Team
-from performance.periods import PeriodError
 from reach_summit import calculations, imports, selectors
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024

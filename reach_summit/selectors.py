@@ -19,11 +19,12 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from performance import cache, periods, plan_progress, status
-from performance import selectors as performance_selectors
-from performance.calculations import Level, Polarity, Reading, level_of, round_to
+from performance.common import cache
+from performance.core import periods, plan_progress, status
+from performance.core.calculations import Level, Polarity, Reading, level_of, round_to
+from performance.core.periods import Frequency, Period
+from performance.indicators import selectors as performance_selectors
 from performance.models import Milestone, Team
-from performance.periods import Frequency, Period
 from reach_summit import calculations, timescales
 from reach_summit.calculations import Award, Perspective, TieBreak
 from reach_summit.models import (
@@ -576,7 +577,7 @@ def frozen_table(period: Period) -> Table | None:
 
 FROZEN_GENERATIONS = ("reach_summit",)
 LIVE_GENERATIONS = ("reach_summit", "indicators")
-"""Generations (performance.cache) of what a table reads. A frozen one: its snapshot (and
+"""Generations (performance.common.cache) of what a table reads. A frozen one: its snapshot (and
 whether there is one). A live one also: scorecards, complaints, improvements, milestones and
 the indicators' values and targets."""
 

@@ -1,5 +1,5 @@
 """Writes of Reach the Summit: freezing and recomputing tables, scorecards, complaints and
-improvements. Every change goes through `performance.audit` in the same transaction."""
+improvements. Every change goes through `performance.common.audit` in the same transaction."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from performance import access, audit, periods
+from performance.common import access, audit
+from performance.core import periods
+from performance.core.periods import Period
 from performance.models import Indicator, Team
-from performance.periods import Period
 from reach_summit import selectors, timescales
 from reach_summit.models import Complaint, Improvement, Scorecard, Snapshot, SnapshotRow
 

@@ -21,9 +21,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from performance import access, cache, periods
+from performance.common import access, cache
+from performance.core import periods
+from performance.core.periods import PeriodError
 from performance.models import Team
-from performance.periods import PeriodError
 from reach_summit import charts, exports, forms, imports, selectors, services
 from reach_summit.calculations import Perspective, format_points
 from reach_summit.models import Complaint, Improvement, Scorecard

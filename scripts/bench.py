@@ -195,9 +195,9 @@ class Browser:
         return samples, status
 
     def time_cold(self, path: str, count: int) -> list[float]:
-        """Requests each made right after every generation got a new token (performance.cache):
+        """Requests each made right after every generation got a new token (performance.common.cache):
         the first view after a change, when cached figures must be computed again."""
-        from performance import cache
+        from performance.common import cache
 
         samples = []
         for _ in range(count):
@@ -351,7 +351,7 @@ def rolled_back():
 def jobs(run: Run, smtp_handler) -> None:
     from django.utils import timezone
 
-    from performance import periods
+    from performance.core import periods
 
     today = timezone.localdate()
     # The budgeted jobs first; the PDF, the heaviest, last.
@@ -399,7 +399,7 @@ def jobs(run: Run, smtp_handler) -> None:
 def import_10000() -> str:
     from openpyxl import Workbook
 
-    from performance import imports
+    from performance.indicators import imports
     from performance.models import Indicator
 
     quarterly = list(
@@ -441,7 +441,7 @@ def fan_out(handler) -> str:
     from django.core.mail import get_connection
     from django.utils import timezone
 
-    from performance import reminders
+    from performance.collection import reminders
 
     today = timezone.localdate()
     month = ((today.month - 1) // 3 + 1) * 3 + 1

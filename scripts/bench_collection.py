@@ -45,9 +45,12 @@ def main() -> None:
     from django.utils import timezone
     from openpyxl import load_workbook
 
-    from performance import access, collection, excel, periods
+    from performance.collection import excel
+    from performance.collection import services as collection
+    from performance.common import access
+    from performance.core import periods
+    from performance.core.roles import Role
     from performance.models import CollectionRound, Directorate, Indicator, Team, Value
-    from performance.roles import Role
 
     settings.STORAGES["staticfiles"] = {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

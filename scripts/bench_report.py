@@ -39,7 +39,7 @@ def main() -> int:
     django.setup()
     from django.db import reset_queries
 
-    from performance import selectors as performance_selectors
+    from performance.indicators import selectors as performance_selectors
     from performance.models import Indicator
     from performance.reports import exports, selectors, services
     from performance.reports.data import Kind, parse_audience, parse_period

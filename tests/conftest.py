@@ -27,7 +27,7 @@ def _test_settings(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _fresh_figure_cache():
     """Cached figures are per process; a test's rolled-back data must not leak into the next."""
-    from performance import cache
+    from performance.common import cache
 
     cache.clear()
     yield

@@ -13,7 +13,9 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils.text import slugify
 
-from performance import access, periods
+from performance.common import access
+from performance.core import periods
+from performance.core.roles import Role
 from performance.models import (
     Action,
     ActionPlan,
@@ -40,7 +42,6 @@ from performance.models import (
     TeamMembership,
     Value,
 )
-from performance.roles import Role
 
 PASSWORD = "correct-horse-battery"
 

@@ -10,15 +10,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PURE_MODULES = [
-    "performance.periods",
-    "performance.calculations",
-    "performance.spc",
+    "performance.core.periods",
+    "performance.core.calculations",
+    "performance.core.spc",
     "reach_summit.calculations",
     "reach_summit.timescales",
     "reach_summit.charts",
-    "performance.status",
-    "performance.plan_progress",
-    "performance.charts",
+    "performance.core.status",
+    "performance.core.plan_progress",
+    "performance.core.charts",
     "dataquality.validation",
     "benchmarking.calculations",
 ]

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from performance.calculations import Aggregation, Polarity
-from performance.periods import Frequency
+from performance.core.calculations import Aggregation, Polarity
+from performance.core.periods import Frequency
 
 
 class Indicator(models.Model):

@@ -1,7 +1,7 @@
 """The transactional outbox: Celery work recorded in the same transaction as the data it follows.
 
 A request that changes data and wants a task run writes an `OutboxMessage` row in its own
-transaction (`performance.outbox.enqueue`). The row is published to the broker after the commit;
+transaction (`performance.common.outbox.enqueue`). The row is published to the broker after the commit;
 if the broker (Redis) is down, the row stays and the relay (`relay_outbox`, by beat every minute
 or by hand) publishes it once the broker is back. Nothing queued while Redis is away is lost,
 and nothing is published for a transaction that rolled back.

@@ -18,9 +18,9 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from performance import periods
-from performance.charts import format_value
-from performance.periods import Frequency, Period
+from performance.core import periods
+from performance.core.charts import format_value
+from performance.core.periods import Frequency, Period
 
 SCHEMA = 1
 

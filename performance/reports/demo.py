@@ -7,7 +7,7 @@ It is published synchronously through `services.publish` (seeding is a command, 
 
 from __future__ import annotations
 
-from performance import selectors as performance_selectors
+from performance.indicators import selectors as performance_selectors
 from performance.reports import services
 from performance.reports.data import Audience, Kind
 

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from performance import cache
+from performance.common import cache
 from performance.reports import exports, services
 from performance.reports.data import Audience, Kind, period_slug
 from performance.reports.models import PublishedReport

@@ -1,6 +1,6 @@
 """Reads: each report kind's data gathered into a `data.Report` (SPEC §10).
 
-Only activated values reach a report: statuses come from `performance.selectors.indicator_statuses`
+Only activated values reach a report: statuses come from `performance.indicators.selectors.indicator_statuses`
 (which reads activated values and No data marks only), and performance comments are taken from
 activated values. Each builder runs a fixed number of queries whatever the number of
 indicators, teams or actions.
@@ -20,8 +20,9 @@ from django.conf import settings
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from performance import charts, spc, status
-from performance import selectors as performance_selectors
+from performance.core import charts, spc, status
+from performance.core.periods import Frequency, Period
+from performance.indicators import selectors as performance_selectors
 from performance.models import (
     Action,
     ActionPlan,
@@ -31,7 +32,6 @@ from performance.models import (
     StrategicActionUpdate,
     Value,
 )
-from performance.periods import Frequency, Period
 from performance.reports.data import (
     Audience,
     Chart,
@@ -1528,8 +1528,8 @@ def build(
 
 def reader_team_ids(user) -> set[int] | None:
     """None when `user` reads every team (officers and members), else their teams' ids."""
-    from performance import access
-    from performance.roles import Role
+    from performance.common import access
+    from performance.core.roles import Role
 
     if access.is_performance_officer(user) or access.has_role(user, Role.MEMBER):
         return None

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from performance import audit, outbox
-from performance.periods import Period
+from performance.common import audit, outbox
+from performance.core.periods import Period
 from performance.reports import exports, selectors
 from performance.reports.data import Audience, Kind, Report, period_slug
 from performance.reports.models import PublishedReport, ReportJob

@@ -17,8 +17,9 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from performance import access, periods
-from performance import selectors as performance_selectors
+from performance.common import access
+from performance.core import periods
+from performance.indicators import selectors as performance_selectors
 from performance.reports import exports, selectors, services
 from performance.reports.data import (
     Audience,

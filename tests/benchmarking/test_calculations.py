@@ -27,7 +27,7 @@ from benchmarking.calculations import (
     savings_totals,
     suggested_targets,
 )
-from performance.calculations import Direction, Polarity
+from performance.core.calculations import Direction, Polarity
 
 D = Decimal
 HIGHER, LOWER, NONE = Polarity.HIGHER, Polarity.LOWER, Polarity.NONE

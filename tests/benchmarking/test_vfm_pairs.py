@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from benchmarking.models import VfmPair
+from performance.core.roles import Role
 from performance.models import AuditEvent
-from performance.roles import Role
 from tests.benchmarking.test_views import _indicator, _value
 from tests.factories import TeamFactory, UserFactory
 

@@ -16,8 +16,8 @@ from benchmarking.models import (
     ProjectStep,
     VfmPair,
 )
+from performance.core.roles import Role
 from performance.models import AuditEvent, Indicator, Value
-from performance.roles import Role
 from tests.benchmarking.helpers import COUNCIL, csv_bytes, group_of, measure_with_values
 from tests.factories import TeamFactory, UserFactory
 
@@ -309,7 +309,7 @@ def _indicator(code, team, role, **extra):
 
 
 def _value(indicator, period, value, status=Value.Status.ACTIVATED):
-    from performance import periods
+    from performance.core import periods
 
     Value.objects.create(
         indicator=indicator,

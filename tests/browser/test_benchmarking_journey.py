@@ -9,9 +9,9 @@ from playwright.sync_api import expect
 
 from benchmarking import services
 from benchmarking.models import EfficiencySaving, VfmPair
-from performance import periods
+from performance.core import periods
+from performance.core.roles import Role
 from performance.models import Indicator, Value
-from performance.roles import Role
 from tests.benchmarking.helpers import COUNCIL, group_of, measure_with_values
 from tests.factories import PASSWORD, UserFactory
 from tests.fixtures.browser import assert_accessible, login

@@ -11,9 +11,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from dataquality.models import RejectedEntry, Statement
-from performance import periods
+from performance.core import periods
+from performance.core.roles import Role
 from performance.models import Value
-from performance.roles import Role
 from tests.factories import PASSWORD, TeamFactory, UserFactory
 from tests.fixtures.browser import assert_accessible
 from tests.performance.test_collection import make_indicator

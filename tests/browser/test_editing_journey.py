@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from performance.core.roles import Role
 from performance.models import AuditEvent, Indicator, Target
-from performance.roles import Role
 from tests.factories import PASSWORD, TeamFactory, UserFactory
 from tests.fixtures.browser import assert_accessible, login
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from performance import selectors
-from performance.roles import Role
+from performance.core.roles import Role
+from performance.indicators import selectors
 from tests.factories import (
     PASSWORD,
     CommentFactory,

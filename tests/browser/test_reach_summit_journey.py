@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from performance.roles import Role
+from performance.core.roles import Role
 from reach_summit import services
 from tests.factories import PASSWORD, UserFactory
 from tests.fixtures.browser import assert_accessible, login

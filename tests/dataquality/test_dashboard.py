@@ -10,10 +10,10 @@ from django.contrib.contenttypes.models import ContentType
 
 from dataquality import selectors, services
 from dataquality.models import RejectedEntry
-from performance import periods, spc, status
-from performance import selectors as performance_selectors
+from performance.core import periods, spc, status
+from performance.core.roles import Role
+from performance.indicators import selectors as performance_selectors
 from performance.models import AuditEvent, SpcChangePoint, Value
-from performance.roles import Role
 from tests.factories import TeamFactory, UserFactory
 from tests.performance.test_collection import make_indicator
 
@@ -311,7 +311,7 @@ def test_queries_do_not_grow_with_the_indicators(council):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from performance import cache
+    from performance.common import cache
 
     def count() -> int:
         cache.clear()
@@ -417,7 +417,7 @@ def test_queries_do_not_grow_with_the_teams_and_directorates(council):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from performance import cache
+    from performance.common import cache
 
     def count() -> int:
         cache.clear()

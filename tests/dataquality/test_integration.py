@@ -14,7 +14,9 @@ from django.urls import reverse
 
 from dataquality import services
 from dataquality.models import Evidence, RejectedEntry, ValidationRule
-from performance import collection, excel, imports
+from performance.collection import excel
+from performance.collection import services as collection
+from performance.indicators import imports
 from performance.models import Value
 from tests.dataquality.fixtures import publish, sign_everyone
 from tests.dataquality.test_services import PDF

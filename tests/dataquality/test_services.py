@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from dataquality import services
 from dataquality.models import Evidence, ReviewReminder, Statement, ValidationRule
+from performance.core.roles import Role
 from performance.models import AuditEvent, Value
-from performance.roles import Role
 from tests.dataquality.fixtures import publish
 from tests.factories import TeamFactory, UserFactory
 from tests.performance.test_collection import make_indicator
@@ -176,7 +176,7 @@ def test_a_third_party_source_without_a_partner_is_refused():
 
 
 def test_outliers_against_the_activated_history_need_a_comment():
-    from performance import periods
+    from performance.core import periods
 
     indicator = make_indicator(
         "SPC 001", TeamFactory(), unit="number", decimals=0, frequency="monthly", aggregation="sum"

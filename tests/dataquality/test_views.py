@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from dataquality.models import Evidence, PolicyVersion, Statement
+from performance.core.roles import Role
 from performance.models import Value
-from performance.roles import Role
 from tests.dataquality.fixtures import publish
 from tests.dataquality.test_services import PDF
 from tests.factories import TeamFactory, UserFactory

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from performance.roles import Role
+from performance.core.roles import Role
 from tests.factories import PASSWORD, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from performance import audit
+from performance.common import audit
 from performance.models import AuditEvent
 from tests.factories import TeamFactory, UserFactory
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from performance import cache
+from performance.common import cache
 from performance.models import Generation
 from tests import factories
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from performance.calculations import (
+from performance.core.calculations import (
     LEVEL_POINTS,
     Aggregation,
     Direction,
@@ -45,7 +45,7 @@ def reading(actual, target, polarity=HIGHER, decimals=2, tolerance=None):
 
 def test_calculation_modules_do_not_import_django():
     code = (
-        "import sys; import performance.calculations, performance.periods, performance.spc; "
+        "import sys; import performance.core.calculations, performance.core.periods, performance.core.spc; "
         "sys.exit('django' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

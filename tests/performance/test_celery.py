@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 
-from performance import services
+from performance.collection import rounds as services
 from performance.models import AuditEvent, CollectionRound
 
 LONDON = ZoneInfo("Europe/London")
@@ -116,7 +116,7 @@ def test_strategic_actions_are_not_requested_in_july():
 
 @pytest.mark.celery_worker
 def test_real_worker_runs_the_scheduled_task_end_to_end(celery_worker):
-    from performance.tasks import open_collection_round
+    from performance.collection.tasks import open_collection_round
 
     result = open_collection_round.delay(kind="quarterly", request_date="2025-10-01")
     payload = result.get(timeout=60)

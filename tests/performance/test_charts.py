@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from performance import charts
-from performance.charts import Bar, BarChart, ChartPoint, Limits, Marker, Sparkline, ValueChart
+from performance.core import charts
+from performance.core.charts import Bar, BarChart, ChartPoint, Limits, Marker, Sparkline, ValueChart
 
 D = Decimal
 SVG = "{http://www.w3.org/2000/svg}"
@@ -233,7 +233,7 @@ def test_values_are_formatted_as_people_read_them(value, decimals, unit, text):
 
 def test_charts_module_does_not_import_django():
     code = (
-        "import sys, importlib; importlib.import_module('performance.charts'); "
+        "import sys, importlib; importlib.import_module('performance.core.charts'); "
         "leaked = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.')); "
         "print(leaked); sys.exit(1 if leaked else 0)"
     )
@@ -251,7 +251,7 @@ def test_charts_module_does_not_import_django():
 def _latest_label_tag(count: int) -> str:
     from decimal import Decimal
 
-    from performance import charts, periods
+    from performance.core import charts, periods
 
     quarter = periods.parse("2016/17 Q3")
     points = []

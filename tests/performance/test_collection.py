@@ -9,9 +9,10 @@ from decimal import Decimal
 
 import pytest
 
-from performance import collection, services
+from performance.collection import rounds as services
+from performance.collection import services as collection
+from performance.core.roles import Role
 from performance.models import AuditEvent, CollectionRound, Indicator, Target, Value
-from performance.roles import Role
 from tests.factories import TeamFactory, UserFactory
 
 ROUND_DAY = dt.date(2025, 7, 1)
@@ -46,7 +47,7 @@ def make_indicator(code, team, *, enterers=(), managers=(), target=None, period=
     indicator.enterers.set(enterers)
     indicator.managers.set(managers)
     if target is not None:
-        from performance import periods
+        from performance.core import periods
 
         Target.objects.create(
             indicator=indicator,
@@ -160,7 +161,7 @@ def test_due_items_follow_the_round_kind_and_the_enterer(world):
 
 
 def _activated(indicator, period_text, value):
-    from performance import periods
+    from performance.core import periods
 
     Value.objects.create(
         indicator=indicator,
@@ -290,7 +291,7 @@ def test_red_needs_a_comment_and_green_does_not(world):
 
 def test_a_special_cause_value_needs_a_comment_even_when_green(world):
     indicator = world.indicators["WAS 001"]
-    from performance import periods
+    from performance.core import periods
 
     quarter = periods.parse("2025/26 Q1")
     for step in range(1, 13):

@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from performance import selectors
+from performance.core.roles import Role
+from performance.indicators import selectors
 from performance.models import CollectionRound, Indicator
-from performance.roles import Role
 from tests.factories import IndicatorFactory, TargetFactory, TeamFactory, UserFactory, ValueFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 
-from performance import calculations, demo, demo_indicators, periods, selectors
-from performance.calculations import Level
+from performance import demo
+from performance.core import calculations, periods
+from performance.core.calculations import Level
+from performance.core.periods import Frequency, Period
+from performance.demo import indicators as demo_indicators
+from performance.indicators import selectors
 from performance.models import (
     ActionPlan,
     Activity,
@@ -35,7 +39,6 @@ from performance.models import (
     Team,
     Value,
 )
-from performance.periods import Frequency, Period
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +50,7 @@ JULY_5 = dt.datetime(2026, 7, 5, 9, tzinfo=LONDON)
 @pytest.fixture
 def only_indicators(monkeypatch):
     """Seed the organisation and this step only, so later steps cannot hide what it does."""
-    monkeypatch.setattr(demo, "DEMO_STEPS", ["performance.demo", "performance.demo_indicators"])
+    monkeypatch.setattr(demo, "DEMO_STEPS", ["performance.demo", "performance.demo.indicators"])
 
 
 def _seed(*, when: dt.datetime = JULY_5, scale: str = "small", seed: int = 2024) -> str:

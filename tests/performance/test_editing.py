@@ -8,6 +8,9 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
+from performance.core.roles import Role
+from performance.manage.services import profile_annual
+from performance.manage.views.kinds import KINDS
 from performance.models import (
     AuditEvent,
     Directorate,
@@ -19,9 +22,6 @@ from performance.models import (
     Team,
     TeamMembership,
 )
-from performance.roles import Role
-from performance.services_editing import profile_annual
-from performance.views.editing import KINDS
 from tests.factories import (
     ActivityFactory,
     DirectorateFactory,

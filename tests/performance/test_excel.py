@@ -14,7 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from performance import collection, excel
+from performance.collection import excel
+from performance.collection import services as collection
 from performance.models import AuditEvent, Value
 from tests.performance.test_collection import build_world, enter
 

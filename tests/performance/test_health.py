@@ -20,7 +20,7 @@ def test_healthy_when_database_and_broker_answer(client):
 
 
 def test_unhealthy_when_database_is_down(client, monkeypatch):
-    from performance.views import home as views
+    from performance.home import views
 
     class BrokenCursor:
         def __enter__(self):

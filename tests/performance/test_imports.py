@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
-from performance import imports
+from performance.indicators import imports
 from performance.models import AuditEvent, Indicator, Target, Value
 from tests.factories import TeamFactory
 

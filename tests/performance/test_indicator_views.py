@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from performance import selectors
+from performance.core.roles import Role
+from performance.indicators import selectors
 from performance.models import ActionPlan, AuditEvent, Indicator, IndicatorComment, Value
-from performance.roles import Role
 from tests.factories import (
     IndicatorFactory,
     LongTermTargetFactory,
@@ -621,7 +621,7 @@ def test_the_team_filter_lists_the_teams_one_may_read_and_keeps_the_choice(clien
 @pytest.fixture
 def figured(monkeypatch):
     """Indicator ids whose page figures were computed (not read from the cache)."""
-    from performance.views import indicators as pages
+    from performance.indicators import views as pages
 
     calls = []
     real = pages._compute_figures
@@ -679,7 +679,8 @@ def test_figures_are_per_indicator_and_per_day(client, officer, period, figured,
 
 
 def test_a_value_activated_through_the_services_shows_on_the_page_at_once(client, period, figured):
-    from performance import collection, services
+    from performance.collection import rounds as services
+    from performance.collection import services as collection
 
     team = TeamFactory(name="Waste")
     enterer = UserFactory(roles=[Role.DATA_ENTERER], teams=[team])
@@ -718,7 +719,7 @@ def test_a_value_activated_through_the_services_shows_on_the_page_at_once(client
 
 
 def test_a_target_saved_through_the_services_shows_on_the_page_at_once(client, officer, period):
-    from performance import services_editing
+    from performance.manage import services as services_editing
 
     indicator = IndicatorFactory(code="TGT 1")
     history(indicator, period, [85], target=90)
@@ -771,7 +772,7 @@ def test_another_period_is_computed_per_request_from_the_cached_data(
 def test_browsing_many_indicators_does_not_push_out_the_shared_statuses(
     client, officer, period, figured, monkeypatch
 ):
-    from performance.views import indicators as pages
+    from performance.indicators import views as pages
 
     monkeypatch.setattr(pages._FigureStore, "SIZE", 2)
     computed = []
@@ -807,7 +808,7 @@ def test_warm_indicator_page_queries_are_fixed_whatever_the_history(client, offi
 
 
 def test_a_change_empties_the_figures_of_the_previous_generation(client, officer, period):
-    from performance.views import indicators as pages
+    from performance.indicators import views as pages
 
     indicator = IndicatorFactory()
     history(indicator, period, [50, 51], target=52)

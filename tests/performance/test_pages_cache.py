@@ -17,10 +17,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from performance import cache, collection, selectors, services, services_editing
-from performance.calculations import Level
+from performance.collection import rounds as services
+from performance.collection import services as collection
+from performance.common import cache
+from performance.core.calculations import Level
+from performance.core.roles import Role
+from performance.indicators import selectors
+from performance.manage import services as services_editing
 from performance.models import Indicator, Target
-from performance.roles import Role
 from tests.factories import IndicatorFactory, TargetFactory, TeamFactory, UserFactory, ValueFactory
 
 pytestmark = pytest.mark.django_db
@@ -240,7 +244,7 @@ def test_after_a_change_only_the_changed_indicators_status_is_worked_out_again(
 ):
     """The statuses are recomputed for every indicator after any change, but an indicator
     whose rows did not change is a dictionary read (`status.brief_for` remembers)."""
-    from performance import status
+    from performance.core import status
 
     made = [make(f"M {n}", period, Decimal("70.123") + n, target=Decimal("71.5")) for n in range(6)]
     client.force_login(UserFactory(roles=[Role.PERFORMANCE_OFFICER]))
@@ -315,7 +319,7 @@ def test_the_list_formats_only_the_page_it_shows(client, period, monkeypatch):
     for n in range(120):
         make(f"L {n:03d}", period, 80 + n % 20)
     formatted = []
-    from performance.views import indicators as pages
+    from performance.indicators import views as pages
 
     real = pages.row_for
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from performance import periods
-from performance.periods import Frequency, Period, PeriodError
+from performance.core import periods
+from performance.core.periods import Frequency, Period, PeriodError
 
 # --- parsing and printing ---------------------------------------------------------------------
 

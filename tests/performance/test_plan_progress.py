@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from performance import plan_progress
-from performance.plan_progress import MilestoneFact, month_progress
+from performance.core import plan_progress
+from performance.core.plan_progress import MilestoneFact, month_progress
 
 JULY_END = date(2025, 7, 31)
 

@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from performance import audit
+from performance.common import audit
+from performance.core.roles import Role
 from performance.models import (
     Action,
     ActionPlan,
@@ -18,8 +19,7 @@ from performance.models import (
     AuditEvent,
     StrategicActionUpdate,
 )
-from performance.roles import Role
-from performance.views import plans as plan_views
+from performance.plans import views as plan_views
 from tests import factories as f
 from tests.factories import TeamFactory, UserFactory
 

@@ -13,9 +13,10 @@ import time_machine
 from django.core.mail.backends.smtp import EmailBackend
 from django.core.management import call_command
 
-from performance import collection, reminders
+from performance.collection import reminders
+from performance.collection import services as collection
+from performance.collection.tasks import run_collection_day
 from performance.models import SentReminder, Value
-from performance.tasks import run_collection_day
 from tests.performance.test_collection import build_world, enter
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from performance import collection
+from performance.collection import services as collection
 from performance.models import Value
 from tests.performance.test_collection import build_world, enter, make_indicator
 

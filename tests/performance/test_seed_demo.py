@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from performance import access
+from performance.common import access
+from performance.core.roles import Role
 from performance.models import Outcome, Priority, Team, TeamMembership
-from performance.roles import Role
 
 pytestmark = pytest.mark.django_db
 

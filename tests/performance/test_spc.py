@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from performance.calculations import Polarity
-from performance.spc import (
+from performance.core.calculations import Polarity
+from performance.core.spc import (
     Assurance,
     SpcInput,
     SpcResult,

@@ -1,4 +1,4 @@
-"""An indicator's status for a period (performance.status): pure, no database.
+"""An indicator's status for a period (performance.core.status): pure, no database.
 
 Aggregation of sub-periods into the reporting period, targets of coarser periods, No data once
 the window has closed, direction of travel, and the SPC columns (variation, assurance) with and
@@ -11,10 +11,10 @@ from decimal import Decimal
 
 import pytest
 
-from performance import periods, status
-from performance.calculations import Aggregation, Direction, Level, Observation, Polarity
-from performance.periods import Frequency
-from performance.spc import Assurance, Variation
+from performance.core import periods, status
+from performance.core.calculations import Aggregation, Direction, Level, Observation, Polarity
+from performance.core.periods import Frequency
+from performance.core.spc import Assurance, Variation
 
 D = Decimal
 HIGHER, LOWER, NONE = Polarity.HIGHER, Polarity.LOWER, Polarity.NONE
@@ -475,7 +475,7 @@ def test_statuses_lists_the_indicators_that_report_at_the_period_in_order():
 
 
 def test_periods_read_are_the_period_its_previous_and_last_year_at_the_indicators_frequency():
-    from performance.status import periods_read
+    from performance.core.status import periods_read
 
     quarter = periods.parse("2025/26 Q2")
     values, targets = periods_read(quarter, Frequency.QUARTERLY)
@@ -492,7 +492,7 @@ def test_periods_read_are_the_period_its_previous_and_last_year_at_the_indicator
 
 @pytest.mark.parametrize("frequency", [Frequency.MONTHLY, Frequency.QUARTERLY])
 def test_a_status_from_the_periods_read_only_equals_one_from_the_whole_history(frequency):
-    from performance.status import periods_read
+    from performance.core.status import periods_read
 
     quarter = periods.parse("2025/26 Q2")
     history = periods.between(periods.parse("2022/23 Q1"), quarter)

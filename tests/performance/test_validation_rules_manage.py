@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from dataquality import services as data_quality
 from dataquality.models import ValidationRule
+from performance.core.roles import Role
 from performance.models import AuditEvent
-from performance.roles import Role
 from tests.factories import IndicatorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,10 @@ from decimal import Decimal as D
 import pytest
 
 from dataquality import services as data_quality
-from performance import periods, spc, status
-from performance.calculations import Aggregation, Direction, Observation, Polarity
+from performance.core import periods, spc, status
+from performance.core.calculations import Aggregation, Direction, Observation, Polarity
+from performance.core.periods import Frequency
 from performance.models import Value
-from performance.periods import Frequency
 from tests.factories import IndicatorFactory
 
 # Tonnes collected so far this year: it climbs through each year and drops back every April.
@@ -104,7 +104,7 @@ def test_outliers_of_a_year_to_date_value_are_judged_against_the_same_period_las
 def test_the_indicator_page_of_a_year_to_date_figure_says_why_it_has_no_limits(client):
     from django.urls import reverse
 
-    from performance.roles import Role
+    from performance.core.roles import Role
     from tests.factories import UserFactory
 
     indicator = IndicatorFactory(

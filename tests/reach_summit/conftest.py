@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils.text import slugify
 
+from performance.core.periods import Period
 from performance.models import (
     Activity,
     Indicator,
@@ -21,7 +22,6 @@ from performance.models import (
     Target,
     Value,
 )
-from performance.periods import Period
 from reach_summit.models import Scorecard
 from tests.factories import TeamFactory
 

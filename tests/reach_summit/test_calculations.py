@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from performance.calculations import Level
+from performance.core.calculations import Level
 from reach_summit.calculations import (
     MINUS,
     Award,

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from performance.core.roles import Role
 from performance.models import AuditEvent
-from performance.roles import Role
 from reach_summit.models import Complaint
 from tests.factories import TeamFactory, UserFactory
 

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from performance.calculations import Level
+from performance.core.calculations import Level
+from performance.core.periods import Period
+from performance.core.roles import Role
 from performance.models import AuditEvent, Indicator, Value
-from performance.periods import Period
-from performance.roles import Role
 from reach_summit import selectors, services, tasks
 from reach_summit.calculations import Award
 from reach_summit.models import Complaint, Scorecard, Snapshot

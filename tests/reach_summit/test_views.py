@@ -13,9 +13,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from performance import cache
+from performance.common import cache
+from performance.core.roles import Role
 from performance.models import AuditEvent
-from performance.roles import Role
 from reach_summit import selectors, services
 from reach_summit.models import Complaint, Improvement, Snapshot
 from tests.factories import UserFactory

@@ -1,6 +1,6 @@
 """The transactional outbox: work queued while the broker is down runs once it is back.
 
-`performance.outbox.enqueue` records the task in the caller's transaction and publishes it on
+`performance.common.outbox.enqueue` records the task in the caller's transaction and publishes it on
 commit; when the broker refuses, the row waits and `relay_outbox` publishes it later. Tested
 against a real redis-server of the test's own (stopped, then started) and against the embedded
 file-system broker (its queue folder missing, then restored), each with a real worker.
@@ -16,7 +16,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, transaction
 
-from performance import outbox
+from performance.common import outbox
 from performance.models import CollectionRound, OutboxMessage
 
 TASK = "performance.tasks.open_collection_round"

@@ -24,7 +24,7 @@ def app_on_own_postgres(postgres_cluster, tmp_path):
         env,
         "shell",
         "-c",
-        "from tests.factories import UserFactory; from performance.roles import Role; "
+        "from tests.factories import UserFactory; from performance.core.roles import Role; "
         "UserFactory(username='restart', roles=[Role.PERFORMANCE_OFFICER])",
     )
     server = Gunicorn(env)

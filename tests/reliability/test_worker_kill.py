@@ -93,7 +93,7 @@ if "barrier" in hooks:
     services._require_closed = _require_closed
 
 if os.environ.get("SUMMIT_TEST_LEASE_SECONDS"):
-    from performance import reminders
+    from performance.collection import reminders
 
     reminders.LEASE = datetime.timedelta(seconds=int(os.environ["SUMMIT_TEST_LEASE_SECONDS"]))
 
@@ -491,7 +491,7 @@ def holding_smtp():
 
 
 def build_reminder_world():
-    from performance.roles import Role
+    from performance.core.roles import Role
     from tests.factories import UserFactory
     from tests.performance.test_collection import build_world
 
@@ -504,7 +504,7 @@ def build_reminder_world():
 
 
 def test_a_worker_killed_mid_reminder_batch_sends_each_email_once(workers, holding_smtp):
-    from performance.tasks import run_collection_day
+    from performance.collection.tasks import run_collection_day
 
     build_reminder_world()
     cluster = workers(

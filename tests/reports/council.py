@@ -28,7 +28,8 @@ from benchmarking.models import (
     BenchmarkValue,
     ComparatorGroup,
 )
-from performance import periods
+from performance.core import periods
+from performance.core.roles import Role
 from performance.models import (
     Action,
     ActionPlan,
@@ -42,7 +43,6 @@ from performance.models import (
     Target,
     Value,
 )
-from performance.roles import Role
 from reach_summit.models import Complaint, Scorecard
 from tests.factories import TeamFactory, UserFactory
 

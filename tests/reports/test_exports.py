@@ -200,7 +200,7 @@ def add_data_quality_findings(council) -> None:
     from django.utils import timezone
 
     from dataquality.models import RejectedEntry
-    from performance import periods
+    from performance.core import periods
     from performance.models import AuditEvent, Indicator, Value
 
     for _ in range(3):

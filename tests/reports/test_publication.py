@@ -11,7 +11,7 @@ import pytest
 from django.test import TestCase
 from django.urls import reverse
 
-from performance import audit
+from performance.common import audit
 from performance.models import AuditEvent
 from performance.reports import services
 from performance.reports.data import Audience, Kind, parse_period

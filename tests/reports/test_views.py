@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from performance import periods
+from performance.core import periods
 from performance.models import Indicator, Target, Value
 from performance.reports.data import Kind
 from performance.reports.models import ReportJob

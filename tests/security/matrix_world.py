@@ -43,7 +43,11 @@ from benchmarking.models import (
 )
 from dataquality import services as dataquality_services
 from dataquality.models import Evidence, PolicyVersion, Statement
-from performance import access, periods, selectors
+from performance.common import access
+from performance.core import periods
+from performance.core.periods import Period
+from performance.core.roles import Role
+from performance.indicators import selectors
 from performance.models import (
     Action,
     ActionPlan,
@@ -69,11 +73,9 @@ from performance.models import (
     TeamMembership,
     Value,
 )
-from performance.periods import Period
 from performance.reports import selectors as report_selectors
 from performance.reports.data import Audience, Kind
 from performance.reports.models import PublishedReport, ReportJob
-from performance.roles import Role
 from reach_summit import selectors as summit_selectors
 from reach_summit import services as summit_services
 from reach_summit.models import Complaint, Improvement, Scorecard

@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from performance.roles import Role
+from performance.core.roles import Role
 from tests.factories import UserFactory
 from tests.performance.test_collection import build_world
 from tests.security.helpers import all_routes

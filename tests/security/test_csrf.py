@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from performance.core.roles import Role
 from performance.models import AuditEvent
-from performance.roles import Role
 from tests.factories import PASSWORD, UserFactory
 from tests.security.helpers import all_routes
 

@@ -132,7 +132,7 @@ def test_hostile_value_entry_is_saved_or_refused_naming_the_field(client, world,
 
 
 def _indicator_post(indicator: Indicator) -> dict:
-    from performance.forms_editing import IndicatorForm
+    from performance.manage.forms import IndicatorForm
 
     form = IndicatorForm(instance=indicator)
     data = {}

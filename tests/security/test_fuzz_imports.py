@@ -20,7 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from performance import collection, excel, imports
+from performance.collection import excel
+from performance.collection import services as collection
+from performance.indicators import imports
 from performance.models import AuditEvent, Indicator, Target, Team, Value
 from tests.factories import IndicatorFactory, TeamFactory, ValueFactory
 from tests.performance.test_collection import build_world

@@ -35,7 +35,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from benchmarking.models import BenchmarkingProject, BenchmarkValue, EfficiencySaving
 from dataquality.models import Evidence, PolicyVersion, Statement
-from performance import periods
+from performance.core import periods
 from performance.models import (
     Action,
     ActionPlan,
@@ -644,8 +644,8 @@ def test_every_url_name_is_classified():
 
 
 def test_every_role_of_the_spec_is_in_the_matrix(world):
-    from performance import access
-    from performance.roles import Role
+    from performance.common import access
+    from performance.core.roles import Role
 
     held = {access.primary_role(world.users[role]) for role in ROLES[1:]}
     assert held == set(Role), "the matrix must sign in as every role of SPEC §1"
@@ -1004,7 +1004,7 @@ def _team_b_workbook(client, world: World, value: int) -> bytes:
     """Team B's enterer's returns workbook with a new figure for B's draft."""
     from openpyxl import load_workbook
 
-    from performance import excel
+    from performance.collection import excel
 
     client.force_login(world.users["enterer_b"])
     response = client.get(reverse("performance:returns-download"))

@@ -7,7 +7,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from performance.roles import Role
+from performance.core.roles import Role
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

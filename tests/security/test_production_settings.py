@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from django.test import Client
-from performance.roles import Role
+from performance.core.roles import Role
 from tests.factories import PASSWORD, UserFactory
 user = UserFactory(roles=[Role.DATA_ENTERER])
 client = Client(HTTP_HOST="performance.example.gov.uk")

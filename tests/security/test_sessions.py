@@ -9,7 +9,7 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
-from performance.roles import Role
+from performance.core.roles import Role
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

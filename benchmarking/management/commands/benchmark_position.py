@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from benchmarking import selectors, services
 from benchmarking.models import Authority, BenchmarkMeasure, ComparatorGroup
-from performance import periods
+from performance.core import periods
 
 COLUMNS = [
     "measure",

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from performance import imports
+from performance.indicators import imports
 from performance.management.commands.import_values import rejection
 
 

@@ -15,8 +15,9 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
-from performance import periods, selectors
-from performance.calculations import round_to
+from performance.core import periods
+from performance.core.calculations import round_to
+from performance.indicators import selectors
 from performance.models import Indicator
 
 COLUMNS = (

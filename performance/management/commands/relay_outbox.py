@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from performance import outbox
+from performance.common import outbox
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from performance import reminders
+from performance.collection import reminders
 
 
 def _date(text: str) -> dt.date:

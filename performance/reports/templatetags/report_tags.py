@@ -81,7 +81,7 @@ def direction_text(code: str):
 
 @register.filter
 def svg(markup: str):
-    """A chart's SVG, made by performance.charts (which escapes every text it writes)."""
+    """A chart's SVG, made by performance.core.charts (which escapes every text it writes)."""
     return mark_safe(markup)
 
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from performance.periods import PeriodError
+from performance.core.periods import PeriodError
 from reach_summit import exports, selectors
 
 

@@ -1,0 +1,69 @@
+"""The validation rule of an indicator (SPEC §9), kept in the Manage area with its indicator.
+
+The unit's own rules (percent 0–100, whole counts, ratios) always apply; a rule adds bounds,
+exceptions and the outlier threshold. The rules are read wherever a value is entered: the form,
+the Excel upload and the import (`dataquality.services.problems_for`).
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from dataquality.models import ValidationRule
+from performance.common.forms import GovukMixin
+from performance.models import Indicator
+
+
+class ValidationRuleForm(GovukMixin, forms.ModelForm):
+    class Meta:
+        model = ValidationRule
+        fields = [
+            "indicator",
+            "minimum",
+            "maximum",
+            "whole_numbers",
+            "allow_over_100",
+            "numerator_not_above_denominator",
+            "change_threshold",
+        ]
+        labels = {
+            "minimum": "Lowest value allowed",
+            "maximum": "Highest value allowed",
+            "change_threshold": "Change that needs a comment, %",
+        }
+        help_texts = {
+            "change_threshold": "A value that moves more than this from the previous period "
+            "needs a comment; without it, values outside the SPC limits do.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Changed in place: GovukMixin has already bound the field (a new one would be ignored).
+        field = self.fields["indicator"]
+        field.queryset = Indicator.objects.filter(active=True).order_by("code")
+        field.empty_label = "Choose an indicator"
+        field.error_messages.update(
+            {
+                "required": "Choose the indicator the rule is for",
+                "invalid_choice": "Choose one of the listed indicators",
+            }
+        )
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("minimum"), data.get("maximum")
+        if low is not None and high is not None and low > high:
+            self.add_error("maximum", "The highest value must not be below the lowest")
+        return data
+
+    def validate_unique(self):
+        # One rule an indicator: say so by name rather than with Django's generic message.
+        indicator = self.cleaned_data.get("indicator")
+        clash = ValidationRule.objects.filter(indicator=indicator).exclude(pk=self.instance.pk)
+        if indicator is not None and clash.exists():
+            self.add_error("indicator", f"{indicator.code} already has a rule: change that one")
+            return
+        super().validate_unique()
+
+    def validate_constraints(self, exclude=None):
+        return None  # minimum ≤ maximum is checked above with a message naming the field

@@ -1,0 +1,292 @@
+"""Writes of the Manage area: create, update and delete with an audit record each (SPEC §1).
+
+Every function runs in one transaction and writes its `AuditEvent` in it, so a change and its
+trail are saved together or not at all. Many-to-many fields (an indicator's enterers, managers
+and outcomes) are audited as sorted lists of ids beside the plain fields, in the same event.
+
+Deletion policy: an object is deleted only when nothing else would go with it. A PROTECT link
+(an indicator owned by a team) or a cascade that would remove other rows (a priority's outcomes)
+refuses the deletion with `EditError` naming what is in the way; automatic link rows of
+many-to-many fields are not counted.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import models, router, transaction
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+
+from performance.common import access, audit
+from performance.core import periods
+from performance.core.calculations import Aggregation
+from performance.core.roles import Role
+from performance.models import AuditEvent, Indicator, Target, Team, TeamMembership
+
+
+class EditError(Exception):
+    """A change the Manage area refuses; the message is shown to the officer as it is."""
+
+
+# --- generic create / update / delete ----------------------------------------------------------
+
+
+def _concrete_names(instance: models.Model) -> list[str]:
+    return [f.name for f in instance._meta.concrete_fields if not f.primary_key]
+
+
+def _m2m_ids(instance: models.Model, names: Iterable[str]) -> dict[str, list[int]]:
+    return {name: sorted(getattr(instance, name).values_list("pk", flat=True)) for name in names}
+
+
+def _ids(values: Iterable[models.Model]) -> list[int]:
+    return sorted(value.pk for value in values)
+
+
+@transaction.atomic
+def create(
+    *,
+    actor,
+    instance: models.Model,
+    values: Mapping[str, Any] | None = None,
+    m2m: Mapping[str, Iterable[models.Model]] | None = None,
+) -> models.Model:
+    """Save a new `instance` with `values` set on it, set its many-to-many `m2m`; audit it all.
+
+    Every concrete field is audited as created (None before), many-to-many ones as sorted ids.
+    """
+    for name, value in (values or {}).items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    m2m = dict(m2m or {})
+    for name, values in m2m.items():
+        getattr(instance, name).set(values)
+    changes = {
+        name: [None, value]
+        for name, value in audit.snapshot(instance, _concrete_names(instance)).items()
+    }
+    changes.update({name: [None, _ids(values)] for name, values in m2m.items()})
+    audit.record(actor=actor, instance=instance, action="create", changes=changes)
+    return instance
+
+
+@transaction.atomic
+def update(
+    *,
+    actor,
+    instance: models.Model,
+    values: Mapping[str, Any],
+    m2m: Mapping[str, Iterable[models.Model]] | None = None,
+    reason: str = "",
+) -> AuditEvent | None:
+    """Set `values` (and many-to-many `m2m`) on the row of `instance`; audit what changed.
+
+    The row is read again under a lock, so `before` is what the database held, not what a bound
+    form already wrote onto `instance`. Nothing is written and None is returned when nothing
+    changes.
+    """
+    current = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    fields = list(values)
+    m2m = dict(m2m or {})
+    before = audit.snapshot(current, fields) | _m2m_ids(current, m2m)
+    for name, value in values.items():
+        setattr(current, name, value)
+    after = audit.snapshot(current, fields) | {name: _ids(v) for name, v in m2m.items()}
+    changes = audit.diff(before, after)
+    if not changes:
+        return None
+    current.full_clean()
+    plain_changed = [name for name in changes if name not in m2m]
+    if plain_changed:
+        current.save(update_fields=plain_changed)
+    for name, related in m2m.items():
+        if name in changes:
+            getattr(current, name).set(related)
+    return audit.record(
+        actor=actor, instance=current, action="update", changes=changes, reason=reason
+    )
+
+
+def _label(model: type[models.Model], count: int) -> str:
+    meta = model._meta
+    name = meta.verbose_name if count == 1 else meta.verbose_name_plural
+    return f"{count} {name}"
+
+
+def blockers(instance: models.Model) -> list[str]:
+    """What stops `instance` being deleted safely: ['3 indicators', '1 action plan'] or []."""
+    collector = Collector(using=router.db_for_write(type(instance)))
+    counts: Counter[type[models.Model]] = Counter()
+    try:
+        collector.collect([instance])
+    except (ProtectedError, RestrictedError) as error:
+        objects = getattr(error, "protected_objects", None) or getattr(
+            error, "restricted_objects", ()
+        )
+        for obj in objects:
+            counts[type(obj)] += 1
+    else:
+        for model, objs in collector.data.items():
+            if model._meta.auto_created:
+                continue
+            others = [
+                obj for obj in objs if not (model is type(instance) and obj.pk == instance.pk)
+            ]
+            counts[model] += len(others)
+        for queryset in collector.fast_deletes:
+            if queryset.model._meta.auto_created:
+                continue
+            counts[queryset.model] += queryset.count()
+    return [_label(model, count) for model, count in counts.items() if count]
+
+
+@transaction.atomic
+def delete(*, actor, instance: models.Model) -> None:
+    """Delete `instance` with an audit record of what it held, or raise `EditError`."""
+    in_the_way = blockers(instance)
+    if in_the_way:
+        raise EditError(
+            f"{instance._meta.verbose_name.capitalize()} “{instance}” cannot be deleted: it still has "
+            f"{_join(in_the_way)}. Move or delete them first."
+        )
+    changes = {
+        name: [value, None]
+        for name, value in audit.snapshot(instance, _concrete_names(instance)).items()
+    }
+    audit.record(actor=actor, instance=instance, action="delete", changes=changes)
+    instance.delete()
+
+
+def _join(parts: Sequence[str]) -> str:
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+# --- people: roles and team memberships ----------------------------------------------------------
+
+
+@transaction.atomic
+def set_roles(*, actor, user, roles: Iterable[Role]) -> AuditEvent | None:
+    """Give `user` exactly `roles` (Django groups); audit the change of their role names."""
+    wanted = sorted(Role(role).value for role in roles)
+    held = sorted(name for name in user.groups.values_list("name", flat=True) if name in set(Role))
+    if wanted == held:
+        return None
+    others = user.groups.exclude(name__in=[role.value for role in Role])
+    user.groups.set([*others, *(access.group_for(Role(name)) for name in wanted)])
+    user._summit_roles = None  # the cached roles of access.roles_of are stale now
+    return audit.record(
+        actor=actor, instance=user, action="update", changes={"roles": [held, wanted]}
+    )
+
+
+@transaction.atomic
+def add_member(*, actor, team: Team, user) -> TeamMembership:
+    if TeamMembership.objects.filter(team=team, user=user).exists():
+        raise EditError(f"{user.get_full_name() or user.get_username()} is already in {team}.")
+    membership = TeamMembership.objects.create(team=team, user=user)
+    audit.created(actor=actor, instance=membership, fields=["user", "team"])
+    return membership
+
+
+@transaction.atomic
+def remove_member(*, actor, membership: TeamMembership) -> None:
+    audit.record(
+        actor=actor,
+        instance=membership,
+        action="delete",
+        changes={"user": [membership.user_id, None], "team": [membership.team_id, None]},
+    )
+    membership.delete()
+
+
+# --- targets -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TargetRow:
+    """One row of the targets table: a period, its value (None: no target) and SMART record."""
+
+    period: periods.Period
+    value: Decimal | None
+    smart: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class TargetsSaved:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+
+    def __str__(self) -> str:
+        parts = [
+            f"{count} {word}"
+            for count, word in (
+                (self.created, "added"),
+                (self.updated, "changed"),
+                (self.deleted, "removed"),
+            )
+            if count
+        ]
+        return ", ".join(parts) if parts else "no changes"
+
+
+@transaction.atomic
+def save_targets(*, actor, indicator: Indicator, rows: Sequence[TargetRow]) -> TargetsSaved:
+    """Write a table of targets for `indicator`: create, change or remove each row's target.
+
+    A row with no value removes the period's target if there was one. Each write is audited.
+    """
+    existing = {
+        target.period: target
+        for target in Target.objects.select_for_update().filter(
+            indicator=indicator, period__in=[str(row.period) for row in rows]
+        )
+    }
+    created = updated = deleted = 0
+    for row in rows:
+        target = existing.get(str(row.period))
+        if row.value is None:
+            if target is not None:
+                delete(actor=actor, instance=target)
+                deleted += 1
+            continue
+        values = {"value": row.value, **row.smart}
+        if target is None:
+            create(
+                actor=actor,
+                instance=Target(
+                    indicator=indicator,
+                    period=str(row.period),
+                    period_start=row.period.start,
+                    **values,
+                ),
+            )
+            created += 1
+        elif update(actor=actor, instance=target, values=values) is not None:
+            updated += 1
+    return TargetsSaved(created, updated, deleted)
+
+
+def profile_annual(
+    annual: Decimal, *, aggregation: Aggregation | str, parts: int, decimals: int
+) -> list[Decimal]:
+    """Spread an annual target over `parts` periods (quarters or months) of the year.
+
+    `sum` (cumulative): equal shares rounded half up to the indicator's decimals, the last
+    period taking what rounding left over, so the shares add up to the annual target exactly.
+    `last`, `mean` and `ratio`: every period gets the annual value itself.
+    """
+    if parts < 1:
+        raise ValueError("a year has at least one period")
+    if Aggregation(aggregation) is not Aggregation.SUM:
+        return [annual] * parts
+    step = Decimal(1).scaleb(-decimals)
+    share = (annual / parts).quantize(step, rounding=ROUND_HALF_UP)
+    return [share] * (parts - 1) + [annual - share * (parts - 1)]
