@@ -78,7 +78,7 @@ def _cell(value: object) -> str:
 def _raw_rows(name: str, content: bytes) -> list[list[str]]:
     lower = name.lower()
     if lower.endswith(".xlsx"):
-        import openpyxl
+        import openpyxl  # noqa: PLC0415 (heavy; loaded only for an .xlsx upload)
 
         try:
             book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
@@ -163,8 +164,6 @@ def import_comparators(request: HttpRequest) -> HttpResponse:
 
 
 def _url(name: str, *args) -> str:
-    from django.urls import reverse
-
     return reverse(name, args=args)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -70,7 +71,7 @@ def string_list(name: str, default: list[str]) -> list[str]:
 
 def database(name: str, default: str) -> dict:
     """A Django DATABASES entry from a URL such as postgres://user@host:5432/db."""
-    import dj_database_url
+    import dj_database_url  # noqa: PLC0415 (only the settings read a database URL)
 
     value = raw(name) or default
     scheme = urlparse(value).scheme
@@ -107,8 +108,6 @@ def redis_url(name: str) -> str | None:
 
 
 def timezone(name: str, default: str) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     value = raw(name) or default
     try:
         ZoneInfo(value)

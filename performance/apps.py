@@ -6,6 +6,7 @@ class PerformanceConfig(AppConfig):
     verbose_name = "Performance"
 
     def ready(self) -> None:
-        from performance.common import cache
+        # The cache imports models, which exist only once the app registry is ready.
+        from performance.common import cache  # noqa: PLC0415
 
         cache.connect_signals()

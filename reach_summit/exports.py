@@ -101,8 +101,8 @@ def as_text_table(table: Table) -> str:
 
 def as_xlsx(table: Table) -> bytes:
     """The table as an Excel workbook: the export columns, then the levels in words."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl import Workbook  # noqa: PLC0415 (heavy; loaded only for an export)
+    from openpyxl.styles import Font  # noqa: PLC0415 (as above)
 
     book = Workbook()
     sheet = book.active
@@ -171,7 +171,7 @@ def newsletter(table: Table) -> str:
 
 def poster_pdf(table: Table, *, council_name: str | None = None) -> bytes:
     """The notice-board poster: A4 landscape, rendered by WeasyPrint."""
-    from weasyprint import CSS, HTML
+    from weasyprint import CSS, HTML  # noqa: PLC0415 (heavy: Pango and fonts, loaded per PDF)
 
     html = render_to_string(
         "reach_summit/reports/poster.html",

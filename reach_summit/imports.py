@@ -31,7 +31,7 @@ class ImportResult:
 def _rows(filename: str, content: bytes) -> list[list[object]]:
     name = filename.lower()
     if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
+        from openpyxl import load_workbook  # noqa: PLC0415 (heavy; only for an .xlsx upload)
 
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)

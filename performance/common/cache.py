@@ -30,6 +30,8 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
+from performance.models import Generation
+
 T = TypeVar("T")
 
 # Generation name -> models whose rows feed figures cached under it.
@@ -90,8 +92,6 @@ def _in_test_transaction() -> bool:
 
 
 def _replace(name: str) -> None:
-    from performance.models import Generation
-
     token = uuid.uuid4().hex
     if not Generation.objects.filter(name=name).update(token=token):
         Generation.objects.update_or_create(name=name, defaults={"token": token})
@@ -99,8 +99,6 @@ def _replace(name: str) -> None:
 
 def tokens(names: Iterable[str]) -> str:
     """The current tokens of `names`, joined in a stable order. One query."""
-    from performance.models import Generation
-
     names = sorted(set(names))
     found = dict(Generation.objects.filter(name__in=names).values_list("name", "token"))
     return ".".join(f"{name}={found.get(name, '0')}" for name in names)

@@ -26,7 +26,7 @@ import importlib
 import logging
 from dataclasses import dataclass
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.db import transaction
 from django.utils import timezone
 
@@ -50,16 +50,18 @@ class RelayReport:
 
 
 def _task(task_name: str):
-    """The registered Celery task called `task_name`, importing its module if need be."""
-    from config.celery import app
+    """The registered Celery task called `task_name`, importing its module if need be.
 
-    if task_name not in app.tasks:
+    `current_app` is Summit's app (`config.celery`, loaded with the settings), reached without
+    importing `config` from this lower layer.
+    """
+    if task_name not in current_app.tasks:
         module, _, _ = task_name.rpartition(".")
         if module:
             with contextlib.suppress(ImportError):
                 importlib.import_module(module)
     try:
-        return app.tasks[task_name]
+        return current_app.tasks[task_name]
     except KeyError:
         raise ValueError(f"No Celery task is registered as {task_name!r}.") from None
 

@@ -323,7 +323,7 @@ def _database_ok() -> tuple[bool, str]:
 
 def _broker_ok() -> tuple[bool, str]:
     if settings.REDIS_URL:
-        import redis
+        import redis  # noqa: PLC0415 (only when a Redis broker is configured)
 
         try:
             client = redis.Redis.from_url(
