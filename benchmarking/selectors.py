@@ -23,7 +23,6 @@ from benchmarking.models import (
     EfficiencySaving,
     VfmPair,
 )
-from performance.common import access
 from performance.core import periods
 from performance.core.calculations import Aggregation, Direction, Observation, Polarity, aggregate
 from performance.models import Indicator, Value
@@ -391,11 +390,6 @@ def position_for_indicator(
 # --- value for money -----------------------------------------------------------------------------
 
 
-def readable_indicators(user):
-    """Indicators whose activated values `user` may read: their team's, or unassigned ones."""
-    return Indicator.objects.filter(Q(team__in=access.teams_readable(user)) | Q(team__isnull=True))
-
-
 @dataclass(frozen=True)
 class VfmRow:
     pair: VfmPair
@@ -457,7 +451,7 @@ def vfm_rows(*, user, last: int = 8) -> list[VfmRow]:
     the finer indicator's months combined by its aggregation rule. Two queries whatever the
     number of pairs.
     """
-    readable = readable_indicators(user)
+    readable = Indicator.objects.readable_by(user)
     pairs = list(
         VfmPair.objects.filter(output__in=readable, input__in=readable).select_related(
             "output", "input"

@@ -94,7 +94,7 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def indicator_targets(request: HttpRequest, pk: int) -> HttpResponse:
     """Suggested targets for an indicator: the values that would reach the median and top quartile."""
-    indicator = get_object_or_404(selectors.readable_indicators(request.user), pk=pk)
+    indicator = access.indicator_for(request.user, pk)
     group, groups = _group_and_choices(request)
     benchmark = selectors.position_for_indicator(indicator, group=group) if group else None
     context = {"indicator": indicator, "benchmark": benchmark, "group": group, "groups": groups}

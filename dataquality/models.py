@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from performance.models import Value
+
 
 class PolicyVersion(models.Model):
     """One version of the data quality policy. The current version is the newest one in effect."""
@@ -165,6 +167,13 @@ def _evidence_path(instance: Evidence, filename: str) -> str:
     return f"evidence/{filename}"
 
 
+class EvidenceQuerySet(models.QuerySet):
+    def readable_by(self, user) -> EvidenceQuerySet:
+        """Working papers a person may see: those of values whose team data they see
+        (`Value.objects.team_data_visible_to`, the access gate of SPEC §1)."""
+        return self.filter(value__in=Value.objects.team_data_visible_to(user).values("id"))
+
+
 class Evidence(models.Model):
     """A working paper behind a value, stored under a generated name outside the web root."""
 
@@ -181,6 +190,8 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]

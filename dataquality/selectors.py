@@ -769,10 +769,8 @@ def evidence_for(value_ids) -> dict[int, list[Evidence]]:
 def evidence_for_indicator(user, indicator: Indicator) -> list[Evidence] | None:
     """Every working paper of an indicator's values, newest period first; None when the person
     may not see them (the same rule as a download)."""
-    from dataquality import services
-
     probe = Value(indicator=indicator)
-    if not services.may_see_evidence(user, probe):
+    if not access.can_see_team_data(user, probe):
         return None
     return list(
         Evidence.objects.filter(value__indicator=indicator)

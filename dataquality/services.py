@@ -354,25 +354,6 @@ def record_rejections(
 # --- evidence ---------------------------------------------------------------------------------
 
 
-def may_see_evidence(user, value: Value) -> bool:
-    """People who may see the value's team data: its team's people, its enterers and managers,
-    and performance officers."""
-    if access.is_performance_officer(user):
-        return True
-    team = value.indicator.team
-    if team is not None and access.can_edit_team_data(user, team):
-        return True
-    return collection.can_see(user, value.indicator)
-
-
-def may_upload_evidence(user, value: Value) -> bool:
-    if access.is_performance_officer(user):
-        return True
-    return collection.can_see(user, value.indicator) or (
-        value.indicator.team is not None and access.can_edit_team_data(user, value.indicator.team)
-    )
-
-
 def clean_name(name: str) -> str:
     """The file's own name, or `DataQualityError` for anything that tries to be a path."""
     raw = name or ""
@@ -463,7 +444,7 @@ def _checked_upload(upload, *, allowed: set[str] | None = None) -> tuple[bytes, 
 @transaction.atomic
 def upload_evidence(*, user, value: Value, upload, description: str = "") -> Evidence:
     """Attach a working paper to `value`: checked, stored under a generated name, audited."""
-    if not may_upload_evidence(user, value):
+    if not access.can_see_team_data(user, value):
         raise DataQualityError("You may not attach evidence to this value", "file")
     data, name, ext, content_type = _checked_upload(upload)
     if len(description) > 250:

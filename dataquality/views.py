@@ -285,17 +285,14 @@ def signatures(request: HttpRequest) -> HttpResponse:
 
 
 def _value_or_404(user, value_id: int) -> Value:
-    value = Value.objects.select_related("indicator", "indicator__team").filter(pk=value_id).first()
-    if value is None or not services.may_see_evidence(user, value):
-        raise Http404("No such value.")
-    return value
+    return access.value_for(user, value_id, to="evidence", related=["indicator", "indicator__team"])
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def evidence_upload(request: HttpRequest, value_id: int) -> HttpResponse:
     value = _value_or_404(request.user, value_id)
-    may_upload = services.may_upload_evidence(request.user, value)
+    may_upload = access.can_see_team_data(request.user, value)
     form = EvidenceForm()
     if request.method == "POST":
         if not may_upload:
@@ -343,11 +340,11 @@ def _attachment(file_field, name: str, content_type: str) -> FileResponse:
 @login_required
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     evidence = get_object_or_404(
-        Evidence.objects.select_related("value", "value__indicator", "value__indicator__team"),
+        Evidence.objects.readable_by(request.user).select_related(
+            "value", "value__indicator", "value__indicator__team"
+        ),
         pk=pk,
     )
-    if not services.may_see_evidence(request.user, evidence.value):
-        raise Http404("No such file.")
     try:
         return _attachment(evidence.file, evidence.original_name, evidence.content_type)
     except FileNotFoundError:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from performance.common import access, audit
@@ -298,36 +298,6 @@ def find_due(round_: CollectionRound, indicator: Indicator) -> str | None:
     return None
 
 
-# --- permissions ------------------------------------------------------------------------------
-
-
-def can_enter(user, indicator: Indicator) -> bool:
-    """Enterers assigned to the indicator, and performance officers."""
-    if access.is_performance_officer(user):
-        return True
-    return indicator.enterers.filter(pk=user.pk).exists()
-
-
-def can_manage(user, indicator: Indicator) -> bool:
-    """Data managers assigned to the indicator, and performance officers."""
-    if access.is_performance_officer(user):
-        return True
-    return indicator.managers.filter(pk=user.pk).exists()
-
-
-def can_see(user, indicator: Indicator) -> bool:
-    """Drafts of an indicator are visible to its enterers, its managers and officers."""
-    return can_enter(user, indicator) or can_manage(user, indicator)
-
-
-def visible_values(user) -> QuerySet[Value]:
-    """Values whose drafts the person may see: guessing another id outside this gives 404."""
-    qs = Value.objects.all()
-    if access.is_performance_officer(user):
-        return qs
-    return qs.filter(Q(indicator__enterers=user) | Q(indicator__managers=user)).distinct()
-
-
 # --- the entry rules --------------------------------------------------------------------------
 
 
@@ -581,7 +551,7 @@ def save_entry(
     `version` is the version the person loaded (0 or None for a value not yet started).
     Raises `Refused`, `EntryInvalid` (with per-field messages) or `StaleValue`.
     """
-    if not can_enter(user, indicator):
+    if not access.can_enter(user, indicator):
         raise Refused(f"You are not a data enterer for {indicator.code}.")
     period = find_due(round_, indicator)
     if period is None:
@@ -665,7 +635,7 @@ def _store(*, user, indicator, period: str, entry: Entry, version, submit: bool)
 def activate(*, user, value_id: int, version: int | None) -> Value:
     """Activate (approve) a submitted value. Not the manager's own entry; locked afterwards."""
     value = _locked(value_id)
-    if not can_manage(user, value.indicator):
+    if not access.can_manage(user, value.indicator):
         raise Refused(f"You are not a data manager for {value.indicator.code}.")
     _data_quality().require_signed(user, "Manager")
     _check_version(value, version)
@@ -704,7 +674,7 @@ def return_value(*, user, value_id: int, version: int | None, reason: str) -> Va
     """Return a submitted value to its enterer with a reason."""
     reason = _reason(reason)
     value = _locked(value_id)
-    if not can_manage(user, value.indicator):
+    if not access.can_manage(user, value.indicator):
         raise Refused(f"You are not a data manager for {value.indicator.code}.")
     _check_version(value, version)
     if value.status != Value.Status.SUBMITTED:
@@ -730,7 +700,7 @@ def correct(*, user, value_id: int, version: int | None, reason: str) -> Value:
     """Re-open an activated value for correction, with a reason (SPEC §5). Managers and officers."""
     reason = _reason(reason)
     value = _locked(value_id)
-    if not can_manage(user, value.indicator):
+    if not access.can_manage(user, value.indicator):
         raise Refused(
             f"Only a data manager of {value.indicator.code} or a performance officer can "
             "re-open it."
@@ -860,20 +830,13 @@ class QueueRow:
     judgement: Judgement | None = None
 
 
-def managed_values(user) -> QuerySet[Value]:
-    qs = Value.objects.all()
-    if not access.is_performance_officer(user):
-        qs = qs.filter(indicator__in=Indicator.objects.filter(managers=user).values("id"))
-    return qs
-
-
 def activation_queue(user, *, value_ids: Iterable[int] | None = None) -> list[QueueRow]:
     """Submitted values the person may activate, oldest submission first, with context.
 
     Two queries whatever the length: the values with their targets, and the history; the level
     of each row is computed from the loaded history (no SPC here: the review page shows it).
     """
-    qs = managed_values(user).filter(status=Value.Status.SUBMITTED)
+    qs = Value.objects.manageable_by(user).filter(status=Value.Status.SUBMITTED)
     if value_ids is not None:
         qs = qs.filter(pk__in=list(value_ids))
     target = Target.objects.filter(

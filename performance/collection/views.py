@@ -134,9 +134,7 @@ def _round_or_404(round_id: int) -> CollectionRound:
 def _entry_item(request, round_id: int, indicator_id: int) -> collection.DueItem:
     """The due item, or 404 when the person may not see it or it is not due in the round."""
     round_ = _round_or_404(round_id)
-    indicator = get_object_or_404(Indicator.objects.select_related("team"), pk=indicator_id)
-    if not collection.can_see(request.user, indicator):
-        raise Http404("No such item.")
+    indicator = access.indicator_for(request.user, indicator_id, to="drafts", related=["team"])
     if collection.find_due(round_, indicator) is None:
         raise Http404("Not due in this round.")
     items = collection.due_items([round_], indicators=Indicator.objects.filter(pk=indicator.pk))
@@ -225,7 +223,7 @@ def return_item(request: HttpRequest, round_id: int, indicator_id: int) -> HttpR
     item = _entry_item(request, round_id, indicator_id)
     if request.method == "GET":
         return render(request, "performance/returns/_item.html", _item_context(item))
-    if not collection.can_enter(request.user, item.indicator):
+    if not access.can_enter(request.user, item.indicator):
         raise PermissionDenied("You are not a data enterer for this indicator.")
     raw = {
         name: request.POST.get(name, "")
@@ -421,7 +419,9 @@ def activation_bulk(request: HttpRequest) -> HttpResponse:
         context["problems"] = [collection.BulkProblem(0, "Selection", "Select at least one value")]
         return render(request, "performance/returns/activation_queue.html", context, status=400)
     visible = set(
-        collection.visible_values(request.user).filter(pk__in=ids).values_list("pk", flat=True)
+        Value.objects.drafts_visible_to(request.user)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
     )
     if set(ids) - visible:
         raise Http404("No such value.")
@@ -451,15 +451,11 @@ def activation_bulk(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_value_or_404(user, value_id: int) -> Value:
-    value = (
-        collection.visible_values(user)
-        .select_related("indicator", "indicator__team", "entered_by", "changed_by", "activated_by")
-        .filter(pk=value_id)
-        .first()
+    return access.value_for(
+        user,
+        value_id,
+        related=["indicator", "indicator__team", "entered_by", "changed_by", "activated_by"],
     )
-    if value is None:
-        raise Http404("No such value.")
-    return value
 
 
 def _chart(points: list[tuple[str, Decimal]], target: Decimal | None) -> dict | None:
@@ -499,7 +495,7 @@ def value_review(request: HttpRequest, value_id: int) -> HttpResponse:
     reason = ""
     sign_url = ""
     if request.method == "POST":
-        if not collection.can_manage(request.user, value.indicator):
+        if not access.can_manage(request.user, value.indicator):
             raise PermissionDenied("You are not a data manager for this indicator.")
         action = request.POST.get("action")
         version = request.POST.get("version", "")
@@ -569,7 +565,7 @@ def value_review(request: HttpRequest, value_id: int) -> HttpResponse:
         "chart": _chart(series, target),
         "errors": errors,
         "reason": reason,
-        "can_manage": collection.can_manage(request.user, indicator),
+        "can_manage": access.can_manage(request.user, indicator),
         "own_entry": value.entered_by_id == request.user.pk,
         "status_icon": STATUS_ICONS.get(value.status, ""),
         "sign_url": sign_url,
@@ -584,7 +580,7 @@ def value_review(request: HttpRequest, value_id: int) -> HttpResponse:
 def value_correct(request: HttpRequest, value_id: int) -> HttpResponse:
     """Re-open an activated value for correction, with a reason."""
     value = _visible_value_or_404(request.user, value_id)
-    if not collection.can_manage(request.user, value.indicator):
+    if not access.can_manage(request.user, value.indicator):
         raise PermissionDenied(
             "Only the indicator's data managers and performance officers can re-open a value."
         )
@@ -632,9 +628,8 @@ STATUS_COLUMNS = [
 
 
 def _scope_team_ids(user) -> list[int] | None:
-    if access.is_performance_officer(user) or access.has_role(user, access.Role.MEMBER):
-        return None
-    return list(access.teams_readable(user).values_list("id", flat=True))
+    team_ids = access.readable_team_ids(user)
+    return None if team_ids is None else list(team_ids)
 
 
 @require_GET

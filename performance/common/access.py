@@ -1,41 +1,82 @@
-"""Who may see and do what, per object (SPEC §1).
+"""The access gate (SPEC §1): what a person may do with one object, and getters that enforce it.
 
-A role (Django group) says what a person may do; their team memberships say where. Views and
-services ask these functions rather than checking groups themselves, so the rules live in one
-place. Querysets returned here are meant to be filtered further, never widened.
+Visibility of lists is defined once, on the models' QuerySets (`performance.models.visibility`:
+`Indicator.objects.readable_by(user)`, `Value.objects.drafts_visible_to(user)`, …). This module
+adds what a view needs for one object:
+
+- getters that return the object or raise: `indicator_for(user, pk, to="read"|"enter"|"manage")`,
+  `value_for(user, pk, to="read"|"manage")`, `service_plan_for(user, pk, to="read"|"update")`,
+  `action_plan_for(user, pk, to="read"|"edit")`. Something a person may not see is a 404 (its
+  id reveals nothing); something they see but may not act on is a 403.
+- yes/no checks for templates and services (`can_enter`, `can_manage`, `can_edit_action_plan`…).
+
+Views, selectors, exports and reports ask here or on the QuerySets; none checks groups itself.
+`denied` is the reason given with a 403 (kept in logs; the page itself says only that access is
+not included).
 """
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser
+from collections.abc import Sequence
+from typing import Literal
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404
 
 from performance.core.roles import Role
-from performance.models import Team
+from performance.models import (
+    ActionPlan,
+    Activity,
+    Indicator,
+    ServicePlan,
+    StrategicAction,
+    Team,
+    Value,
+)
+from performance.models.visibility import (
+    User,
+    has_role,
+    is_performance_officer,
+    member_team_ids,
+    readable_team_ids,
+    roles_of,
+    sees_every_team,
+    works_on_data,
+)
+
+__all__ = [
+    "Role",
+    "User",
+    "action_plan_for",
+    "can_edit_action_plan",
+    "can_edit_team_data",
+    "can_enter",
+    "can_manage",
+    "can_record_progress",
+    "can_see_drafts",
+    "can_see_team_data",
+    "can_update_action",
+    "group_for",
+    "has_role",
+    "indicator_for",
+    "is_performance_officer",
+    "may_comment",
+    "member_team_ids",
+    "primary_role",
+    "readable_team_ids",
+    "roles_of",
+    "sees_every_team",
+    "service_plan_for",
+    "teams_readable",
+    "value_for",
+    "works_in_service",
+    "works_on_data",
+]
 
 
-def roles_of(user) -> set[Role]:
-    if not user.is_authenticated:
-        return set()
-    cached = getattr(user, "_summit_roles", None)
-    if cached is None:
-        names = set(user.groups.values_list("name", flat=True))
-        cached = {role for role in Role if role.value in names}
-        if user.is_superuser:
-            cached.add(Role.PERFORMANCE_OFFICER)
-        user._summit_roles = cached
-    return cached
-
-
-def has_role(user, role: Role) -> bool:
-    return role in roles_of(user)
-
-
-def is_performance_officer(user) -> bool:
-    return has_role(user, Role.PERFORMANCE_OFFICER)
-
-
-def primary_role(user) -> Role | None:
+def primary_role(user: User) -> Role | None:
     """The role whose dashboard a person sees first: the widest one they hold."""
     held = roles_of(user)
     for role in (
@@ -50,45 +91,181 @@ def primary_role(user) -> Role | None:
     return None
 
 
-def member_team_ids(user) -> set[int]:
-    if not user.is_authenticated:
-        return set()
-    cached = getattr(user, "_summit_team_ids", None)
-    if cached is None:
-        cached = set(user.memberships.values_list("team_id", flat=True))
-        cached |= set(user.headed_teams.values_list("id", flat=True))
-        # A Head of Service answers for every team of the services they head.
-        cached |= set(
-            Team.objects.filter(service__head_of_service=user).values_list("id", flat=True)
-        )
-        user._summit_team_ids = cached
-    return cached
+def teams_readable(user: User) -> QuerySet[Team]:
+    """Teams whose activated figures a person may read (`Team.objects.readable_by`)."""
+    return Team.objects.readable_by(user)
 
 
-def teams_readable(user) -> QuerySet[Team]:
-    """Teams whose activated (published-inside) figures a person may read.
-
-    Performance officers and members (Management Team, Cabinet, O&S) read every team; others
-    read their own teams.
-    """
-    if isinstance(user, AnonymousUser) or not user.is_authenticated:
-        return Team.objects.none()
-    if is_performance_officer(user) or has_role(user, Role.MEMBER):
-        return Team.objects.all()
-    return Team.objects.filter(id__in=member_team_ids(user))
+def group_for(role: Role) -> Group:
+    """The Django group of a role (made by a migration; recreated if a test flush removed it)."""
+    return Group.objects.get_or_create(name=role.value)[0]
 
 
-def can_edit_team_data(user, team: Team) -> bool:
+# --- one object: yes or no ---------------------------------------------------------------------
+
+
+def can_enter(user: User, indicator: Indicator) -> bool:
+    """Enterers assigned to the indicator, and performance officers."""
+    if is_performance_officer(user):
+        return True
+    return indicator.enterers.filter(pk=user.pk).exists()
+
+
+def can_manage(user: User, indicator: Indicator) -> bool:
+    """Data managers assigned to the indicator, and performance officers."""
+    if is_performance_officer(user):
+        return True
+    return indicator.managers.filter(pk=user.pk).exists()
+
+
+def can_see_drafts(user: User, indicator: Indicator) -> bool:
+    """Drafts of an indicator are visible to its enterers, its managers and officers."""
+    return can_enter(user, indicator) or can_manage(user, indicator)
+
+
+def can_edit_team_data(user: User, team: Team) -> bool:
     """Enter, change or see drafts of a team's data: its own people and performance officers."""
     if is_performance_officer(user):
         return True
-    if not roles_of(user) & {Role.DATA_ENTERER, Role.DATA_MANAGER, Role.SERVICE_MANAGER}:
+    if not works_on_data(user):
         return False
     return team.id in member_team_ids(user)
 
 
-def group_for(role: Role):
-    """The Django group of a role (made by a migration; recreated if a test flush removed it)."""
-    from django.contrib.auth.models import Group
+def can_see_team_data(user: User, value: Value) -> bool:
+    """A value's evidence: the team's working people, its enterers and managers, and officers
+    (the one-object form of `Value.objects.team_data_visible_to`)."""
+    if is_performance_officer(user):
+        return True
+    team = value.indicator.team
+    if team is not None and can_edit_team_data(user, team):
+        return True
+    return can_see_drafts(user, value.indicator)
 
-    return Group.objects.get_or_create(name=role.value)[0]
+
+def may_comment(user: User) -> bool:
+    """Anyone with a role who can read an indicator may comment on it."""
+    return bool(roles_of(user))
+
+
+def works_in_service(user: User, plan: ServicePlan) -> bool:
+    """The service's Head of Service, a performance officer, or someone who works on the data
+    (enterer, manager, service manager) in one of its teams; a member only reads."""
+    if is_performance_officer(user) or plan.service.head_of_service_id == user.pk:
+        return True
+    if not works_on_data(user):
+        return False
+    teams = member_team_ids(user)
+    return bool(teams) and Team.objects.filter(service_id=plan.service_id, id__in=teams).exists()
+
+
+def can_record_progress(user: User, activity: Activity, *, works_in_service: bool) -> bool:
+    """Monthly progress on an activity: people who work in the service, and its owner."""
+    return works_in_service or activity.owner_id == user.pk
+
+
+def can_update_action(user: User, action: StrategicAction) -> bool:
+    """A strategic action's bi-annual update: its owner and performance officers."""
+    return is_performance_officer(user) or action.owner_id == user.pk
+
+
+def can_edit_action_plan(user: User, plan: ActionPlan) -> bool:
+    """Revise an action plan: its owner, its team's head and performance officers."""
+    return (
+        is_performance_officer(user)
+        or plan.owner_id == user.pk
+        or plan.team.head_of_service_id == user.pk
+    )
+
+
+# --- one object: the getters ---------------------------------------------------------------------
+
+
+def _one(queryset: QuerySet, pk: int, related: Sequence[str]):  # type: ignore[no-untyped-def]
+    if related:
+        queryset = queryset.select_related(*related)
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise Http404(f"No such {queryset.model._meta.verbose_name}.")
+    return found
+
+
+def indicator_for(
+    user: User,
+    pk: int,
+    *,
+    to: Literal["read", "drafts", "enter", "manage"] = "read",
+    related: Sequence[str] = (),
+    denied: str = "",
+) -> Indicator:
+    """The indicator `pk` if `user` may `to` it.
+
+    read: its activated figures (`Indicator.objects.readable_by`), else 404. drafts: its drafts
+    must be visible to the person (an enterer, a data manager or an officer), else 404. enter /
+    manage: as drafts, and they must be an assigned enterer / data manager or an officer (else 403).
+    """
+    if to == "read":
+        indicator: Indicator = _one(Indicator.objects.readable_by(user), pk, related)
+        return indicator
+    indicator = _one(Indicator.objects.all(), pk, related)
+    if not can_see_drafts(user, indicator):
+        raise Http404("No such indicator.")
+    if to == "drafts":
+        return indicator
+    allowed = can_enter(user, indicator) if to == "enter" else can_manage(user, indicator)
+    if not allowed:
+        raise PermissionDenied(denied)
+    return indicator
+
+
+def value_for(
+    user: User,
+    pk: int,
+    *,
+    to: Literal["read", "evidence", "manage"] = "read",
+    related: Sequence[str] = (),
+    denied: str = "",
+) -> Value:
+    """The value `pk`, in any state, if the person may see its drafts (else 404); `to="manage"`
+    also needs them to manage its indicator (else 403). `to="evidence"`: the value's team data
+    (its evidence), seen also by the team's working people (`Value.objects.team_data_visible_to`).
+    """
+    if to == "evidence":
+        found: Value = _one(Value.objects.team_data_visible_to(user), pk, related)
+        return found
+    value: Value = _one(Value.objects.drafts_visible_to(user), pk, related)
+    if to == "manage" and not can_manage(user, value.indicator):
+        raise PermissionDenied(denied)
+    return value
+
+
+def service_plan_for(
+    user: User,
+    pk: int,
+    *,
+    to: Literal["read", "update"] = "read",
+    related: Sequence[str] = (),
+    denied: str = "",
+) -> ServicePlan:
+    """The service plan `pk` if the person reads it (else 404); `to="update"` also needs them to
+    work in its service (else 403)."""
+    plan: ServicePlan = _one(ServicePlan.objects.readable_by(user), pk, related)
+    if to == "update" and not works_in_service(user, plan):
+        raise PermissionDenied(denied)
+    return plan
+
+
+def action_plan_for(
+    user: User,
+    pk: int,
+    *,
+    to: Literal["read", "edit"] = "read",
+    related: Sequence[str] = (),
+    denied: str = "",
+) -> ActionPlan:
+    """The action plan `pk` if the person reads it (else 404); `to="edit"` also needs them to be
+    its owner, its team's head or an officer (else 403)."""
+    plan: ActionPlan = _one(ActionPlan.objects.readable_by(user), pk, related)
+    if to == "edit" and not can_edit_action_plan(user, plan):
+        raise PermissionDenied(denied)
+    return plan

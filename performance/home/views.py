@@ -291,7 +291,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "kpis", "Corporate KPIs", kpis, period, list_query=f"kind={Indicator.Kind.KPI}"
             )
         )
-    everyone = indicator_pages.sees_every_team(user)
+    everyone = access.sees_every_team(user)
     if everyone:
         team_count, teams_html = _teams_everyone(readable, period, today)
         context = {"teams_html": teams_html}

@@ -25,9 +25,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import QuerySet
 from django.forms.utils import flatatt
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -43,7 +42,6 @@ from performance.common import cache as generations
 from performance.core import charts, periods, spc, status
 from performance.core.calculations import Direction, Level, SmartRecord, smart_gaps
 from performance.core.periods import Frequency, Period, PeriodError
-from performance.core.roles import Role
 from performance.indicators import selectors
 from performance.models import (
     ActionPlan,
@@ -120,23 +118,6 @@ def level_tag(level: Level | None) -> Tag:
 # --- scope ------------------------------------------------------------------------------------
 
 
-def sees_every_team(user) -> bool:
-    return access.is_performance_officer(user) or access.has_role(user, Role.MEMBER)
-
-
-def readable_indicators(user) -> QuerySet[Indicator]:
-    """Indicators `user` may read: every one for officers and members, else their teams'."""
-    indicators = Indicator.objects.all()
-    if sees_every_team(user):
-        return indicators
-    return indicators.filter(team__in=access.teams_readable(user))
-
-
-def may_comment(user) -> bool:
-    """Members and officers (anyone with a role) who can read an indicator may comment on it."""
-    return bool(access.roles_of(user))
-
-
 # --- rows -------------------------------------------------------------------------------------
 
 
@@ -147,9 +128,9 @@ def readable_statuses(user, period: Period, *, today: dt.date) -> list[selectors
     filtered here: everything for officers and members, else the indicators of their teams.
     """
     items = selectors.period_statuses(period, today=today)
-    if sees_every_team(user):
+    teams = access.readable_team_ids(user)
+    if teams is None:
         return list(items)
-    teams = access.member_team_ids(user)
     return [item for item in items if item.team_id in teams]
 
 
@@ -460,15 +441,6 @@ class TargetRow:
     value: str
     gaps: list[str]
     hints: list[str]
-
-
-def _readable_indicator_or_404(user, pk: int) -> Indicator:
-    indicator = (
-        readable_indicators(user).select_related("team", "team__directorate").filter(pk=pk).first()
-    )
-    if indicator is None:
-        raise Http404("No such indicator")
-    return indicator
 
 
 def _own_latest(frequency: Frequency, today: dt.date) -> Period:
@@ -820,7 +792,7 @@ def _detail_context(
     ]
     # An empty comment form is the same for everyone: its fields come rendered with the
     # figures. A refused one (`comment_form`) is rendered with its errors.
-    can_comment = may_comment(request.user)
+    can_comment = access.may_comment(request.user)
     fmt = lambda value: charts.format_value(value, indicator.decimals, indicator.unit)  # noqa: E731
     spc_result = figures.spc
     return {
@@ -866,7 +838,7 @@ def _detail_context(
 @require_GET
 @login_required
 def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    indicator = _readable_indicator_or_404(request.user, pk)
+    indicator = access.indicator_for(request.user, pk, related=["team", "team__directorate"])
     return render(
         request, "performance/indicators/detail.html", _detail_context(request, indicator)
     )
@@ -876,8 +848,8 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def indicator_comment(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a reader's comment to an indicator; audited. Bad input re-shows the page with errors."""
-    indicator = _readable_indicator_or_404(request.user, pk)
-    if not may_comment(request.user):
+    indicator = access.indicator_for(request.user, pk, related=["team", "team__directorate"])
+    if not access.may_comment(request.user):
         raise PermissionDenied("Only members and officers may comment on indicators.")
     commentable = _figures(indicator, timezone.localdate()).commentable
     form = CommentForm(request.POST, period_labels=commentable)

@@ -10,6 +10,7 @@ from django.db import models
 
 from performance.core.calculations import Aggregation, Polarity
 from performance.core.periods import Frequency
+from performance.models.visibility import IndicatorQuerySet, ValueQuerySet
 
 
 class Indicator(models.Model):
@@ -114,6 +115,8 @@ class Indicator(models.Model):
     reviewed_on = models.DateField(
         null=True, blank=True, help_text="When the definition was last reviewed (data quality)."
     )
+
+    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -234,6 +237,8 @@ class Value(models.Model):
     changed_at = models.DateTimeField(null=True, blank=True)
     # Optimistic lock: every write bumps it, and a write that read an older version is refused.
     version = models.PositiveIntegerField(default=1)
+
+    objects = ValueQuerySet.as_manager()
 
     class Meta:
         ordering = ["indicator", "period_start"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from performance.models.visibility import TeamQuerySet
+
 
 class Directorate(models.Model):
     name = models.CharField(max_length=120, unique=True)
@@ -53,6 +55,8 @@ class Team(models.Model):
         related_name="headed_teams",
     )
     active = models.BooleanField(default=True)
+
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from performance.models.visibility import ActionPlanQuerySet, ServicePlanQuerySet
+
 
 class StrategicPlan(models.Model):
     """The four-year Strategic Plan (SPEC §2); the medium-term financial strategy note sits on it."""
@@ -95,6 +97,8 @@ class ServicePlan(models.Model):
     year = models.CharField("financial year", max_length=7, help_text="Written 2024/25.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     summary = models.TextField(blank=True)
+
+    objects = ServicePlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "service__name"]
@@ -290,6 +294,8 @@ class ActionPlan(models.Model):
     )
     opened_on = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+
+    objects = ActionPlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opened_on", "id"]

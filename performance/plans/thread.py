@@ -13,10 +13,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from performance.common import access
 from performance.common.display import person_name, url_or_none
 from performance.models import (
-    Action,
     ActionPlan,
     Activity,
     Indicator,
@@ -29,15 +27,6 @@ from performance.models import (
     StrategicAction,
     StrategicPlan,
 )
-
-
-def action_plans_readable(user) -> QuerySet[ActionPlan]:
-    """Plans of the teams a person reads, plus those they own or own an action in."""
-    owns_an_action = Action.objects.filter(owner=user).values("version__plan_id")
-    return ActionPlan.objects.filter(
-        Q(team__in=access.teams_readable(user)) | Q(owner=user) | Q(pk__in=owns_an_action)
-    )
-
 
 # --- The golden thread: nodes ---------------------------------------------------------------------
 
@@ -363,7 +352,9 @@ def build_thread(kind: str, pk: int, *, user) -> Thread:
             )
         measured = {m.outcome_id for m in indicator.measures.all()}
         up += [_up_to_outcome(o) for o in indicator.outcomes.all() if o.pk not in measured]
-        plans = action_plans_readable(user).filter(indicator=indicator).select_related("owner")
+        plans = (
+            ActionPlan.objects.readable_by(user).filter(indicator=indicator).select_related("owner")
+        )
         down = [
             Node(
                 "action-plan",

@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import Max, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,13 +34,11 @@ from django.views.decorators.vary import vary_on_headers
 from performance.common import access
 from performance.common.display import person_name, url_or_none
 from performance.core import periods, plan_progress
-from performance.core.roles import Role
 from performance.models import (
     Action,
     ActionPlan,
     Activity,
     ActivityProgress,
-    Indicator,
     Milestone,
     ServicePlan,
     StrategicAction,
@@ -57,7 +55,6 @@ from performance.plans.services import (
 )
 from performance.plans.thread import (
     THREAD_KINDS,
-    action_plans_readable,
     build_thread,
     priority_tree,
 )
@@ -180,34 +177,6 @@ def golden_thread(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 # --- Service plans --------------------------------------------------------------------------------
 
 
-def service_plans_readable(user) -> QuerySet[ServicePlan]:
-    """Officers and members read every service plan; others those of their services (a team
-    member or the Head of Service) and the plans in which they own an activity."""
-    if access.is_performance_officer(user) or access.has_role(user, Role.MEMBER):
-        return ServicePlan.objects.all()
-    teams = access.member_team_ids(user)
-    return ServicePlan.objects.filter(
-        Q(service__teams__id__in=teams)
-        | Q(service__head_of_service=user)
-        | Q(objectives__activities__owner=user)
-    ).distinct()
-
-
-def _works_in_service(user, plan: ServicePlan) -> bool:
-    """The service's Head of Service, a performance officer, or someone who works on the data
-    (enterer, manager, service manager) in one of its teams; a member only reads."""
-    if access.is_performance_officer(user) or plan.service.head_of_service_id == user.pk:
-        return True
-    if not access.roles_of(user) & {Role.DATA_ENTERER, Role.DATA_MANAGER, Role.SERVICE_MANAGER}:
-        return False
-    teams = access.member_team_ids(user)
-    return bool(teams) and Team.objects.filter(service_id=plan.service_id, id__in=teams).exists()
-
-
-def can_record_progress(user, activity: Activity, *, works_in_service: bool) -> bool:
-    return works_in_service or activity.owner_id == user.pk
-
-
 def _plan_months(plan: ServicePlan, today: dt.date) -> list[periods.Period]:
     """The months of the plan's financial year that have started, in order."""
     try:
@@ -222,7 +191,7 @@ def _plan_months(plan: ServicePlan, today: dt.date) -> list[periods.Period]:
 def service_plan_list(request: HttpRequest) -> HttpResponse:
     """Service plans of one financial year, grouped under their Head of Service."""
     today = _today()
-    readable = service_plans_readable(request.user)
+    readable = ServicePlan.objects.readable_by(request.user)
     years = sorted(
         set(
             ServicePlan.objects.filter(pk__in=readable.values("pk")).values_list("year", flat=True)
@@ -294,11 +263,11 @@ def _service_plan_context(request, plan: ServicePlan, *, saved: str = "") -> dic
             )
         )
     )
-    works = _works_in_service(request.user, plan)
+    works = access.works_in_service(request.user, plan)
     facts = []
     for objective in objectives:
         for activity in objective.activities.all():
-            activity.can_record = can_record_progress(
+            activity.can_record = access.can_record_progress(
                 request.user, activity, works_in_service=works
             )
             activity.rows = [(p, badge(p.rag)) for p in activity.progress.all()]
@@ -323,20 +292,13 @@ def _service_plan_context(request, plan: ServicePlan, *, saved: str = "") -> dic
     }
 
 
-def _readable_plan(request, pk: int) -> ServicePlan:
-    return get_object_or_404(
-        service_plans_readable(request.user).select_related(
-            "service__head_of_service", "service__directorate"
-        ),
-        pk=pk,
-    )
-
-
 @require_GET
 @login_required
 @vary_on_headers("HX-Request")
 def service_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _readable_plan(request, pk)
+    plan = access.service_plan_for(
+        request.user, pk, related=["service__head_of_service", "service__directorate"]
+    )
     context = _service_plan_context(request, plan)
     return _render(request, "performance/plans/service_plan_detail.html", "plan-body", context)
 
@@ -384,9 +346,13 @@ def activity_progress(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    plan = _readable_plan(request, activity.objective.plan_id)
-    works = _works_in_service(request.user, plan)
-    if not can_record_progress(request.user, activity, works_in_service=works):
+    plan = access.service_plan_for(
+        request.user,
+        activity.objective.plan_id,
+        related=["service__head_of_service", "service__directorate"],
+    )
+    works = access.works_in_service(request.user, plan)
+    if not access.can_record_progress(request.user, activity, works_in_service=works):
         raise PermissionDenied("Only the activity's owner or the service's people record progress.")
     today = _today()
     months = _plan_months(plan, today)
@@ -440,10 +406,6 @@ def _half_year(today: dt.date) -> dict:
     }
 
 
-def can_update_action(user, action: StrategicAction) -> bool:
-    return access.is_performance_officer(user) or action.owner_id == user.pk
-
-
 def _action_rows(user, half: dict, *, only: int | None = None) -> list[dict]:
     actions = StrategicAction.objects.select_related("outcome__priority", "owner").prefetch_related(
         Prefetch(
@@ -465,7 +427,7 @@ def _action_rows(user, half: dict, *, only: int | None = None) -> list[dict]:
                 "current": current,
                 "current_badge": badge(current.status) if current else None,
                 "earlier": [(u, badge(u.status)) for u in updates if u.period != half["label"]],
-                "can_update": can_update_action(user, action),
+                "can_update": access.can_update_action(user, action),
             }
         )
     return rows
@@ -484,7 +446,7 @@ def strategic_actions(request: HttpRequest) -> HttpResponse:
         if not raw.isdigit():
             raise Http404
         action = get_object_or_404(StrategicAction, pk=int(raw))
-        if not can_update_action(request.user, action):
+        if not access.can_update_action(request.user, action):
             raise PermissionDenied("Only the action's owner or a performance officer updates it.")
         form = forms_plans.StrategicActionUpdateForm(request.POST, auto_id=f"sa{action.pk}-%s")
         if form.is_valid():
@@ -543,24 +505,6 @@ def strategic_actions(request: HttpRequest) -> HttpResponse:
 # --- Action plans ---------------------------------------------------------------------------------
 
 
-def can_edit_action_plan(user, plan: ActionPlan) -> bool:
-    return (
-        access.is_performance_officer(user)
-        or plan.owner_id == user.pk
-        or plan.team.head_of_service_id == user.pk
-    )
-
-
-def teams_user_can_open_plans_for(user) -> QuerySet[Team]:
-    """Performance officers for any team; a Head of Service or service manager for their own."""
-    if access.is_performance_officer(user):
-        return Team.objects.filter(active=True)
-    managed = Q(head_of_service=user)
-    if access.has_role(user, Role.SERVICE_MANAGER):
-        managed |= Q(id__in=access.member_team_ids(user))
-    return Team.objects.filter(managed, active=True)
-
-
 def _people(extra_ids=()) -> list[tuple[int, str]]:
     """People who can own a plan or an action: everyone with a role, plus current owners."""
     users = (
@@ -579,7 +523,7 @@ def _people(extra_ids=()) -> list[tuple[int, str]]:
 @login_required
 def action_plan_list(request: HttpRequest) -> HttpResponse:
     plans = (
-        action_plans_readable(request.user)
+        ActionPlan.objects.readable_by(request.user)
         .select_related("team", "indicator", "owner")
         .annotate(current_version=Max("versions__number"))
         .order_by("status", "-opened_on", "id")
@@ -592,24 +536,17 @@ def action_plan_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "status": status,
         "statuses": ActionPlan.Status.choices,
-        "can_create": teams_user_can_open_plans_for(request.user).exists(),
+        "can_create": Team.objects.plans_openable_by(request.user).exists(),
     }
     return render(request, "performance/plans/action_plan_list.html", context)
-
-
-def _readable_action_plan(request, pk: int) -> ActionPlan:
-    return get_object_or_404(
-        action_plans_readable(request.user).select_related(
-            "team", "indicator", "owner", "team__head_of_service"
-        ),
-        pk=pk,
-    )
 
 
 @require_GET
 @login_required
 def action_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _readable_action_plan(request, pk)
+    plan = access.action_plan_for(
+        request.user, pk, related=["team", "indicator", "owner", "team__head_of_service"]
+    )
     versions = list(plan.versions.select_related("created_by").order_by("-number"))
     if not versions:
         raise Http404
@@ -630,7 +567,7 @@ def action_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "latest": versions[0],
         "versions": versions,
         "actions": actions,
-        "can_edit": can_edit_action_plan(request.user, plan),
+        "can_edit": access.can_edit_action_plan(request.user, plan),
         "indicator_url": url_or_none("performance:indicator-detail", plan.indicator_id)
         if plan.indicator_id
         else None,
@@ -649,7 +586,7 @@ def _action_formset(data, *, initial, owners, prefix="actions"):
 def action_plan_create(request: HttpRequest) -> HttpResponse:
     """Open an action plan for a team, optionally from one of its indicators."""
     teams = list(
-        teams_user_can_open_plans_for(request.user).order_by("name").values_list("id", "name")
+        Team.objects.plans_openable_by(request.user).order_by("name").values_list("id", "name")
     )
     if not teams:
         raise PermissionDenied(
@@ -661,11 +598,7 @@ def action_plan_create(request: HttpRequest) -> HttpResponse:
     if source.get("indicator"):
         if not str(source["indicator"]).isdigit():
             raise Http404
-        indicator = get_object_or_404(
-            Indicator.objects.select_related("team"),
-            Q(team__in=access.teams_readable(request.user)) | Q(team__isnull=True),
-            pk=int(source["indicator"]),
-        )
+        indicator = access.indicator_for(request.user, int(source["indicator"]), related=["team"])
         initial["team"] = indicator.team_id
         initial["title"] = f"Improving {indicator.code} {indicator.title}"[:250]
     elif source.get("team", "").isdigit():
@@ -710,8 +643,10 @@ def action_plan_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def action_plan_revise(request: HttpRequest, pk: int) -> HttpResponse:
     """A new version of the plan's actions, starting from copies of the current ones."""
-    plan = _readable_action_plan(request, pk)
-    if not can_edit_action_plan(request.user, plan):
+    plan = access.action_plan_for(
+        request.user, pk, related=["team", "indicator", "owner", "team__head_of_service"]
+    )
+    if not access.can_edit_action_plan(request.user, plan):
         raise PermissionDenied(
             "Only the plan's owner, the team's head or a performance officer revises it."
         )

@@ -428,7 +428,12 @@ def test_position_for_indicator_and_its_fragment(client, enterer):
     assert 'id="indicator-position"' in html
     assert "3 of 5" in html
     assert "Second quartile" in html
-    page = client.get(reverse("benchmarking:indicator-targets", args=[indicator.pk]))
+    # An indicator without a team is read by officers and members only (the access gate): an
+    # enterer of no team gets 404, as on the indicator pages; a member reads its targets.
+    url = reverse("benchmarking:indicator-targets", args=[indicator.pk])
+    assert client.get(url).status_code == 404
+    client.force_login(UserFactory(username="mo", roles=[Role.MEMBER]))
+    page = client.get(url)
     assert page.status_code == 200
     assert "Suggested targets" in page.content.decode()
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from dataquality import services
 from dataquality.models import Evidence, ReviewReminder, Statement, ValidationRule
+from performance.common import access
 from performance.core.roles import Role
 from performance.models import AuditEvent, Value
 from tests.dataquality.fixtures import publish
@@ -274,9 +275,9 @@ def test_people_outside_the_team_may_not_see_or_attach_evidence(value):
     outsider = UserFactory(roles=[Role.DATA_ENTERER], teams=[TeamFactory()])
     member = UserFactory(roles=[Role.MEMBER])
     officer = UserFactory(roles=[Role.PERFORMANCE_OFFICER])
-    assert not services.may_see_evidence(outsider, value)
-    assert not services.may_see_evidence(member, value)
-    assert services.may_see_evidence(officer, value)
+    assert not access.can_see_team_data(outsider, value)
+    assert not access.can_see_team_data(member, value)
+    assert access.can_see_team_data(officer, value)
     with pytest.raises(services.DataQualityError):
         services.upload_evidence(
             user=outsider, value=value, upload=SimpleUploadedFile("a.pdf", PDF)

@@ -451,6 +451,6 @@ def test_no_data_is_recorded_once_and_audited_as_the_system(world):
 
 def test_visible_values_hide_other_teams_drafts(world):
     hou = enter(world, "HOU 001", "5", user="enterer_b")
-    assert not collection.visible_values(world.users["enterer_a"]).filter(pk=hou.pk).exists()
-    assert collection.visible_values(world.users["manager_b"]).filter(pk=hou.pk).exists()
-    assert collection.visible_values(world.users["officer"]).filter(pk=hou.pk).exists()
+    assert not Value.objects.drafts_visible_to(world.users["enterer_a"]).filter(pk=hou.pk).exists()
+    assert Value.objects.drafts_visible_to(world.users["manager_b"]).filter(pk=hou.pk).exists()
+    assert Value.objects.drafts_visible_to(world.users["officer"]).filter(pk=hou.pk).exists()
