@@ -173,7 +173,7 @@ _LEFT, _RIGHT, _TOP, _XLABELS = 78, 24, 18, 44
 
 def _nice_step(span: float, ticks: int = 5) -> float:
     raw = span / ticks
-    power = 10 ** math.floor(math.log10(raw))
+    power: float = 10 ** math.floor(math.log10(raw))
     for factor in (1, 2, 2.5, 5, 10):
         if raw <= factor * power:
             return factor * power
@@ -374,9 +374,9 @@ def value_chart(chart: ValueChart) -> str:
         if point.target is None:
             previous = None
             continue
-        y = _num(y_of(point.target))
-        left, right = _num(x_of(index) - slot / 2), _num(x_of(index) + slot / 2)
-        target_d.append(f"M{left} {y}H{right}" if previous is None else f"V{y}H{right}")
+        level = _num(y_of(point.target))
+        start, end = _num(x_of(index) - slot / 2), _num(x_of(index) + slot / 2)
+        target_d.append(f"M{start} {level}H{end}" if previous is None else f"V{level}H{end}")
         previous = point.target
     if target_d:
         out.append(
