@@ -36,9 +36,14 @@ test: install system-deps
 test-fast: install
 	$(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
 
+# Style, the layers (import-linter contracts in pyproject.toml) and types (mypy: strict modules
+# listed in pyproject.toml). CI runs it before the tests.
+LINT_PACKAGES := config performance reach_summit benchmarking dataquality
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy $(LINT_PACKAGES)
 
 format: install
 	$(VENV)/bin/ruff format .
