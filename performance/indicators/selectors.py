@@ -7,8 +7,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import models as auth
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -28,7 +30,7 @@ from performance.models import (
 )
 
 
-def teams_for_dashboard(*, user) -> QuerySet[Team]:
+def teams_for_dashboard(*, user: access.User) -> QuerySet[Team]:
     return (
         access.teams_readable(user)
         .select_related("directorate", "head_of_service")
@@ -48,13 +50,13 @@ def teams_by_directorate() -> list[tuple[int, str, list[tuple[int, str]]]]:
     return [(pk, name, teams) for pk, (name, teams) in grouped.items()]
 
 
-def assigned_indicator_ids(*, user, as_manager: bool) -> set[int]:
+def assigned_indicator_ids(*, user: auth.User, as_manager: bool) -> set[int]:
     """Ids of the indicators `user` manages (`as_manager`) or enters."""
     assigned = user.managed_indicators if as_manager else user.entered_indicators
     return set(assigned.values_list("id", flat=True))
 
 
-def open_rounds(*, today=None) -> list[CollectionRound]:
+def open_rounds(*, today: dt.date | None = None) -> list[CollectionRound]:
     today = today or timezone.localdate()
     return list(
         CollectionRound.objects.filter(opens_on__lte=today, closes_on__gte=today).order_by(
@@ -241,7 +243,7 @@ def _recent_data(
             Target.objects.filter(which, period__in=sorted(target_periods)).order_by(),
             targets,
         )
-    empty: dict = {}
+    empty: dict[str, Any] = {}  # shared by values and targets, never written
     return defaultdict(
         status.IndicatorData,
         {
@@ -400,7 +402,7 @@ def _compute_period_statuses(
     closed = window_closed(period, today=today)
     default_tolerance = Decimal(10)
     percent = Indicator.Unit.PERCENT
-    forms: dict[tuple, status.IndicatorFacts] = {}
+    forms: dict[tuple[object, ...], status.IndicatorFacts] = {}
     result = []
     for (
         pk,

@@ -7,13 +7,15 @@ so a page's query count does not grow with its rows (budget: 25, asserted in the
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth import models as auth
 from django.core.paginator import Page, Paginator
 from django.db import models
 
 from performance.core import periods
-from performance.core.calculations import SmartRecord, smart_gaps
+from performance.core.calculations import SmartPart, SmartRecord, smart_gaps
 from performance.core.roles import Role
 from performance.models import (
     Activity,
@@ -35,7 +37,7 @@ def records_page(
     order: Sequence[str] = (),
     narrowed_to: tuple[str, models.Model] | None = None,
     page: str | None,
-) -> Page:
+) -> Page[models.Model]:
     """One page of `model`'s records, optionally only those whose `field` is `parent`.
 
     `order` replaces the model's own ordering when given. An out-of-range or non-numeric `page`
@@ -50,7 +52,7 @@ def records_page(
     return Paginator(queryset, PAGE_SIZE).get_page(page)
 
 
-def target_gaps(target: Target | LongTermTarget, period: str) -> list:
+def target_gaps(target: Target | LongTermTarget, period: str) -> list[SmartPart]:
     """The SMART parts a target lacks (performance.core.calculations.smart_gaps).
 
     Reads `target.indicator` and, when linked, `target.outcome`: select them with the target.
@@ -74,7 +76,7 @@ def target_gaps(target: Target | LongTermTarget, period: str) -> list:
 # --- choices offered by the forms ---------------------------------------------------------------
 
 
-def active_users():
+def active_users() -> models.QuerySet[auth.User]:
     """People who may be given work: active accounts, by name."""
     return (
         get_user_model()
@@ -83,14 +85,14 @@ def active_users():
     )
 
 
-def outcomes():
+def outcomes() -> models.QuerySet[Outcome]:
     """The strategic outcomes, in plan order, with their priority (their name includes it)."""
     return Outcome.objects.select_related("priority").order_by(
         "priority__plan__first_year", "priority__number", "number"
     )
 
 
-def activities():
+def activities() -> models.QuerySet[Activity]:
     """Service-plan activities, newest plan first, with what their choice label shows."""
     return Activity.objects.select_related("objective__plan__service").order_by(
         "-objective__plan__year", "objective__plan__service__name", "objective__number", "id"
@@ -100,7 +102,7 @@ def activities():
 # --- people ---------------------------------------------------------------------------------------
 
 
-def people_page(*, page: str | None) -> tuple[Page, list[dict]]:
+def people_page(*, page: str | None) -> tuple[Page[auth.User], list[dict[str, Any]]]:
     """A page of accounts (active first, by name) and a row each: its roles and team names."""
     users = (
         get_user_model()
@@ -120,17 +122,17 @@ def people_page(*, page: str | None) -> tuple[Page, list[dict]]:
     return found, rows
 
 
-def roles_held(user) -> list[str]:
+def roles_held(user: auth.User) -> list[str]:
     """The Summit roles (group names) `user` holds; other Django groups are left out."""
     roles = {role.value for role in Role}
     return [name for name in user.groups.values_list("name", flat=True) if name in roles]
 
 
-def memberships_of(user):
+def memberships_of(user: auth.User) -> models.QuerySet[TeamMembership]:
     return user.memberships.select_related("team").order_by("team__name")
 
 
-def members_of(team: Team):
+def members_of(team: Team) -> models.QuerySet[TeamMembership]:
     """A team's memberships by the member's name, with what the members table shows."""
     return (
         TeamMembership.objects.filter(team=team)

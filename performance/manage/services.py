@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.contrib.auth import models as auth
 from django.db import models, router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 
@@ -50,7 +51,7 @@ def _ids(values: Iterable[models.Model]) -> list[int]:
 @transaction.atomic
 def create(
     *,
-    actor,
+    actor: auth.User,
     instance: models.Model,
     values: Mapping[str, Any] | None = None,
     m2m: Mapping[str, Iterable[models.Model]] | None = None,
@@ -64,13 +65,13 @@ def create(
     instance.full_clean()
     instance.save()
     m2m = dict(m2m or {})
-    for name, values in m2m.items():
-        getattr(instance, name).set(values)
+    for name, related in m2m.items():
+        getattr(instance, name).set(related)
     changes = {
         name: [None, value]
         for name, value in audit.snapshot(instance, _concrete_names(instance)).items()
     }
-    changes.update({name: [None, _ids(values)] for name, values in m2m.items()})
+    changes.update({name: [None, _ids(related)] for name, related in m2m.items()})
     audit.record(actor=actor, instance=instance, action="create", changes=changes)
     return instance
 
@@ -78,7 +79,7 @@ def create(
 @transaction.atomic
 def update(
     *,
-    actor,
+    actor: auth.User,
     instance: models.Model,
     values: Mapping[str, Any],
     m2m: Mapping[str, Iterable[models.Model]] | None = None,
@@ -125,8 +126,10 @@ def blockers(instance: models.Model) -> list[str]:
     try:
         collector.collect([instance])
     except (ProtectedError, RestrictedError) as error:
-        objects = getattr(error, "protected_objects", None) or getattr(
-            error, "restricted_objects", ()
+        objects = (
+            error.protected_objects
+            if isinstance(error, ProtectedError)
+            else error.restricted_objects
         )
         for obj in objects:
             counts[type(obj)] += 1
@@ -146,12 +149,12 @@ def blockers(instance: models.Model) -> list[str]:
 
 
 @transaction.atomic
-def delete(*, actor, instance: models.Model) -> None:
+def delete(*, actor: auth.User, instance: models.Model) -> None:
     """Delete `instance` with an audit record of what it held, or raise `EditError`."""
     in_the_way = blockers(instance)
     if in_the_way:
         raise EditError(
-            f"{instance._meta.verbose_name.capitalize()} “{instance}” cannot be deleted: it still has "
+            f"{str(instance._meta.verbose_name).capitalize()} “{instance}” cannot be deleted: it still has "
             f"{_join(in_the_way)}. Move or delete them first."
         )
     changes = {
@@ -172,7 +175,7 @@ def _join(parts: Sequence[str]) -> str:
 
 
 @transaction.atomic
-def set_roles(*, actor, user, roles: Iterable[Role]) -> AuditEvent | None:
+def set_roles(*, actor: auth.User, user: auth.User, roles: Iterable[Role]) -> AuditEvent | None:
     """Give `user` exactly `roles` (Django groups); audit the change of their role names."""
     wanted = sorted(Role(role).value for role in roles)
     held = sorted(name for name in user.groups.values_list("name", flat=True) if name in set(Role))
@@ -180,14 +183,15 @@ def set_roles(*, actor, user, roles: Iterable[Role]) -> AuditEvent | None:
         return None
     others = user.groups.exclude(name__in=[role.value for role in Role])
     user.groups.set([*others, *(access.group_for(Role(name)) for name in wanted)])
-    user._summit_roles = None  # the cached roles of access.roles_of are stale now
+    # The cached roles of access.roles_of are stale now.
+    user._summit_roles = None  # type: ignore[attr-defined]
     return audit.record(
         actor=actor, instance=user, action="update", changes={"roles": [held, wanted]}
     )
 
 
 @transaction.atomic
-def add_member(*, actor, team: Team, user) -> TeamMembership:
+def add_member(*, actor: auth.User, team: Team, user: auth.User) -> TeamMembership:
     if TeamMembership.objects.filter(team=team, user=user).exists():
         raise EditError(f"{user.get_full_name() or user.get_username()} is already in {team}.")
     membership = TeamMembership.objects.create(team=team, user=user)
@@ -196,7 +200,7 @@ def add_member(*, actor, team: Team, user) -> TeamMembership:
 
 
 @transaction.atomic
-def remove_member(*, actor, membership: TeamMembership) -> None:
+def remove_member(*, actor: auth.User, membership: TeamMembership) -> None:
     audit.record(
         actor=actor,
         instance=membership,
@@ -238,7 +242,9 @@ class TargetsSaved:
 
 
 @transaction.atomic
-def save_targets(*, actor, indicator: Indicator, rows: Sequence[TargetRow]) -> TargetsSaved:
+def save_targets(
+    *, actor: auth.User, indicator: Indicator, rows: Sequence[TargetRow]
+) -> TargetsSaved:
     """Write a table of targets for `indicator`: create, change or remove each row's target.
 
     A row with no value removes the period's target if there was one. Each write is audited.

@@ -5,7 +5,9 @@ plans kept as versions. Each runs in one transaction and records the audit trail
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.contrib.auth import models as auth
 from django.db import transaction
 from django.db.models import Max
 
@@ -36,7 +38,7 @@ ACTION_FIELDS = [
 
 @transaction.atomic
 def record_activity_progress(
-    *, actor, activity: Activity, data: dict, today: dt.date
+    *, actor: auth.User, activity: Activity, data: dict[str, Any], today: dt.date
 ) -> ActivityProgress:
     """Create or update one month's progress, mark milestones met, and audit every change."""
     month = periods.parse(data["month"], kind=periods.Frequency.MONTHLY)
@@ -79,7 +81,9 @@ def record_activity_progress(
 
 
 @transaction.atomic
-def save_action_update(*, actor, action: StrategicAction, period: str, data: dict):
+def save_action_update(
+    *, actor: auth.User, action: StrategicAction, period: str, data: dict[str, Any]
+) -> StrategicActionUpdate:
     values = {
         "status": data["status"],
         "percent_complete": data["percent_complete"],
@@ -106,7 +110,9 @@ def save_action_update(*, actor, action: StrategicAction, period: str, data: dic
     return existing
 
 
-def _create_actions(*, actor, version: ActionPlanVersion, rows: list[dict]) -> None:
+def _create_actions(
+    *, actor: auth.User, version: ActionPlanVersion, rows: list[dict[str, Any]]
+) -> None:
     for row in rows:
         action = Action.objects.create(
             version=version,
@@ -122,7 +128,11 @@ def _create_actions(*, actor, version: ActionPlanVersion, rows: list[dict]) -> N
 
 @transaction.atomic
 def open_action_plan(
-    *, actor, data: dict, indicator: Indicator | None, rows: list[dict]
+    *,
+    actor: auth.User,
+    data: dict[str, Any],
+    indicator: Indicator | None,
+    rows: list[dict[str, Any]],
 ) -> ActionPlan:
     plan = ActionPlan.objects.create(
         indicator=indicator,
@@ -146,7 +156,9 @@ def open_action_plan(
 
 
 @transaction.atomic
-def revise_action_plan(*, actor, plan: ActionPlan, note: str, status: str, rows: list[dict]):
+def revise_action_plan(
+    *, actor: auth.User, plan: ActionPlan, note: str, status: str, rows: list[dict[str, Any]]
+) -> ActionPlanVersion:
     """A new version holding the edited copies of the actions; earlier versions stay as they are."""
     locked = ActionPlan.objects.select_for_update().get(pk=plan.pk)
     last = locked.versions.aggregate(last=Max("number"))["last"] or 0
