@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -24,7 +24,7 @@ from performance.core import periods, plan_progress, status
 from performance.core.calculations import Level, Polarity, Reading, level_of, round_to
 from performance.core.periods import Frequency, Period
 from performance.indicators import selectors as performance_selectors
-from performance.models import Milestone, Team
+from performance.models import Indicator, Milestone, Team
 from reach_summit import calculations, timescales
 from reach_summit.calculations import Award, Perspective, TieBreak
 from reach_summit.models import (
@@ -117,7 +117,9 @@ def _text(value: Decimal | None, decimals: int) -> str:
     return format(round_to(value, decimals), "f")
 
 
-def _indicator_source(indicator, state: status.Status | None, closed: bool, period: Period):
+def _indicator_source(
+    indicator: Indicator, state: status.Status | None, closed: bool, period: Period
+) -> tuple[Level, bool, dict[str, Any]]:
     """(level, pending, source) of one scorecard indicator in the quarter."""
     source: dict[str, Any] = {
         "indicator_id": indicator.id,
@@ -156,7 +158,13 @@ def _indicator_source(indicator, state: status.Status | None, closed: bool, peri
     return level, False, source
 
 
-def _learning_source(plan_name: str, facts, closed: bool, period: Period, today: dt.date):
+def _learning_source(
+    plan_name: str,
+    facts: Sequence[plan_progress.MilestoneFact],
+    closed: bool,
+    period: Period,
+    today: dt.date,
+) -> tuple[Level, bool, dict[str, Any]]:
     """(level, pending, source) of the team's service-plan progress in the quarter's last month.
 
     Before the quarter has ended its last month cannot be judged: pending (provisional No data).
@@ -244,8 +252,8 @@ def quarter_facts(
     team_ids = {c.team_id for c in cards}
     service_ids = {c.team.service_id for c in cards if c.team.service_id}
 
-    plans: dict[tuple[int, str], str] = {}
-    milestones: dict[tuple[int, str], list[plan_progress.MilestoneFact]] = defaultdict(list)
+    plans: dict[tuple[int | None, str], str] = {}
+    milestones: dict[tuple[int | None, str], list[plan_progress.MilestoneFact]] = defaultdict(list)
     # Grouped in Python, so unordered (the models' default orders only cost a sort or a join).
     for service_id, year, plan_name, due_on, met_on in (
         Milestone.objects.filter(
@@ -265,12 +273,12 @@ def quarter_facts(
         milestones[(service_id, year)].append(plan_progress.MilestoneFact(due_on, met_on))
 
     improvements: dict[tuple[int, str], list[tuple[int, str, Decimal]]] = defaultdict(list)
-    for pk, team_id, quarter, title, points in (
+    for pk, team_id, written, title, points in (
         Improvement.objects.filter(team_id__in=team_ids, quarter__in=[str(q) for q in quarters])
         .order_by("id")
         .values_list("id", "team_id", "quarter", "title", "points")
     ):
-        improvements[(team_id, quarter)].append((pk, title, points))
+        improvements[(team_id, written)].append((pk, title, points))
 
     complaints: dict[int, list[tuple[str, dt.date, dt.date | None, dt.date]]] = defaultdict(list)
     for team_id, reference, due, responded, received in (
@@ -292,7 +300,17 @@ def quarter_facts(
     return result
 
 
-def _team_facts(card, quarter, closed, today, data, plans, milestones, improvements, complaints):
+def _team_facts(
+    card: Scorecard,
+    quarter: Period,
+    closed: bool,
+    today: dt.date,
+    data: dict[int, status.IndicatorData],
+    plans: dict[tuple[int | None, str], str],
+    milestones: dict[tuple[int | None, str], list[plan_progress.MilestoneFact]],
+    improvements: dict[tuple[int, str], list[tuple[int, str, Decimal]]],
+    complaints: dict[int, list[tuple[str, dt.date, dt.date | None, dt.date]]],
+) -> TeamFacts:
     levels: dict[str, Level] = {}
     sources: dict[str, dict[str, Any]] = {}
     pending: set[str] = set()
@@ -399,7 +417,8 @@ class TableRow:
 
     @property
     def formula(self) -> str:
-        return self.explanation.get("formula", "")
+        formula: str = self.explanation.get("formula", "")
+        return formula
 
 
 @dataclass(frozen=True)
@@ -426,7 +445,9 @@ class Table:
         return next((r for r in self.rows if r.team_slug == slug), None)
 
 
-def _explanation(facts: TeamFacts, averages: dict[Any, calculations.AveragePosition]):
+def _explanation(
+    facts: TeamFacts, averages: dict[Any, calculations.AveragePosition]
+) -> dict[str, Any]:
     explained = calculations.explain(facts.quarter)
     improvements = iter(facts.improvement_ids)
     late = {d["reference"]: d for d in facts.late_details}
@@ -462,7 +483,9 @@ def tidy(value: Decimal) -> Decimal:
     return value.normalize() + 0
 
 
-def _rows_from_table(table: calculations.LeagueTable, facts: Iterable[TeamFacts]):
+def _rows_from_table(
+    table: calculations.LeagueTable, facts: Iterable[TeamFacts]
+) -> tuple[TableRow, ...]:
     by_key = {f.quarter.key: f for f in facts}
     averages = {a.team_key: a for a in table.averages}
     return tuple(
@@ -470,7 +493,7 @@ def _rows_from_table(table: calculations.LeagueTable, facts: Iterable[TeamFacts]
             position=position,
             rank=row.rank,
             joint=row.joint,
-            team_id=row.key,
+            team_id=cast(int, row.key),  # a live table is keyed by team id
             team_name=row.name,
             team_slug=by_key[row.key].slug,
             customer=row.team.customer,
@@ -514,8 +537,8 @@ def _rows_from_snapshot(rows: Iterable[SnapshotRow]) -> tuple[TableRow, ...]:
 def snapshot_standings(quarters: Sequence[Period]) -> dict[Period, calculations.QuarterStanding]:
     """Positions and awards of the frozen quarters among `quarters` (one query)."""
     labels = {str(q): q for q in quarters}
-    positions: dict[str, dict[int, int]] = defaultdict(dict)
-    awards: dict[str, dict[int, Award]] = defaultdict(dict)
+    positions: dict[str, dict[calculations.TeamKey, int]] = defaultdict(dict)
+    awards: dict[str, dict[calculations.TeamKey, Award]] = defaultdict(dict)
     frozen: set[str] = set()
     for quarter, team_id, rank_, award in SnapshotRow.objects.filter(
         snapshot__quarter__in=list(labels)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from django.contrib.auth import models as auth
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,7 +23,7 @@ from reach_summit.models import Complaint, Improvement, Scorecard, Snapshot, Sna
 # ------------------------------------------------------------------------------ snapshots
 
 
-def _row_fields(row: selectors.TableRow) -> dict:
+def _row_fields(row: selectors.TableRow) -> dict[str, Any]:
     return {
         "team_id": row.team_id,
         "team_name": row.team_name,
@@ -131,7 +133,7 @@ class Recomputation:
 
 @transaction.atomic
 def recompute_quarter(
-    period: Period, *, actor, reason: str, today: dt.date | None = None
+    period: Period, *, actor: auth.User, reason: str, today: dt.date | None = None
 ) -> Recomputation:
     """Replace a frozen table with one computed from today's data: an explicit, audited act.
 
@@ -150,14 +152,18 @@ def recompute_quarter(
     if snapshot is None:
         created, _ = freeze_quarter(period, today=today)
         return Recomputation(created, {})
-    before = {r.team_slug: (r.team_name, _summary(r)) for r in selectors.frozen_table(period).rows}
+    frozen = selectors.frozen_table(period)
+    assert frozen is not None  # its snapshot is the one locked above
+    before = {r.team_slug: (r.team_name, _summary(r)) for r in frozen.rows}
     table = selectors.live_table(period, today=today)
     after = {r.team_slug: (r.team_name, _summary(r)) for r in table.rows}
     changes: dict[str, list[str | None]] = {}
     for slug in dict.fromkeys([*before, *after]):
         old, new = before.get(slug), after.get(slug)
         if (old and old[1]) != (new and new[1]):
-            changes[(new or old)[0]] = [old[1] if old else None, new[1] if new else None]
+            either = new or old
+            assert either is not None  # the slug came from one of them
+            changes[either[0]] = [old[1] if old else None, new[1] if new else None]
     snapshot.rows.all().delete()
     SnapshotRow.objects.bulk_create(
         SnapshotRow(snapshot=snapshot, **_row_fields(row)) for row in table.rows
@@ -178,7 +184,9 @@ SCORECARD_FIELDS = ["customer", "financial", "process"]
 
 
 @transaction.atomic
-def save_scorecard(*, actor, team: Team, year: str, indicators: dict[str, Indicator]) -> Scorecard:
+def save_scorecard(
+    *, actor: auth.User, team: Team, year: str, indicators: dict[str, Indicator]
+) -> Scorecard:
     """Create or change a team's scorecard for a financial year (validated, audited)."""
     if not access.is_performance_officer(actor):
         raise PermissionDenied("Only a performance officer can configure scorecards.")
@@ -190,7 +198,8 @@ def save_scorecard(*, actor, team: Team, year: str, indicators: dict[str, Indica
         card.save()
         audit.created(actor=actor, instance=card, fields=["team", "year", *SCORECARD_FIELDS])
         return card
-    audit.update(actor=actor, instance=card, **indicators)
+    # The keys are SCORECARD_FIELDS, so none of them lands on `reason`.
+    audit.update(actor=actor, instance=card, **indicators)  # type: ignore[arg-type]
     return card
 
 
@@ -222,7 +231,9 @@ def _check_complaint(item: ComplaintInput) -> None:
 
 
 @transaction.atomic
-def record_complaint(*, actor, item: ComplaintInput, reason: str = "") -> Complaint:
+def record_complaint(
+    *, actor: auth.User | None, item: ComplaintInput, reason: str = ""
+) -> Complaint:
     """Create a complaint, or update the one with the same reference; due date from the
     stage's timescale. Audited."""
     _check_complaint(item)
@@ -255,7 +266,7 @@ def record_complaint(*, actor, item: ComplaintInput, reason: str = "") -> Compla
 
 
 @transaction.atomic
-def import_complaints(*, actor, items: list[ComplaintInput]) -> tuple[int, int]:
+def import_complaints(*, actor: auth.User | None, items: list[ComplaintInput]) -> tuple[int, int]:
     """Record many complaints at once (all or nothing); (created, updated)."""
     existing = set(
         Complaint.objects.filter(reference__in=[i.reference for i in items]).values_list(
@@ -273,7 +284,13 @@ def import_complaints(*, actor, items: list[ComplaintInput]) -> tuple[int, int]:
 
 @transaction.atomic
 def approve_improvement(
-    *, actor, team: Team, quarter: Period, title: str, description: str = "", points: Decimal
+    *,
+    actor: auth.User,
+    team: Team,
+    quarter: Period,
+    title: str,
+    description: str = "",
+    points: Decimal,
 ) -> Improvement:
     """A performance officer approves a team's service improvement for a quarter (audited)."""
     if not access.is_performance_officer(actor):
@@ -299,7 +316,7 @@ def approve_improvement(
 
 
 @transaction.atomic
-def withdraw_improvement(*, actor, improvement: Improvement, reason: str) -> None:
+def withdraw_improvement(*, actor: auth.User, improvement: Improvement, reason: str) -> None:
     if not access.is_performance_officer(actor):
         raise PermissionDenied("Only a performance officer can withdraw improvements.")
     audit.record(
