@@ -6,6 +6,7 @@ of periods; the overview adds 1 for the measures. Positions are computed in Pyth
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -23,6 +24,7 @@ from benchmarking.models import (
     EfficiencySaving,
     VfmPair,
 )
+from performance.common import access
 from performance.core import periods
 from performance.core.calculations import Aggregation, Direction, Observation, Polarity, aggregate
 from performance.models import Indicator, Value
@@ -73,7 +75,7 @@ class GroupData:
         return sorted(self.values.get(measure_id, {}), key=_period_key)
 
 
-def _period_key(label: str):
+def _period_key(label: str) -> tuple[int, str] | tuple[int, dt.date, dt.date]:
     try:
         period = periods.parse(label)
     except periods.PeriodError:
@@ -188,7 +190,7 @@ def comparison(
     values = data.period_values(measure.pk, period)
     position = calculations.position_of(values, authority, polarity)
     result.position = position
-    ranked = []
+    ranked: list[ComparisonRow] = []
     for code, value in values.items():
         entry = calculations.position_of(values, code, polarity) if value is not None else None
         row = ComparisonRow(
@@ -214,8 +216,10 @@ def comparison(
     result.history = [
         HistoryRow(label, by_period[label], changes.get(label)) for label in available
     ]
+    # Every ranked row has a value: those without one went to `missing`.
+    bars = [charts.ChartRow(r.name, r.value, r.value_text, r.ours) for r in ranked]  # type: ignore[arg-type]
     result.chart = charts.bar_chart(
-        [charts.ChartRow(r.name, r.value, r.value_text, r.ours) for r in ranked],
+        bars,
         q1=position.q1,
         median=position.median,
         q3=position.q3,
@@ -403,11 +407,11 @@ class VfmRow:
     @property
     def trend(self) -> Direction:
         """Latest efficiency against the earliest one shown: the direction over the series."""
-        with_value = [p for p in self.points if p.efficiency is not None]
-        if len(with_value) < 2:
+        efficiencies = [p.efficiency for p in self.points if p.efficiency is not None]
+        if len(efficiencies) < 2:
             return Direction.NONE
-        first = with_value[0].efficiency.quantize(Decimal(1).scaleb(-self.pair.decimals))
-        last = with_value[-1].efficiency.quantize(Decimal(1).scaleb(-self.pair.decimals))
+        first = efficiencies[0].quantize(Decimal(1).scaleb(-self.pair.decimals))
+        last = efficiencies[-1].quantize(Decimal(1).scaleb(-self.pair.decimals))
         if first == last:
             return Direction.STABLE
         return Direction.IMPROVING if last > first else Direction.DETERIORATING
@@ -443,7 +447,7 @@ def _series_at(
     return result
 
 
-def vfm_rows(*, user, last: int = 8) -> list[VfmRow]:
+def vfm_rows(*, user: access.User, last: int = 8) -> list[VfmRow]:
     """Efficiency per period of every pair the user may read, the last `last` periods of each.
 
     Efficiency = output ÷ input × `per`, from activated values. When the two report at

@@ -7,9 +7,12 @@ error lists every bad row by its spreadsheet row number. Writes are audited (SPE
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
+from django.contrib.auth import models as auth
 from django.db import transaction
 
 from benchmarking import tables
@@ -69,7 +72,7 @@ def check_code(code: str) -> str | None:
     return None
 
 
-def _read(name: str, content: bytes, **kwargs) -> list[tables.Row]:
+def _read(name: str, content: bytes, **kwargs: Any) -> list[tables.Row]:
     try:
         rows = tables.read_table(name, content, **kwargs)
     except tables.TableError as error:
@@ -89,7 +92,7 @@ def import_comparators(
     content: bytes,
     group: str,
     kind: str | None = None,
-    actor=None,
+    actor: auth.User | None = None,
 ) -> ImportResult:
     """Set the members of comparator group `group` to the authorities in the file.
 
@@ -196,7 +199,7 @@ def import_benchmarks(
     measure: str,
     title: str | None = None,
     polarity: str | None = None,
-    actor=None,
+    actor: auth.User | None = None,
 ) -> ImportResult:
     """Import one measure's values: columns `authority_code, authority_name, period, value`.
 
@@ -216,9 +219,9 @@ def import_benchmarks(
     rows = _read(name, content, required=["authority", "period", "value"])
     by_code: dict[str, Authority] = {}
     by_name: dict[str, list[Authority]] = {}
-    for authority in Authority.objects.all():
-        by_code[authority.code] = authority
-        by_name.setdefault(authority.name.casefold(), []).append(authority)
+    for known in Authority.objects.all():
+        by_code[known.code] = known
+        by_name.setdefault(known.name.casefold(), []).append(known)
 
     errors: list[str] = []
     seen: dict[tuple[int, str], int] = {}
@@ -246,6 +249,9 @@ def import_benchmarks(
         if problems:
             errors.append(f"Row {row.number}: " + "; ".join(problems))
             continue
+        # No problem: both were read.
+        assert authority is not None
+        assert period is not None
         key = (authority.pk, period)
         if key in seen:
             errors.append(
@@ -319,7 +325,9 @@ def import_benchmarks(
 
 
 @transaction.atomic
-def create_project(*, actor, data: dict, partner_authorities=()) -> BenchmarkingProject:
+def create_project(
+    *, actor: auth.User, data: dict[str, Any], partner_authorities: Iterable[Authority] = ()
+) -> BenchmarkingProject:
     """A project with its four steps, all not started."""
     project = BenchmarkingProject.objects.create(**data)
     project.partner_authorities.set(partner_authorities)
@@ -335,7 +343,12 @@ def create_project(*, actor, data: dict, partner_authorities=()) -> Benchmarking
 
 @transaction.atomic
 def update_project(
-    *, actor, project: BenchmarkingProject, data: dict, partner_authorities, steps: list[dict]
+    *,
+    actor: auth.User,
+    project: BenchmarkingProject,
+    data: dict[str, Any],
+    partner_authorities: Iterable[Authority],
+    steps: list[dict[str, Any]],
 ) -> None:
     """Change the project and its steps; every changed field, step status included, is audited."""
     audit.update(actor=actor, instance=project, **data)
@@ -353,7 +366,7 @@ def update_project(
 
 
 @transaction.atomic
-def record_saving(*, actor, data: dict) -> EfficiencySaving:
+def record_saving(*, actor: auth.User, data: dict[str, Any]) -> EfficiencySaving:
     saving = EfficiencySaving.objects.create(recorded_by=actor, **data)
     audit.created(
         actor=actor,
@@ -364,7 +377,7 @@ def record_saving(*, actor, data: dict) -> EfficiencySaving:
 
 
 @transaction.atomic
-def update_saving(*, actor, saving: EfficiencySaving, data: dict) -> None:
+def update_saving(*, actor: auth.User, saving: EfficiencySaving, data: dict[str, Any]) -> None:
     # Read the row again under a lock: a bound ModelForm has already written the new values onto
     # `saving`, so auditing it would see no change and save nothing.
     current = EfficiencySaving.objects.select_for_update().get(pk=saving.pk)
@@ -375,13 +388,13 @@ PAIR_FIELDS = ["title", "output", "input", "per", "unit_label", "decimals"]
 
 
 @transaction.atomic
-def record_pair(*, actor, data: dict) -> VfmPair:
+def record_pair(*, actor: auth.User, data: dict[str, Any]) -> VfmPair:
     pair = VfmPair.objects.create(**{name: data[name] for name in PAIR_FIELDS})
     audit.created(actor=actor, instance=pair, fields=PAIR_FIELDS)
     return pair
 
 
 @transaction.atomic
-def update_pair(*, actor, pair: VfmPair, data: dict) -> None:
+def update_pair(*, actor: auth.User, pair: VfmPair, data: dict[str, Any]) -> None:
     current = VfmPair.objects.select_for_update().get(pk=pair.pk)  # see update_saving
     audit.update(actor=actor, instance=current, **{name: data[name] for name in PAIR_FIELDS})
