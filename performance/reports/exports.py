@@ -66,7 +66,7 @@ def pdf(
     report: Report, stamp: Stamp, *, progress: Callable[[int, str], None] | None = None
 ) -> bytes:
     """The report as a PDF. `progress(percent, stage)` is told as the work goes on."""
-    from weasyprint import CSS, HTML
+    from weasyprint import CSS, HTML  # noqa: PLC0415 (WeasyPrint loads Pango: only when a PDF is built)
 
     tell = progress or (lambda _percent, _stage: None)
     tell(30, "Laying out the pages")
@@ -131,8 +131,8 @@ def _sheet_name(wanted: str, taken: set[str]) -> str:
 
 
 def _write_table(sheet, table: Table) -> None:
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    from openpyxl.styles import Alignment, Font  # noqa: PLC0415 (openpyxl: only when a workbook is built)
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415 (openpyxl: only when a workbook is built)
 
     sheet.append([table.caption])
     sheet["A1"].font = Font(bold=True, size=13)
@@ -158,8 +158,8 @@ def _write_table(sheet, table: Table) -> None:
 
 def xlsx(report: Report, stamp: Stamp) -> bytes:
     """A workbook: a cover sheet, then one sheet per table of the report."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl import Workbook  # noqa: PLC0415 (openpyxl: only when a workbook is built)
+    from openpyxl.styles import Font  # noqa: PLC0415 (openpyxl: only when a workbook is built)
 
     book = Workbook()
     cover = book.active

@@ -16,7 +16,7 @@ from django.utils import timezone
 from performance.common import audit, outbox
 from performance.core.periods import Period
 from performance.reports import exports, selectors
-from performance.reports.data import Audience, Kind, Report, period_slug
+from performance.reports.data import Audience, Kind, Report, parse_period, period_slug
 from performance.reports.models import PublishedReport, ReportJob
 
 log = logging.getLogger(__name__)
@@ -232,7 +232,6 @@ def run_publication(job_id: int) -> Run:
         running = ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.RUNNING).exists()
         return Run.BUSY if running else Run.NOTHING
     job = ReportJob.objects.select_related("requested_by").get(pk=job_id)
-    from performance.reports.data import parse_period
 
     try:
         kind = Kind(job.kind)
@@ -284,8 +283,6 @@ def _progress(job_id: int):
 def run_job(job_id: int) -> bool:
     """Build a queued job's PDF. Idempotent: only a queued job is claimed, so a retried or
     duplicated task does nothing twice. Returns whether this call did the work."""
-    from performance.reports.data import parse_period
-
     claimed = ReportJob.objects.filter(
         pk=job_id, purpose=ReportJob.Purpose.PDF, status=ReportJob.Status.QUEUED
     ).update(

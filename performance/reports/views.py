@@ -10,9 +10,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -50,8 +51,6 @@ def default_period(kind: Kind, *, today=None) -> periods.Period:
 
 
 def _last_month(today=None) -> periods.Period:
-    from django.utils import timezone
-
     return periods.month_of(today or timezone.localdate()).previous()
 
 
@@ -96,8 +95,6 @@ def _choice(kind: Kind, request: HttpRequest):
 
 
 def _kind_or_404(text: str) -> Kind:
-    from django.http import Http404
-
     try:
         return parse_kind(text)
     except BadArgument as error:

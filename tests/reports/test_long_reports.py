@@ -39,7 +39,7 @@ def test_a_short_outcome_list_shows_every_indicator(council):
 def test_a_long_outcome_list_shows_its_exceptions_and_counts_the_rest(
     council, monkeypatch, audience
 ):
-    monkeypatch.setattr(selectors, "FULL_LIST_MAX", 0)
+    monkeypatch.setattr(selectors.quarterly, "FULL_LIST_MAX", 0)
     report = quarterly(audience)
     codes = shown_codes(report)
     assert {"WAS 001", "CLN 002", "SEC 006"} <= codes  # Red, Amber, No data
@@ -62,8 +62,8 @@ def test_a_long_outcome_list_shows_its_exceptions_and_counts_the_rest(
 
 def test_an_indicator_with_a_concerning_spc_signal_is_an_exception(council, monkeypatch):
     row = {"status": "green", "variation": "concerning"}
-    assert selectors._is_exception(row)
-    assert not selectors._is_exception({**row, "variation": "common"})
+    assert selectors.quarterly._is_exception(row)
+    assert not selectors.quarterly._is_exception({**row, "variation": "common"})
 
 
 def test_the_pdf_keeps_each_charts_name_but_not_its_point_tooltips(council):
@@ -77,7 +77,7 @@ def test_the_pdf_keeps_each_charts_name_but_not_its_point_tooltips(council):
 
 
 def test_a_published_long_report_survives_its_snapshot(council, monkeypatch):
-    monkeypatch.setattr(selectors, "FULL_LIST_MAX", 0)
+    monkeypatch.setattr(selectors.quarterly, "FULL_LIST_MAX", 0)
     report = quarterly()
     again = Report.from_json(report.to_json())
     assert again == report

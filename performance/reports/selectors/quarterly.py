@@ -1,0 +1,282 @@
+"""The quarterly performance report on the Strategic Plan, for each committee."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+from django.db.models import Q
+
+from performance.core import spc
+from performance.core.periods import Period
+from performance.indicators import selectors as performance_selectors
+from performance.models import Indicator
+from performance.reports.data import Audience, Column, Kind, Report, Section, Table
+from performance.reports.selectors.common import _report
+from performance.reports.selectors.scope import _teams_note
+from performance.reports.selectors.spotlights import _spotlights
+from performance.reports.selectors.statuses import (
+    STATUS_ORDER,
+    _indicator_columns,
+    _indicators,
+    _open_data,
+    _statuses,
+    _summary_section,
+    _with_labels,
+)
+
+# An outcome with more indicators than this lists its exceptions only (the rest are counted):
+# a committee reads the indicators that need its attention, not 2,000 rows of Green.
+FULL_LIST_MAX = 25
+
+
+def _is_exception(row: dict) -> bool:
+    """Red, Amber, No data, or a special cause of concern on the SPC chart."""
+    return (
+        row["status"] in ("red", "amber", "no_data")
+        or row["variation"] == spc.Variation.CONCERNING.value
+    )
+
+
+def _listed(rows: list[dict]) -> tuple[list[dict], str]:
+    """(rows to show, note): every row of a short list; only the exceptions of a long one."""
+    if len(rows) <= FULL_LIST_MAX:
+        return rows, ""
+    shown = [row for row in rows if _is_exception(row)]
+    rest = Counter(row["status"] for row in rows if not _is_exception(row))
+    words = {"green": "Green", "none": "not judged (no target)"}
+    parts = ", ".join(f"{rest[key]} {words.get(key, key)}" for key in STATUS_ORDER if rest[key])
+    return shown, (
+        f"{len(rows)} indicators: the {len(shown)} at Red, Amber or No data or with a concerning "
+        f"SPC signal are listed. The other {len(rows) - len(shown)} ({parts}, none of concern) "
+        "are in the Excel workbook and the open data."
+    )
+
+
+def _workbook_list(rows: list[dict], period: Period, full: bool) -> Section:
+    """Every indicator of the report by outcome, for the workbook only (not the page or PDF)."""
+    return Section(
+        id="all-indicators",
+        title="All indicators",
+        workbook_only=True,
+        tables=[
+            Table(
+                id="all-indicators-table",
+                caption=f"All indicators of the report by outcome, {period}",
+                columns=[Column("outcome", "Outcome"), *_indicator_columns(full)],
+                rows=rows,
+                sheet="All indicators",
+                header_key="indicator",
+            )
+        ],
+    )
+
+
+def quarterly(
+    *,
+    period: Period,
+    audience: Audience,
+    team_ids: set[int] | None = None,
+    today: dt.date | None = None,
+) -> Report:
+    """The quarterly report on the Strategic Plan: KPIs and every indicator linked to an outcome."""
+    indicators = _indicators(Q(kind=Indicator.Kind.KPI) | Q(outcomes__isnull=False), team_ids)
+    by_id = {i.id: i for i in indicators}
+    rows = [_with_labels(row) for row in _statuses(indicators, period, today)]
+    row_of = {row["indicator_id"]: row for row in rows}
+    links: dict[int, list[int]] = defaultdict(list)
+    for indicator_id, outcome_id in Indicator.outcomes.through.objects.filter(
+        indicator_id__in=list(row_of)
+    ).values_list("indicator_id", "outcome_id"):
+        links[outcome_id].append(indicator_id)
+    linked = {i for ids in links.values() for i in ids}
+    plan = performance_selectors.current_plan()
+
+    full = audience is Audience.MT
+    spotlights = _spotlights(
+        by_id,
+        rows,
+        period,
+        with_charts=audience is not Audience.CABINET,
+        with_questions=audience is Audience.SCRUTINY,
+    )
+    sections = [_summary_section(rows, period, "indicators")]
+
+    priority_rows, outcome_tables = [], []
+    everything: list[dict] = []
+    listed: list[tuple[list[dict], list[dict]]] = []  # (rows shown, rows of the table)
+    for priority in plan.priorities.all() if plan else []:
+        counts: Counter = Counter()
+        tables = []
+        for outcome in priority.outcomes.all():
+            members = sorted(
+                (row_of[i] for i in links.get(outcome.id, [])), key=lambda r: r["indicator"]
+            )
+            counts.update(row["status"] for row in members)
+            label = f"Outcome {priority.number}.{outcome.number}"
+            everything += [{**row, "outcome": label} for row in members]
+            if audience is Audience.SCRUTINY:
+                continue
+            shown, note = _listed(members)
+            listed.append((shown, members))
+            tables.append(
+                Table(
+                    id=f"outcome-{priority.number}-{outcome.number}",
+                    caption=f"{label}: {outcome.title}",
+                    columns=_indicator_columns(full),
+                    rows=shown,
+                    sheet=label,
+                    header_key="indicator",
+                    note=note if members else "No indicator is linked to this outcome yet.",
+                )
+            )
+        priority_rows.append(
+            {
+                "priority": f"{priority.number}. {priority.title}",
+                "indicators": sum(counts.values()),
+                **{key: counts.get(key, 0) for key in STATUS_ORDER},
+            }
+        )
+        if tables:
+            outcome_tables.append((priority, tables))
+
+    priority_table = Table(
+        id="priorities-table",
+        caption=f"Indicators by priority and status, {period}",
+        columns=[
+            Column("priority", "Priority"),
+            Column("indicators", "Indicators", "int"),
+            Column("green", "✓ Green", "int"),
+            Column("amber", "! Amber", "int"),
+            Column("red", "✕ Red", "int"),
+            Column("no_data", "? No data", "int"),
+        ],
+        rows=priority_rows,
+        sheet="By priority",
+        note="An indicator serving more than one outcome is counted under each.",
+    )
+    exceptions = Section(
+        id="exceptions",
+        title="Red and Amber indicators",
+        paragraphs=[
+            "Every indicator at Red or Amber this period, with the service's performance comment "
+            "and its action plan; Red ones, and Amber ones with a concerning SPC signal, with "
+            "their chart."
+            if spotlights
+            else "No indicator is at Red or Amber this period."
+        ],
+        spotlights=spotlights,
+    )
+    if audience is Audience.CABINET:
+        red = [s.code for s in spotlights if s.status == "red"]
+        without_plan = [s.code for s in spotlights if s.status == "red" and not s.plan_title]
+        decisions = [
+            f"Note the performance of the {len(rows)} indicators reported for {period}.",
+            f"Agree the action plans for the Red indicators ({', '.join(red)})."
+            if red
+            else "Note that no indicator is at Red this period.",
+        ]
+        if without_plan:
+            decisions.append(
+                "Ask the services concerned to bring action plans for "
+                f"{', '.join(without_plan)} to the next meeting."
+            )
+        sections.append(
+            Section(
+                id="decisions",
+                title="Decisions for Cabinet",
+                paragraphs=["Cabinet is asked to:"],
+                items=decisions,
+            )
+        )
+        sections.append(
+            Section(id="priorities", title="Performance by priority", tables=[priority_table])
+        )
+        sections.append(exceptions)
+    elif audience is Audience.SCRUTINY:
+        sections.append(exceptions)
+        worse = [
+            row
+            for row in rows
+            if "deteriorating" in (row["dot_previous"], row["dot_year"])
+            and row["status"] not in ("red", "amber")
+        ]
+        sections.append(
+            Section(
+                id="deteriorating",
+                title="Other indicators getting worse",
+                paragraphs=[
+                    "Indicators not at Red or Amber whose performance fell on the previous period or on a year earlier."
+                ],
+                tables=[
+                    Table(
+                        id="deteriorating-table",
+                        caption=f"Green or unjudged indicators that deteriorated, {period}",
+                        columns=_indicator_columns(False),
+                        rows=worse,
+                        sheet="Deteriorating",
+                        header_key="indicator",
+                        note="" if worse else "None this period.",
+                    )
+                ],
+            )
+        )
+        sections.append(
+            Section(id="priorities", title="Performance by priority", tables=[priority_table])
+        )
+    else:
+        sections.append(exceptions)
+        sections.append(
+            Section(id="priorities", title="Performance by priority", tables=[priority_table])
+        )
+
+    for priority, tables in outcome_tables:
+        sections.append(
+            Section(
+                id=f"priority-{priority.number}",
+                title=f"Priority {priority.number}: {priority.title}",
+                tables=tables,
+            )
+        )
+    others = sorted(
+        (row for row in rows if row["indicator_id"] not in linked), key=lambda r: r["indicator"]
+    )
+    everything += [{**row, "outcome": "Not linked to an outcome"} for row in others]
+    if others and audience is not Audience.SCRUTINY:
+        shown, note = _listed(others)
+        listed.append((shown, others))
+        sections.append(
+            Section(
+                id="other-kpis",
+                title="Key performance indicators not linked to an outcome",
+                tables=[
+                    Table(
+                        id="other-kpis-table",
+                        caption=f"Other key performance indicators, {period}",
+                        columns=_indicator_columns(full),
+                        rows=shown,
+                        sheet="Other KPIs",
+                        header_key="indicator",
+                        note=note,
+                    )
+                ],
+            )
+        )
+    if audience is not Audience.SCRUTINY and any(
+        shown is not full_rows for shown, full_rows in listed
+    ):
+        sections.append(_workbook_list(everything, period, full))
+    return _report(
+        Kind.QUARTERLY,
+        audience,
+        period,
+        sections=sections,
+        open_data=_open_data(rows, period),
+        summary=sections[0].paragraphs,
+        notes=[
+            "Only values activated by a data manager are reported. Status compares the value "
+            "with its target, rounded to the indicator's decimal places: Green on or better than "
+            "target, Amber short by less than the tolerance (10% unless set), Red short by more.",
+        ],
+        teams_note=_teams_note(team_ids),
+    )

@@ -1,0 +1,23 @@
+"""Whose teams a reader sees in an indicator report, and the note that says so.
+
+`team_ids` narrows an indicator report to the teams a reader may see (None: every team, as for
+officers, members and publication).
+"""
+
+from __future__ import annotations
+
+from performance.common import access
+from performance.core.roles import Role
+
+
+def reader_team_ids(user) -> set[int] | None:
+    """None when `user` reads every team (officers and members), else their teams' ids."""
+    if access.is_performance_officer(user) or access.has_role(user, Role.MEMBER):
+        return None
+    return set(access.teams_readable(user).values_list("id", flat=True))
+
+
+def _teams_note(team_ids: set[int] | None) -> str:
+    if team_ids is None:
+        return ""
+    return "Showing the indicators of your teams only."

@@ -1,0 +1,123 @@
+"""The bi-annual progress report on the Strategic Plan's actions."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from performance.core.periods import Period
+from performance.indicators import selectors as performance_selectors
+from performance.models import StrategicAction, StrategicActionUpdate
+from performance.reports.data import Audience, Column, Kind, Report, Section, Table
+from performance.reports.selectors.common import _bars, _person, _report
+
+ACTION_STATUS = dict(StrategicActionUpdate.Status.choices)
+
+
+def strategic_actions(*, period: Period, audience: Audience, **_) -> Report:
+    """Bi-annual progress of the Strategic Plan's actions (SPEC §2), by priority."""
+    plan = performance_selectors.current_plan()
+    actions = (
+        list(
+            StrategicAction.objects.filter(outcome__priority__plan=plan)
+            .select_related("outcome__priority", "owner")
+            .order_by("outcome__priority__number", "outcome__number", "id")
+        )
+        if plan
+        else []
+    )
+    updates = {
+        u.action_id: u
+        for u in StrategicActionUpdate.objects.filter(
+            action__in=[a.id for a in actions], period=str(period)
+        )
+    }
+    columns = [
+        Column("action", "Action"),
+        Column("outcome", "Outcome"),
+        Column("owner", "Owner"),
+        Column("due", "Due"),
+        Column("status", "Status"),
+        Column("percent_complete", "Complete", "percent"),
+        Column("progress", "Progress"),
+    ]
+    rows_by_priority: dict[tuple[int, str], list[dict]] = defaultdict(list)
+    all_rows = []
+    for action in actions:
+        update = updates.get(action.id)
+        row = {
+            "action": action.title,
+            "priority": f"{action.outcome.priority.number}. {action.outcome.priority.title}",
+            "outcome": f"{action.outcome.priority.number}.{action.outcome.number} {action.outcome.title}",
+            "owner": _person(action.owner),
+            "due": f"{action.due_on:%-d %b %Y}" if action.due_on else "",
+            "status": ACTION_STATUS[update.status] if update else "No update",
+            "percent_complete": update.percent_complete if update else "",
+            "progress": update.progress if update else "",
+        }
+        rows_by_priority[(action.outcome.priority.number, action.outcome.priority.title)].append(
+            row
+        )
+        all_rows.append(row)
+    counts = Counter(row["status"] for row in all_rows)
+    legend = {
+        "Complete": ("✓ Complete", "green"),
+        "On track": ("✓ On track", "blue"),
+        "At risk": ("! At risk", "amber"),
+        "Off track": ("✕ Off track", "red"),
+        "No update": ("? No update", "grey"),
+    }
+    summary = (
+        f"{len(all_rows)} strategic actions; at {period}: "
+        + ", ".join(f"{counts.get(key, 0)} {key.lower()}" for key in legend)
+        + "."
+    )
+    sections = [
+        Section(
+            id="summary",
+            title="Summary",
+            paragraphs=[summary],
+            charts=[
+                _bars("chart-actions", f"Strategic actions by status, {period}", counts, legend)
+            ],
+        )
+    ]
+    for (number, title), rows in sorted(rows_by_priority.items()):
+        sections.append(
+            Section(
+                id=f"priority-{number}",
+                title=f"Priority {number}: {title}",
+                tables=[
+                    Table(
+                        id=f"actions-{number}",
+                        caption=f"Strategic actions of priority {number}, {period}",
+                        columns=columns,
+                        rows=rows,
+                        sheet=f"Priority {number}",
+                    )
+                ],
+            )
+        )
+    if not all_rows:
+        sections.append(
+            Section(
+                id="none", title="Actions", paragraphs=["The Strategic Plan has no actions yet."]
+            )
+        )
+    open_columns = [Column("priority", "Priority"), *columns]
+    return _report(
+        Kind.STRATEGIC_ACTIONS,
+        audience,
+        period,
+        sections=sections,
+        open_data=Table(
+            id="open-data",
+            caption=f"Strategic actions, {period}",
+            columns=open_columns,
+            rows=all_rows,
+            sheet="Open data",
+        ),
+        summary=[summary],
+        notes=[
+            "Progress is updated twice a year: at Q2 (requested 1 October) and Q4 (requested 1 April)."
+        ],
+    )
