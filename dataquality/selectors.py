@@ -20,11 +20,12 @@ import gc
 import hashlib
 import itertools
 from collections import defaultdict
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from operator import itemgetter
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -35,6 +36,7 @@ from django.utils import timezone
 from dataquality.models import Evidence, PolicyVersion, RejectedEntry, Statement
 from performance.common import access, cache
 from performance.core import periods, spc
+from performance.core.calculations import Polarity
 from performance.core.periods import Frequency, Period
 from performance.core.roles import Role
 from performance.models import AuditEvent, Directorate, Indicator, SpcChangePoint, Team, Value
@@ -212,7 +214,7 @@ def _requested(period: Period, today: dt.date, days: int) -> dict[str, list[_Ask
 
 def scope_indicators(
     *,
-    user=None,
+    user: access.User | None = None,
     team_ids: Collection[int] | None = None,
     team_id: int | None = None,
     indicator_id: int | None = None,
@@ -247,7 +249,7 @@ def _scope_q(scope: list[int] | None, team_id: int | None, indicator_id: int | N
 def dashboard(
     *,
     period: Period,
-    user=None,
+    user: access.User | None = None,
     team_ids: Collection[int] | None = None,
     team_id: int | None = None,
     indicator_id: int | None = None,
@@ -272,7 +274,8 @@ def dashboard(
         text = ",".join(map(str, scope)).encode()
         scope_key = f"{len(scope)}:{hashlib.blake2b(text, digest_size=12).hexdigest()}"
     key = f"dq.dashboard|{period}|{scope_key}|{team_id or ''}|{indicator_id or ''}|{today}"
-    return cache.cached(
+    # Annotated: `_compute` is decorated further down, so mypy sees it as Any here.
+    board: Dashboard = cache.cached(
         key,
         CACHED_ON,
         lambda: _compute(
@@ -284,6 +287,7 @@ def dashboard(
             cache_key=key,
         ),
     )
+    return board
 
 
 @contextmanager
@@ -406,11 +410,11 @@ def _compute(
         row = row_of[indicator.pk]
         counts = row.counts
         for each in asked.get(indicator.frequency, ()):
-            key = (indicator.pk, each.text)
+            value_key = (indicator.pk, each.text)
             value_id = state = activated_on = None
             late = unactivated = missing = False
             corrections = returned = 0
-            found = values.get(key)
+            found = values.get(value_key)
             if found is not None:
                 value_id, state, day = found
                 corrections = event_counts.get((value_id, "correct"), 0)
@@ -434,7 +438,7 @@ def _compute(
                 missing=missing,
                 late=late,
                 unactivated=unactivated,
-                rejected=rejected_counts.get(key, 0),
+                rejected=rejected_counts.get(value_key, 0),
                 corrections=corrections,
                 returned=returned,
             )
@@ -495,7 +499,7 @@ def _groups(rows: list[Row]) -> list[Group]:
 _SIGNALS = (spc.Variation.IMPROVING, spc.Variation.CONCERNING, spc.Variation.NEUTRAL)
 
 
-class _Kinds(dict):
+class _Kinds(dict[str, Frequency | None]):
     """Period text -> the frequency of a period written as `status` writes it (None for any
     other text), each text parsed once."""
 
@@ -578,7 +582,7 @@ def _mark_signals(items: list[Item], in_scope: Q) -> None:
         variations = spc.latest_variations(
             spc.SpcInput(
                 values=numbers,
-                polarity=indicator.polarity,
+                polarity=Polarity(indicator.polarity),
                 rebase_at=[i for i in rebase_at if i >= 0],
             ),
             at=at,
@@ -588,10 +592,10 @@ def _mark_signals(items: list[Item], in_scope: Q) -> None:
                 item.signal = variations[i]
 
 
-def drill_down(board: Dashboard, measure: str, row_key: str | None = None) -> list[dict]:
+def drill_down(board: Dashboard, measure: str, row_key: str | None = None) -> list[dict[str, Any]]:
     """The records behind one number of the dashboard (one row, a directorate's rows, or all
     rows)."""
-    of_directorate = board.by == "team" and bool(row_key) and row_key.startswith("d")
+    of_directorate = board.by == "team" and row_key is not None and row_key.startswith("d")
 
     def in_row(indicator: Indicator) -> bool:
         if not row_key or row_key == "all":
@@ -600,7 +604,7 @@ def drill_down(board: Dashboard, measure: str, row_key: str | None = None) -> li
             return _directorate_key(indicator.team) == row_key
         return _row_key(indicator, board.by) == row_key
 
-    records: list[dict] = []
+    records: list[dict[str, Any]] = []
     if measure in ("missing", "late", "unactivated", "days", "signals"):
         for item in board.items:
             if not in_row(item.indicator):
@@ -653,15 +657,15 @@ def drill_down(board: Dashboard, measure: str, row_key: str | None = None) -> li
         action = "correct" if measure == "corrections" else "return"
         by_value = {item.value_id: item for item in board.items if item.value_id}
         for event in board.events:
-            item = by_value.get(int(event.object_id))
-            if event.action != action or item is None or not in_row(item.indicator):
+            corrected = by_value.get(int(event.object_id))
+            if event.action != action or corrected is None or not in_row(corrected.indicator):
                 continue
             records.append(
                 {
-                    "indicator": item.indicator,
-                    "period": str(item.period),
+                    "indicator": corrected.indicator,
+                    "period": str(corrected.period),
                     "detail": f"{event.actor_name}: {event.reason}",
-                    "value_id": item.value_id,
+                    "value_id": corrected.value_id,
                     "when": timezone.localtime(event.at).date(),
                 }
             )
@@ -695,18 +699,18 @@ class SignatureRow:
     def complete(self) -> bool:
         return all(signed for _, signed, _ in self.roles)
 
-    def _cell(self, wanted: str) -> dict:
+    def _cell(self, wanted: str) -> dict[str, Any]:
         for role, signed, when in self.roles:
             if role == wanted:
                 return {"needed": True, "signed": signed, "when": when}
         return {"needed": False, "signed": False, "when": None}
 
     @property
-    def enterer(self) -> dict:
+    def enterer(self) -> dict[str, Any]:
         return self._cell(Statement.Role.ENTERER)
 
     @property
-    def manager(self) -> dict:
+    def manager(self) -> dict[str, Any]:
         return self._cell(Statement.Role.MANAGER)
 
 
@@ -756,7 +760,7 @@ def signatures(policy: PolicyVersion | None) -> list[SignatureRow]:
     return rows
 
 
-def evidence_for(value_ids) -> dict[int, list[Evidence]]:
+def evidence_for(value_ids: Iterable[int]) -> dict[int, list[Evidence]]:
     """Evidence of many values in one query, by value id."""
     result: dict[int, list[Evidence]] = defaultdict(list)
     for evidence in Evidence.objects.filter(value_id__in=list(value_ids)).select_related(
@@ -766,7 +770,7 @@ def evidence_for(value_ids) -> dict[int, list[Evidence]]:
     return result
 
 
-def evidence_for_indicator(user, indicator: Indicator) -> list[Evidence] | None:
+def evidence_for_indicator(user: access.User, indicator: Indicator) -> list[Evidence] | None:
     """Every working paper of an indicator's values, newest period first; None when the person
     may not see them (the same rule as a download)."""
     probe = Value(indicator=indicator)
