@@ -1,8 +1,10 @@
 """Writes and checks of data quality (SPEC §9): the policy and statements, validation of every
 entry, rejected-entry records, evidence uploads and the policy review reminder.
 
-The collection cycle calls `require_signed` before a submission or an activation, and `check`
-(through `problems_for`) wherever a value is entered: the form, the Excel upload and the import.
+The collection cycle calls these through the kernel's hooks (`performance.common.hooks`,
+registered in `apps.py`): `require_signed` before a submission or an activation, `entry_problems`
+(over `problems_for`) wherever a value is entered, the form, the Excel upload and the import, and
+`record_rejections` / `record_import_rejections` for what they refuse.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import io
 import re
 import uuid
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -41,6 +44,8 @@ from performance.indicators import selectors
 from performance.models import Indicator, Value
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+# Rejected import rows per bulk insert.
+BATCH = 1000
 MAX_NAME = 150
 # Extension → (kind, content type). The content is sniffed too: the name alone proves nothing.
 ALLOWED = {
@@ -315,6 +320,24 @@ def problems_for(
     return result
 
 
+def entry_problems(
+    indicator: Indicator, period: str, *, source: str | None = None, **entry: Any
+) -> dict[str, str]:
+    """`problems_for` as the kernel asks it (the ENTRY_PROBLEMS hook).
+
+    `source` None means the entry has no source field (the form, the Excel upload): its
+    problems are then reported on the field that entry has (`ENTRY_FIELD`), the first message
+    of a field kept. The import passes its source column's text and gets `source` problems.
+    """
+    found = problems_for(indicator, period, source=source or "", **entry)
+    if source is not None:
+        return found
+    result: dict[str, str] = {}
+    for name, message in found.items():
+        result.setdefault(ENTRY_FIELD.get(name, name), message)
+    return result
+
+
 def record_rejections(
     *,
     indicator: Indicator,
@@ -349,6 +372,38 @@ def record_rejections(
         created = RejectedEntry.objects.bulk_create(rows)
         cache.bump("dataquality")
     return created
+
+
+def record_import_rejections(
+    rows: Sequence[tuple[Indicator, periods.Period, Mapping[str, str], Mapping[str, str]]],
+    *,
+    actor: Any,
+) -> None:
+    """The refused rows of an import, `(indicator, period, {column: message}, {column: text})`,
+    as `RejectedEntry` records: what `record_rejections` writes one entry at a time, in one bulk
+    insert `BATCH` rows a query (and a new dataquality generation, as bulk inserts send no
+    signals). The import keeps them even though its file is rejected: the dashboard counts them.
+    """
+    if not rows:
+        return
+    who = actor if getattr(actor, "is_authenticated", False) else None
+    records = [
+        RejectedEntry(
+            indicator=indicator,
+            period=str(period),
+            period_start=period.start,
+            channel=RejectedEntry.Channel.IMPORT,
+            field=name[:20],
+            message=message[:500],
+            raw=str(cells.get(name, "") or "")[:100],
+            person=who,
+        )
+        for indicator, period, found, cells in rows
+        for name, message in found.items()
+    ]
+    with transaction.atomic():
+        RejectedEntry.objects.bulk_create(records, batch_size=BATCH)
+        cache.bump("dataquality")
 
 
 # --- evidence ---------------------------------------------------------------------------------

@@ -6,7 +6,9 @@ class PerformanceConfig(AppConfig):
     verbose_name = "Performance"
 
     def ready(self) -> None:
-        # The cache imports models, which exist only once the app registry is ready.
+        # Importing the hooks registers their system check (summit.E001: every required hook has
+        # a receiver). The cache imports models, which exist only once the app registry is ready.
+        import performance.common.hooks  # noqa: F401, PLC0415
         from performance.common import cache  # noqa: PLC0415
 
         cache.connect_signals()

@@ -32,9 +32,8 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from dataquality import services as data_quality
 from performance.collection import services as collection
-from performance.common import audit
+from performance.common import audit, hooks
 from performance.core import periods
 from performance.indicators import selectors
 from performance.models import AuditEvent, Indicator, Value
@@ -388,7 +387,7 @@ def import_workbook(*, user, name: str, data: bytes, submit: bool) -> ImportResu
     check_file(name, data)
     if submit:
         try:
-            data_quality.require_signed(user, "Enterer")
+            hooks.one(hooks.BEFORE_SUBMIT)(user, "Enterer")
         except collection.Refused as error:
             raise UploadRefused(error.message) from None
     book, rows = _rows(data)
@@ -454,7 +453,7 @@ def _import(*, user, rows, items: dict[str, collection.DueItem], submit: bool) -
             data.update(selectors.indicator_data(needed[start : start + 500], until=until))
 
     # Validation rules of every indicator in the upload: one query, not one or two per row.
-    rules = data_quality.rules_of(
+    rules = hooks.one(hooks.ENTRY_RULES)(
         {item.indicator.id: item.indicator for _, item, _, _ in parsed}.values()
     )
 
@@ -518,7 +517,7 @@ def _import(*, user, rows, items: dict[str, collection.DueItem], submit: bool) -
                 errors,
             )
         if errors:
-            data_quality.record_rejections(
+            hooks.one(hooks.ENTRY_REJECTED)(
                 indicator=item.indicator,
                 period=item.period,
                 errors=errors,

@@ -42,6 +42,7 @@ from django.utils import timezone
 
 from performance.collection import rounds as services
 from performance.collection import services as collection
+from performance.core import periods
 from performance.core.roles import Role
 from performance.models import CollectionRound, SentReminder, Value
 
@@ -156,8 +157,6 @@ def _unsaved_rounds(day: dt.date) -> list[CollectionRound]:
     for kind in kinds_requested_on(day):
         period = services.period_requested_on(kind=kind, request_date=day)
         if not CollectionRound.objects.filter(kind=kind, period=str(period)).exists():
-            from performance.core import periods
-
             result.append(
                 CollectionRound(
                     kind=kind,

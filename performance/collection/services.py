@@ -24,8 +24,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from performance.common import access, audit
-from performance.core import periods, spc, status
+from performance.common import access, audit, hooks
+from performance.core import calculations, periods, spc, status
 from performance.core.calculations import Aggregation, Level, Observation
 from performance.core.periods import Frequency, Period
 from performance.indicators import selectors
@@ -37,13 +37,6 @@ MAX_COMMENT = 5000
 # Model fields hold 18 digits with 6 decimal places.
 MAX_ABS = Decimal(10) ** 12
 AUDITED = ["value", "numerator", "denominator", "comment", "status", "return_reason"]
-
-
-def _data_quality():
-    """Data quality's services (SPEC §9), imported late because they build on this module."""
-    from dataquality import services
-
-    return services
 
 
 # --- errors -----------------------------------------------------------------------------------
@@ -399,8 +392,7 @@ def clean_entry(
     if value is not None and "value" not in errors and "numerator" not in errors:
         # Unit, type, bounds and ratio rules are data quality's (SPEC §9): one set of rules and
         # words for this form, the Excel upload and the import command.
-        dq = _data_quality()
-        for name, message in dq.problems_for(
+        for name, message in hooks.one(hooks.ENTRY_PROBLEMS)(
             indicator,
             "",
             value=value,
@@ -410,7 +402,7 @@ def clean_entry(
             submit=False,
             rules=rules,
         ).items():
-            errors.setdefault(dq.ENTRY_FIELD.get(name, name), message)
+            errors.setdefault(name, message)
     if submit and value is None and not errors:
         errors["numerator" if is_ratio(indicator) else "value"] = (
             "Enter the numerator and denominator" if is_ratio(indicator) else "Enter a value"
@@ -478,10 +470,9 @@ def check_outliers(
 ) -> None:
     """Data quality's submission rules (SPEC §9): outliers need a comment, flags a partner.
 
-    `rules` (from `dataquality.services.rules_of`) saves a query per entry when many are checked.
+    `rules` (from the ENTRY_RULES hook) saves a query per entry when many are checked.
     """
-    dq = _data_quality()
-    for name, message in dq.problems_for(
+    for name, message in hooks.one(hooks.ENTRY_PROBLEMS)(
         indicator,
         period,
         value=entry.value,
@@ -492,7 +483,7 @@ def check_outliers(
         data=data,
         rules=rules,
     ).items():
-        errors.setdefault(dq.ENTRY_FIELD.get(name, name), message)
+        errors.setdefault(name, message)
 
 
 def check_comment(entry: Entry, judgement: Judgement, errors: dict[str, str]) -> None:
@@ -557,14 +548,14 @@ def save_entry(
     if period is None:
         raise Refused(f"{indicator.code} is not due in {round_}.")
     if submit:
-        _data_quality().require_signed(user, "Enterer")
+        hooks.one(hooks.BEFORE_SUBMIT)(user, "Enterer")
     entry, errors = clean_entry(indicator, raw, submit=submit)
     if submit and not errors:
         check_outliers(indicator, period, entry, errors, data)
     if submit and not errors:
         check_comment(entry, judge(indicator, period, entry, data), errors)
     if errors:
-        _data_quality().record_rejections(
+        hooks.one(hooks.ENTRY_REJECTED)(
             indicator=indicator, period=period, errors=errors, channel="form", person=user, raw=raw
         )
         raise EntryInvalid(errors)
@@ -637,7 +628,7 @@ def activate(*, user, value_id: int, version: int | None) -> Value:
     value = _locked(value_id)
     if not access.can_manage(user, value.indicator):
         raise Refused(f"You are not a data manager for {value.indicator.code}.")
-    _data_quality().require_signed(user, "Manager")
+    hooks.one(hooks.BEFORE_SUBMIT)(user, "Manager")
     _check_version(value, version)
     if value.status != Value.Status.SUBMITTED:
         raise Refused(
@@ -875,8 +866,6 @@ def activation_queue(user, *, value_ids: Iterable[int] | None = None) -> list[Qu
 
 def level_of(indicator: Indicator, actual: Decimal | None, target: Decimal | None) -> Level | None:
     """The level of a figure against a target, without history (for lists)."""
-    from performance.core import calculations
-
     return calculations.level_of(
         calculations.Reading(
             actual=actual,

@@ -22,10 +22,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from dataquality import selectors as data_quality
 from performance.collection import excel
 from performance.collection import services as collection
-from performance.common import access
+from performance.common import access, hooks
 from performance.core import calculations, periods
 from performance.core.calculations import Direction, Level
 from performance.models import CollectionRound, Indicator, Team, Value
@@ -373,7 +372,7 @@ def _queue_context(request, *, problems=None, reason_error="", reason="") -> dic
             target=row.target,
             previous=row.previous[0] if row.previous else None,
         )
-    evidence = data_quality.evidence_for(row.value.pk for row in rows)
+    evidence = hooks.one(hooks.VALUE_EVIDENCE)(row.value.pk for row in rows)
     for row in rows:
         row.evidence = evidence.get(row.value.pk, [])
     return {
@@ -569,7 +568,7 @@ def value_review(request: HttpRequest, value_id: int) -> HttpResponse:
         "own_entry": value.entered_by_id == request.user.pk,
         "status_icon": STATUS_ICONS.get(value.status, ""),
         "sign_url": sign_url,
-        "evidence": data_quality.evidence_for([value.pk])[value.pk],
+        "evidence": hooks.one(hooks.VALUE_EVIDENCE)([value.pk]).get(value.pk, []),
     }
     status = 400 if errors else 200
     return render(request, "performance/returns/review.html", context, status=status)

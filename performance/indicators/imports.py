@@ -38,9 +38,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 
-from performance.common import audit, cache
+from performance.common import audit, cache, hooks
 from performance.core import periods
 from performance.core.periods import Frequency
+from performance.indicators import selectors
 from performance.models import AuditEvent, Indicator, Target, Team, Value
 
 SUFFIXES = (".csv", ".xlsx")
@@ -185,7 +186,7 @@ def _read_csv(path: Path) -> list[list[str]]:
 
 
 def _read_xlsx(path: Path) -> list[list[str]]:
-    import openpyxl
+    import openpyxl  # noqa: PLC0415 (heavy; only an .xlsx file needs it)
 
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -618,9 +619,6 @@ def _check_quality(errors: _Errors, items: list[_ValueRow], *, actor) -> None:
     rows are recorded for the dashboard. History is read in bulk (a fixed number of queries)."""
     if not items:
         return
-    from dataquality import services as data_quality
-    from performance.indicators import selectors
-
     # Only a row without a comment is checked against its history (the outlier rule), so only
     # those rows' indicators have their history read; any other row passes data=None, which
     # `problems_for` never reads for a row with a comment.
@@ -632,10 +630,11 @@ def _check_quality(errors: _Errors, items: list[_ValueRow], *, actor) -> None:
         if needing
         else {}
     )
-    rules = data_quality.rules_of({item.indicator for item in items})
-    refused: list[tuple[_ValueRow, dict[str, str]]] = []
+    rules = hooks.one(hooks.ENTRY_RULES)({item.indicator for item in items})
+    problems = hooks.one(hooks.ENTRY_PROBLEMS)
+    refused: list[tuple[Indicator, periods.Period, dict[str, str], dict[str, str]]] = []
     for item in items:
-        found = data_quality.problems_for(
+        found = problems(
             item.indicator,
             str(item.period),
             value=item.fields["value"],
@@ -650,37 +649,10 @@ def _check_quality(errors: _Errors, items: list[_ValueRow], *, actor) -> None:
         for column, message in found.items():
             errors.add(item.row, column, message)
         if found:
-            refused.append((item, found))
-    _record_rejections(refused, actor=actor)
-
-
-def _record_rejections(refused: list[tuple[_ValueRow, dict[str, str]]], *, actor) -> None:
-    """The refused rows as `RejectedEntry` records, as `dataquality.services.record_rejections`
-    writes them one entry at a time, here in one bulk insert (and a new dataquality generation,
-    as bulk inserts send no signals). Kept even though the file is rejected: the dashboard
-    counts them."""
-    if not refused:
-        return
-    from dataquality.models import RejectedEntry
-
-    who = actor if getattr(actor, "is_authenticated", False) else None
-    rows = [
-        RejectedEntry(
-            indicator=item.indicator,
-            period=str(item.period),
-            period_start=item.period.start,
-            channel=RejectedEntry.Channel.IMPORT,
-            field=name[:20],
-            message=message[:500],
-            raw=str(item.row.cells.get(name, "") or "")[:100],
-            person=who,
-        )
-        for item, found in refused
-        for name, message in found.items()
-    ]
-    with transaction.atomic():
-        RejectedEntry.objects.bulk_create(rows, batch_size=BATCH)
-        cache.bump("dataquality")
+            refused.append((item.indicator, item.period, found, item.row.cells))
+    # Kept even though the file is rejected: the dashboard counts them.
+    if refused:
+        hooks.one(hooks.ENTRIES_REJECTED_IN_BULK)(refused, actor=actor)
 
 
 def _value_row(errors: _Errors, row: Row, indicators: dict[str, Indicator]) -> _ValueRow | None:

@@ -36,8 +36,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from dataquality import selectors as data_quality
-from performance.common import access, audit
+from performance.common import access, audit, hooks
 from performance.common import cache as generations
 from performance.core import charts, periods, spc, status
 from performance.core.calculations import Direction, Level, SmartRecord, smart_gaps
@@ -826,7 +825,7 @@ def _detail_context(
         "managers": list(indicator.managers.order_by("last_name", "first_name")),
         "plans": plans,
         # Working papers of the values, for those who may see the team's data (else None).
-        "evidence": data_quality.evidence_for_indicator(request.user, indicator),
+        "evidence": hooks.one(hooks.INDICATOR_EVIDENCE)(request.user, indicator),
         "comments": list(indicator.comments.select_related("author")),
         "can_comment": can_comment,
         "perms_officer": access.is_performance_officer(request.user),

@@ -26,7 +26,6 @@ from performance.manage.indicator_forms import (
     YearChoiceForm,
     target_rows_formset,
 )
-from performance.manage.rule_forms import ValidationRuleForm
 from performance.models import (
     Activity,
     Directorate,
@@ -277,7 +276,6 @@ __all__ = [
     "StrategicPlanForm",
     "TargetForm",
     "TeamForm",
-    "ValidationRuleForm",
     "YearChoiceForm",
     "target_rows_formset",
 ]

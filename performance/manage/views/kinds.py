@@ -13,11 +13,15 @@ between kinds is declared here, never branched on in the views:
 - validation and derived values live in the kind's form (`forms_editing`).
 
 Who may use them is the area's rule, not a kind's: performance officers only (`officer_required`).
+
+Apps above the kernel add kinds of their own through the MANAGE_KINDS hook (data quality's
+validation rules), each placed in a group after a named kind. `GROUPS` and `KINDS` are therefore
+built on use, not at import (when those apps may not be ready yet).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -25,6 +29,7 @@ from django import forms
 from django.db import models
 from django.http import Http404
 
+from performance.common import hooks
 from performance.common.display import person_name
 from performance.manage import forms as f
 from performance.manage.selectors import target_gaps
@@ -74,23 +79,6 @@ class Kind:
 
 def _number(value: Decimal | None, decimals: int) -> str:
     return "" if value is None else f"{value:,.{decimals}f}"
-
-
-def _rule_checks(rule) -> str:
-    checks = [
-        label
-        for on, label in (
-            (rule.whole_numbers, "whole numbers"),
-            (rule.allow_over_100, "may exceed 100%"),
-            (rule.numerator_not_above_denominator, "numerator ≤ denominator"),
-        )
-        if on
-    ]
-    return ", ".join(checks) or "Unit's own only"
-
-
-def _percent(value: Decimal | None) -> str:
-    return "" if value is None else f"{value.normalize():f}%"
 
 
 def _gaps_text(gaps) -> str:
@@ -209,22 +197,6 @@ INDICATORS_AND_TARGETS = (
         related=("indicator", "outcome__priority"),
         filters=("indicator",),
         order=("indicator__code", "period_start", "period"),
-    ),
-    Kind(
-        "validation-rules",
-        f.ValidationRuleForm,
-        "Bounds and checks on an indicator's values beyond its unit's own rules (data quality).",
-        (
-            ("Indicator", lambda o: o.indicator.code),
-            ("Lowest", lambda o: _number(o.minimum, o.indicator.decimals)),
-            ("Highest", lambda o: _number(o.maximum, o.indicator.decimals)),
-            ("Checks", _rule_checks),
-            ("Change needing a comment", lambda o: _percent(o.change_threshold)),
-        ),
-        words=("Validation rules", "validation rule"),
-        related=("indicator",),
-        filters=("indicator",),
-        order=("indicator__code",),
     ),
     Kind(
         "long-term-targets",
@@ -386,13 +358,68 @@ SERVICE_PLANS = (
     ),
 )
 
-GROUPS: dict[str, tuple[Kind, ...]] = {
+OWN_GROUPS: dict[str, tuple[Kind, ...]] = {
     "Organisation": ORGANISATION,
     "Indicators and targets": INDICATORS_AND_TARGETS,
     "Strategic plan": STRATEGIC_PLAN,
     "Service plans": SERVICE_PLANS,
 }
-KINDS: dict[str, Kind] = {kind.slug: kind for kinds in GROUPS.values() for kind in kinds}
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A kind another app adds (MANAGE_KINDS): in `group`, right after the kind `after`.
+
+    With no such kind in the group it goes at the group's end; a group Manage does not have is
+    added after its own.
+    """
+
+    group: str
+    after: str
+    kind: Kind
+
+
+def _groups() -> dict[str, tuple[Kind, ...]]:
+    """Manage's own groups of kinds with those the hook's receivers add, in their order.
+
+    Built on each call (a few dozen kinds), so a receiver registered later, as in a test, counts.
+    """
+    result = {name: list(kinds) for name, kinds in OWN_GROUPS.items()}
+    for receiver in hooks.get(hooks.MANAGE_KINDS):
+        for placed in receiver():
+            kinds = result.setdefault(placed.group, [])
+            slugs = [kind.slug for kind in kinds]
+            at = slugs.index(placed.after) + 1 if placed.after in slugs else len(kinds)
+            kinds.insert(at, placed.kind)
+    return {name: tuple(kinds) for name, kinds in result.items()}
+
+
+def _kinds() -> dict[str, Kind]:
+    """Every kind by its slug (the address names it)."""
+    return {kind.slug: kind for kinds in _groups().values() for kind in kinds}
+
+
+class _OnUse(Mapping):
+    """A read-only mapping that `build` makes each time it is read (`GROUPS`, `KINDS`)."""
+
+    def __init__(self, build: Callable[[], Mapping]) -> None:
+        self._build = build
+
+    def __getitem__(self, key):
+        return self._build()[key]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._build())
+
+    def __len__(self) -> int:
+        return len(self._build())
+
+    def items(self):
+        return self._build().items()
+
+
+GROUPS: Mapping[str, tuple[Kind, ...]] = _OnUse(_groups)
+KINDS: Mapping[str, Kind] = _OnUse(_kinds)
 
 
 def kind_or_404(slug: str) -> Kind:

@@ -1,8 +1,9 @@
-"""The validation rule of an indicator (SPEC §9), kept in the Manage area with its indicator.
+"""The validation rule of an indicator (SPEC §9), edited in the Manage area (`manage.py` adds
+its kind there through the kernel's MANAGE_KINDS hook).
 
 The unit's own rules (percent 0–100, whole counts, ratios) always apply; a rule adds bounds,
 exceptions and the outlier threshold. The rules are read wherever a value is entered: the form,
-the Excel upload and the import (`dataquality.services.problems_for`).
+the Excel upload and the import (`services.problems_for`).
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ class ValidationRuleForm(GovukMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Changed in place: GovukMixin has already bound the field (a new one would be ignored).
         field = self.fields["indicator"]
         field.queryset = Indicator.objects.filter(active=True).order_by("code")
         field.empty_label = "Choose an indicator"
