@@ -1,12 +1,12 @@
-"""The collection cycle of the demo council (`seed_demo`, after `demo_indicators`).
+"""The collection cycle of the demo council (`seed_demo`, after `indicators`).
 
 Opens the collection rounds whose window is open today. When none is (days 11 to the end of a
 month), it opens demo rounds for the quarter and the month in progress, dated today with the
-usual window, so
-that My returns and the activation queue always have something to show; the log says so. Then
-it gives the demo enterer a few draft, submitted and returned values in that round.
+usual window, so that My returns and the activation queue always have something to show; the
+log says so. Then it gives the demo enterer a few draft, submitted and returned values in that
+round.
 
-Seeding is not an audited change (as in `demo_indicators`): rows are written directly.
+Seeding is not an audited change (as in `indicators`): rows are written directly.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from performance import demo
 from performance.core import calculations, periods
 from performance.core.calculations import Level
 from performance.core.periods import Frequency, Period
-from performance.demo import indicators as demo_indicators
+from performance.demo import catalogue as demo_indicators
 from performance.indicators import selectors
 from performance.models import (
     ActionPlan,
