@@ -1,8 +1,12 @@
-"""Input validation for the benchmarking pages."""
+"""Input validation for the benchmarking pages.
+
+Every form is a `GovukMixin` form whose labels say "(optional)" themselves.
+"""
 
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from django import forms
 
@@ -15,6 +19,7 @@ from benchmarking.models import (
     ProjectStep,
     VfmPair,
 )
+from performance.common.forms import GovukMixin
 from performance.core import periods
 from performance.models import Indicator
 
@@ -25,7 +30,12 @@ def _file(field_label: str = "File") -> forms.FileField:
     return forms.FileField(
         label=field_label,
         help_text="A .csv or .xlsx file, as LG Inform or a GOV.UK statistical table gives it.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
+
+
+class _Govuk(GovukMixin):
+    mark_optional = False  # the labels say "(optional)"
 
 
 class _UploadMixin:
@@ -38,7 +48,7 @@ class _UploadMixin:
         return upload
 
 
-class BenchmarkImportForm(_UploadMixin, forms.Form):
+class BenchmarkImportForm(_UploadMixin, _Govuk, forms.Form):
     measure = forms.CharField(
         label="Measure code",
         max_length=40,
@@ -69,13 +79,15 @@ class BenchmarkImportForm(_UploadMixin, forms.Form):
         return code
 
 
-class ComparatorImportForm(_UploadMixin, forms.Form):
+class ComparatorImportForm(_UploadMixin, _Govuk, forms.Form):
     group = forms.CharField(label="Comparator group name", max_length=150)
     kind = forms.ChoiceField(label="Kind of group", choices=ComparatorGroup.Kind.choices)
     file = _file()
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(_Govuk, forms.ModelForm):
+    choices_classes: ClassVar[dict[str, str]] = {"partner_authorities": "bm-columns"}
+
     partner_authorities = forms.ModelMultipleChoiceField(
         label="Partner councils",
         queryset=Authority.objects.order_by("name"),
@@ -115,7 +127,7 @@ class ProjectForm(forms.ModelForm):
             )
 
 
-class StepForm(forms.Form):
+class StepForm(_Govuk, forms.Form):
     step = forms.ChoiceField(choices=ProjectStep.Step.choices, widget=forms.HiddenInput)
     status = forms.ChoiceField(label="Status", choices=ProjectStep.Status.choices)
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -124,7 +136,7 @@ class StepForm(forms.Form):
 StepFormSet = forms.formset_factory(StepForm, extra=0, min_num=4, max_num=4, validate_max=True)
 
 
-class SavingForm(forms.ModelForm):
+class SavingForm(_Govuk, forms.ModelForm):
     # Wider than the column so a mistyped year gets the helpful message, not "at most 7".
     year = forms.CharField(label="Financial year", max_length=20, help_text="Written 2024/25.")
 
@@ -163,7 +175,7 @@ class SavingForm(forms.ModelForm):
         return str(period)
 
 
-class PairForm(forms.ModelForm):
+class PairForm(_Govuk, forms.ModelForm):
     """An output indicator paired with its input (cost) indicator (SPEC §8)."""
 
     class Meta:

@@ -24,6 +24,7 @@ from benchmarking.models import (
     VfmPair,
 )
 from performance.common import access
+from performance.common.forms import error_summary
 
 
 def _officer_only(request: HttpRequest) -> None:
@@ -130,7 +131,12 @@ def import_benchmarks(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "benchmarking/import.html",
-        {"form": form, "row_errors": errors, "kind": "benchmarks"},
+        {
+            "form": form,
+            "row_errors": errors,
+            "errors": _import_errors(form, errors),
+            "kind": "benchmarks",
+        },
     )
 
 
@@ -159,8 +165,18 @@ def import_comparators(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "benchmarking/import.html",
-        {"form": form, "row_errors": errors, "kind": "comparators"},
+        {
+            "form": form,
+            "row_errors": errors,
+            "errors": _import_errors(form, errors),
+            "kind": "comparators",
+        },
     )
+
+
+def _import_errors(form, row_errors: list[str]) -> list[tuple[str, str]]:
+    """The error summary of an import: the form's errors, then the file's rows (at the file)."""
+    return error_summary(form) + [("id_file", error) for error in row_errors]
 
 
 def _url(name: str, *args) -> str:
@@ -216,7 +232,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "benchmarking/project_form.html",
-        {"form": form, "project": None},
+        {"form": form, "errors": error_summary(form), "project": None},
     )
 
 
@@ -250,7 +266,14 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "benchmarking/project_form.html",
-        {"form": form, "formset": formset, "step_forms": step_forms, "project": project},
+        {
+            "form": form,
+            "formset": formset,
+            "step_forms": step_forms,
+            "project": project,
+            "errors": error_summary(form, *formset.forms)
+            + [("", error) for error in formset.non_form_errors()],
+        },
     )
 
 
@@ -289,7 +312,13 @@ def _vfm_form(
     return render(
         request,
         "benchmarking/vfm_form.html",
-        {"form": form, "heading": heading, "intro": words[2], "editing": instance is not None},
+        {
+            "form": form,
+            "errors": error_summary(form),
+            "heading": heading,
+            "intro": words[2],
+            "editing": instance is not None,
+        },
     )
 
 

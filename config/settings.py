@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django_htmx",
     "template_partials",
     "axes",
@@ -105,6 +106,9 @@ TEMPLATES = [
         },
     }
 ]
+
+# Forms render with the project's templates: one GOV.UK field template for every form.
+FORM_RENDERER = "performance.common.forms.GovukFormRenderer"
 
 DATABASES = {"default": env.database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'summit.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

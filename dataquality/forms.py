@@ -1,4 +1,7 @@
-"""Input of the data quality pages."""
+"""Input of the data quality pages.
+
+Every form is a `GovukMixin` form whose labels say "(optional)" themselves.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +11,14 @@ from django import forms
 from django.utils import timezone
 
 from dataquality.models import Statement
+from performance.common.forms import GovukMixin
 
 
-class PolicyForm(forms.Form):
+class _Govuk(GovukMixin):
+    mark_optional = False  # the labels say "(optional)"
+
+
+class PolicyForm(_Govuk, forms.Form):
     title = forms.CharField(max_length=200, initial="Data quality policy")
     text = forms.CharField(
         label="Policy text",
@@ -24,12 +32,10 @@ class PolicyForm(forms.Form):
     effective_on = forms.DateField(
         label="Takes effect on",
         help_text="From this day everyone signs this version. For example 2025-04-01.",
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
     review_due_on = forms.DateField(
         label="Annual review due on",
         help_text="Usually a year after it takes effect.",
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
     summary = forms.CharField(
         label="What changed", max_length=500, required=False, help_text="For the version history."
@@ -44,14 +50,6 @@ class PolicyForm(forms.Form):
             if not (today.month == 2 and today.day == 29)
             else today + dt.timedelta(days=365)
         )
-        for name, field in self.fields.items():
-            css = {
-                "text": "govuk-textarea",
-                "document": "govuk-file-upload",
-            }.get(name, "govuk-input")
-            if name in ("effective_on", "review_due_on"):
-                css += " govuk-input--width-10"
-            field.widget.attrs["class"] = css
 
     def clean(self):
         data = super().clean()
@@ -65,7 +63,7 @@ class PolicyForm(forms.Form):
         return data
 
 
-class SignForm(forms.Form):
+class SignForm(_Govuk, forms.Form):
     role = forms.ChoiceField(choices=Statement.Role.choices)
     confirm = forms.BooleanField(
         label="I have read the data quality policy and will follow it",
@@ -73,13 +71,8 @@ class SignForm(forms.Form):
     )
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(_Govuk, forms.Form):
     file = forms.FileField(
         label="Working paper", help_text="PDF, XLSX, DOCX, CSV, PNG or JPEG, up to 10 MB."
     )
     description = forms.CharField(label="Description (optional)", max_length=250, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs["class"] = "govuk-file-upload"
-        self.fields["description"].widget.attrs["class"] = "govuk-input"

@@ -19,6 +19,7 @@ from dataquality import selectors, services
 from dataquality.forms import EvidenceForm, PolicyForm, SignForm
 from dataquality.models import Evidence, PolicyVersion, Statement
 from performance.common import access, cache
+from performance.common.forms import error_summary
 from performance.core import periods
 from performance.indicators import selectors as performance_selectors
 from performance.models import Value
@@ -193,6 +194,7 @@ def policy(request: HttpRequest) -> HttpResponse:
             "versions": versions,
             "upcoming": upcoming,
             "form": form,
+            "errors": error_summary(form),
             "officer": officer,
             "review_overdue": current is not None and current.review_due_on <= timezone.localdate(),
         },
@@ -250,6 +252,7 @@ def sign(request: HttpRequest) -> HttpResponse:
             "current": current,
             "roles": roles,
             "form": form,
+            "errors": error_summary(form),
             "next": request.GET.get("next", "") if _safe(request.GET.get("next", "")) else "",
             "officer": access.is_performance_officer(request.user),
         },
@@ -319,6 +322,7 @@ def evidence_upload(request: HttpRequest, value_id: int) -> HttpResponse:
             "value": value,
             "files": files,
             "form": form,
+            "errors": error_summary(form),
             "may_upload": may_upload,
             "max_mb": services.MAX_EVIDENCE_BYTES // 1024 // 1024,
         },

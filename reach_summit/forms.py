@@ -1,11 +1,16 @@
-"""Input validation for Reach the Summit's forms; messages name the field."""
+"""Input validation for Reach the Summit's forms; messages name the field.
+
+Every form is a `GovukMixin` form with regular (not bold) labels.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 
 from django import forms
 
+from performance.common.forms import GovukMixin
 from performance.core.periods import PeriodError
 from performance.models import Indicator, Team
 from reach_summit import calculations, imports, selectors
@@ -13,7 +18,11 @@ from reach_summit import calculations, imports, selectors
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
-class ScorecardForm(forms.Form):
+class _Govuk(GovukMixin):
+    label_size = ""
+
+
+class ScorecardForm(_Govuk, forms.Form):
     """Choose the team's customer, financial and process indicators for a financial year."""
 
     def __init__(self, *args, team: Team, **kwargs):
@@ -31,7 +40,12 @@ class ScorecardForm(forms.Form):
             )
 
 
-class ImprovementForm(forms.Form):
+class ImprovementForm(_Govuk, forms.Form):
+    widths: ClassVar[dict[str, str]] = {
+        "quarter": "govuk-input--width-10",
+        "points": "govuk-input--width-4",
+    }
+
     team = forms.ModelChoiceField(
         queryset=Team.objects.filter(active=True).order_by("name"),
         empty_label="Choose a team",
@@ -68,10 +82,11 @@ class ImprovementForm(forms.Form):
             raise forms.ValidationError("Enter the quarter like 2024/25 Q1") from None
 
 
-class ComplaintImportForm(forms.Form):
+class ComplaintImportForm(_Govuk, forms.Form):
     file = forms.FileField(
         label="Complaints file",
         help_text="A .csv or .xlsx file with columns reference, team, stage, received, responded",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
         error_messages={"required": "Choose a .csv or .xlsx file to import"},
     )
 
@@ -84,7 +99,7 @@ class ComplaintImportForm(forms.Form):
         return upload
 
 
-class RecomputeForm(forms.Form):
+class RecomputeForm(_Govuk, forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Why recompute the frozen table?",
@@ -103,8 +118,14 @@ def _date_field(label: str, *, required: bool) -> forms.CharField:
     )
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(_Govuk, forms.Form):
     """One complaint, new or (same reference) updated: usually to record its response date."""
+
+    widths: ClassVar[dict[str, str]] = {
+        "reference": "govuk-input--width-20",
+        "received": "govuk-input--width-10",
+        "responded": "govuk-input--width-10",
+    }
 
     reference = forms.CharField(
         max_length=40,

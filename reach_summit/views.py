@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from performance.common import access, cache
+from performance.common.forms import error_summary
 from performance.core import periods
 from performance.core.periods import PeriodError
 from performance.models import Team
@@ -313,7 +314,11 @@ def complaints_import(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reach_summit/complaints_import.html",
-        {"form": form, "row_errors": row_errors},
+        {
+            "form": form,
+            "row_errors": row_errors,
+            "errors": error_summary(form) + [("id_file", error) for error in row_errors],
+        },
         status=status,
     )
 
@@ -366,7 +371,7 @@ def complaint_record(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reach_summit/complaint_record.html",
-        {"form": form, "existing": existing},
+        {"form": form, "errors": error_summary(form), "existing": existing},
         status=status,
     )
 
@@ -413,6 +418,7 @@ def improvements(request: HttpRequest) -> HttpResponse:
             "period": period,
             "quarter": selectors.quarter_slug(period),
             "form": form,
+            "errors": error_summary(form),
             "improvements": listed,
             "is_officer": is_officer,
             "choices": [(selectors.quarter_slug(q), str(q)) for q in selectors.quarter_choices()],
@@ -481,7 +487,14 @@ def scorecard_edit(request: HttpRequest, team: str, year: str) -> HttpResponse:
     return render(
         request,
         "reach_summit/scorecard_edit.html",
-        {"team": team_obj, "year": period, "year_slug": year, "form": form, "card": card},
+        {
+            "team": team_obj,
+            "year": period,
+            "year_slug": year,
+            "form": form,
+            "errors": error_summary(form),
+            "card": card,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -517,7 +530,13 @@ def recompute(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reach_summit/recompute.html",
-        {"period": period, "quarter": selectors.quarter_slug(period), "table": table, "form": form},
+        {
+            "period": period,
+            "quarter": selectors.quarter_slug(period),
+            "table": table,
+            "form": form,
+            "errors": error_summary(form),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -1,36 +1,30 @@
-"""GOV.UK Frontend forms: widget classes, accessible errors and the error summary.
+"""GOV.UK Frontend forms: one field template, the widget classes, accessible errors, the summary.
 
-Every Manage form mixes in `GovukMixin`, so each widget carries its GOV.UK class and points
-`aria-describedby` at its hint and error; `error_summary` lists each error against the field it
-links to. Period fields are read with `performance.core.periods.parse`; an indicator's targets,
-baselines and change points must be of a kind its frequency allows (`check_kind`).
+Every form of every app mixes in `GovukMixin`. Its fields are `GovukBoundField`s: each widget
+carries its GOV.UK class (and width), and points `aria-describedby` at its hint `<id>-hint` and its
+error `<id>-error`. `GovukFormRenderer` (settings.FORM_RENDERER) renders `{{ field.as_field_group }}`
+with `templates/govuk/field.html`; `error_summary` gives `templates/govuk/error_summary.html` each
+error against the field it links to. Period fields are read with `performance.core.periods.parse`;
+an indicator's targets, baselines and change points must be of a kind its frequency allows
+(`check_kind`).
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
+from django.forms.renderers import TemplatesSetting
 
 from performance.core import periods
 from performance.core.periods import Frequency
 
-_CLASSES = {
-    "text": "govuk-input",
-    "email": "govuk-input",
-    "number": "govuk-input govuk-input--width-5",
-    "decimal": "govuk-input govuk-input--width-10",
-    "date": "govuk-input govuk-input--width-10",
-    "textarea": "govuk-textarea",
-    "select": "govuk-select",
-    "selectmultiple": "govuk-select manage-multiselect",
-    "checkbox": "govuk-checkboxes__input",
-    "checkboxselectmultiple": "govuk-checkboxes__input",
-}
-_ERROR_CLASSES = {
-    "govuk-input": "govuk-input--error",
-    "govuk-textarea": "govuk-textarea--error",
-    "govuk-select": "govuk-select--error",
-}
+
+class GovukFormRenderer(TemplatesSetting):
+    """Forms render with the project's templates; a field is `govuk/field.html`."""
+
+    field_template_name = "govuk/field.html"
 
 
 class DateInput(forms.DateInput):
@@ -47,41 +41,147 @@ class DecimalInput(forms.TextInput):
         super().__init__({"inputmode": "decimal", "spellcheck": "false", **(attrs or {})})
 
 
+class NumericInput(forms.TextInput):
+    """A whole number as text with a numeric keyboard (GOV.UK advises against type=number)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "numeric", "spellcheck": "false", **(attrs or {})})
+
+
+# The GOV.UK class of each kind of widget, the first that matches (subclasses before parents).
+_CLASSES: tuple[tuple[type[forms.Widget], str], ...] = (
+    (forms.HiddenInput, ""),
+    (forms.CheckboxInput, "govuk-checkboxes__input"),
+    (forms.CheckboxSelectMultiple, "govuk-checkboxes__input"),
+    (forms.RadioSelect, "govuk-radios__input"),
+    (forms.SelectMultiple, "govuk-select manage-multiselect"),
+    (forms.Select, "govuk-select"),
+    (forms.Textarea, "govuk-textarea"),
+    (forms.FileInput, "govuk-file-upload"),
+    (forms.widgets.Input, "govuk-input"),
+)
+# A width where the kind says how long the answer is; a form's `widths` may say otherwise.
+_WIDTHS: tuple[tuple[type[forms.Widget], str], ...] = (
+    (DateInput, "govuk-input--width-10"),
+    (DecimalInput, "govuk-input--width-10"),
+    (NumericInput, "govuk-input--width-5"),
+)
+_ERROR_CLASSES = {
+    "govuk-input": "govuk-input--error",
+    "govuk-textarea": "govuk-textarea--error",
+    "govuk-select": "govuk-select--error",
+    "govuk-file-upload": "govuk-file-upload--error",
+}
+# Attributes of type=number that mean nothing on the text input that replaces it.
+_NUMBER_ATTRS = ("min", "max", "step")
+
+
+def _first(pairs, widget) -> str | None:
+    return next((value for kind, value in pairs if isinstance(widget, kind)), None)
+
+
+def _style(field: forms.Field, *, width: str | None) -> None:
+    """Give the field's widget its GOV.UK form: dates as type=date, numbers as text, classes."""
+    widget = field.widget
+    if isinstance(widget, forms.DateInput) and not isinstance(widget, DateInput):
+        field.widget = widget = DateInput(widget.attrs)
+    elif isinstance(widget, forms.NumberInput) or (
+        isinstance(field, forms.DecimalField) and type(widget) is forms.TextInput
+    ):
+        attrs = {k: v for k, v in widget.attrs.items() if k not in _NUMBER_ATTRS}
+        whole = isinstance(field, forms.IntegerField) and not isinstance(
+            field, forms.DecimalField | forms.FloatField
+        )
+        field.widget = widget = NumericInput(attrs) if whole else DecimalInput(attrs)
+    css = _first(_CLASSES, widget)
+    if css and "class" not in widget.attrs:
+        width = _first(_WIDTHS, widget) if width is None else width
+        widget.attrs["class"] = f"{css} {width}" if width else css
+    if isinstance(widget, forms.SelectMultiple) and not isinstance(
+        widget, forms.CheckboxSelectMultiple
+    ):
+        widget.attrs.setdefault("size", 6)
+
+
+class GovukBoundField(forms.BoundField):
+    """A field as GOV.UK Frontend shows it, for `govuk/field.html`.
+
+    Its hint is `<id>-hint` and its error `<id>-error`; the input (or, for radios and checkboxes,
+    the fieldset) names both in `aria-describedby`, and a field with an error gets the widget's
+    error class.
+    """
+
+    def __init__(self, form, field, name):
+        super().__init__(form, field, name)
+        # Styled when first bound, so fields a form adds or replaces in __init__ are styled too.
+        _style(field, width=getattr(form, "widths", {}).get(name))
+
+    @property
+    def hint_id(self) -> str:
+        return f"{self.auto_id}-hint"
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.auto_id}-error"
+
+    @property
+    def aria_describedby(self) -> str:
+        ids = [self.hint_id] if self.help_text else []
+        if self.errors:
+            ids.append(self.error_id)
+        return " ".join(ids)
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        css = (widget or self.field.widget).attrs.get("class", "")
+        error_class = _ERROR_CLASSES.get(css.split(" ", 1)[0])
+        if error_class and self.errors:
+            attrs["class"] = f"{css} {error_class}"
+        return attrs
+
+    @property
+    def choices_module(self) -> str:
+        """`govuk-radios` or `govuk-checkboxes` for a group of choices in a fieldset, else ""."""
+        widget = self.field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            return "govuk-checkboxes"
+        return "govuk-radios" if isinstance(widget, forms.RadioSelect) else ""
+
+    @property
+    def choices_class(self) -> str:
+        """Extra classes of the group of radios or checkboxes (the form's `choices_classes`)."""
+        return getattr(self.form, "choices_classes", {}).get(self.name, "")
+
+    @property
+    def label_size(self) -> str:
+        return getattr(self.form, "label_size", "s")
+
+    @property
+    def optional(self) -> bool:
+        """Whether the label ends "(optional)": an answer that may be left out, where the form
+        marks those (radios, checkboxes and multiple selects are left out anyway)."""
+        return (
+            getattr(self.form, "mark_optional", True)
+            and not self.field.required
+            and not self.choices_module
+            and not isinstance(self.field.widget, forms.CheckboxInput | forms.SelectMultiple)
+        )
+
+
 class GovukMixin:
-    """GOV.UK classes on every widget; `aria-describedby` pointing at the hint and the error."""
+    """GOV.UK Frontend on every field: mix into every form, before `forms.Form`/`ModelForm`.
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            widget = field.widget
-            if isinstance(widget, forms.DateInput) and not isinstance(widget, DateInput):
-                field.widget = widget = DateInput(widget.attrs)
-            if isinstance(field, forms.DecimalField) and not isinstance(widget, DecimalInput):
-                field.widget = widget = DecimalInput(widget.attrs)
-            kind = self[name].widget_type
-            css = _CLASSES.get(kind)
-            if css and "class" not in widget.attrs:
-                widget.attrs["class"] = css
-            if kind == "textarea":
-                widget.attrs.setdefault("rows", 4)
-            if kind == "selectmultiple":
-                widget.attrs.setdefault("size", 6)
+    A form may say, as class attributes: `label_size` (GOV.UK label size, "" for regular labels),
+    `mark_optional` (False where the labels say "(optional)" themselves, or nothing is asked
+    for), `widths` (a field's width class, "" for none, instead of its kind's) and
+    `choices_classes` (extra classes of a field's group of radios or checkboxes).
+    """
 
-    def full_clean(self):
-        super().full_clean()
-        for name, field in self.fields.items():
-            bound = self[name]
-            described = []
-            if field.help_text:
-                described.append(f"{bound.auto_id}_helptext")
-            if bound.errors:
-                described.append(f"{bound.auto_id}-error")
-                css = field.widget.attrs.get("class", "")
-                base = css.split()[0] if css else ""
-                if base in _ERROR_CLASSES and _ERROR_CLASSES[base] not in css:
-                    field.widget.attrs["class"] = f"{css} {_ERROR_CLASSES[base]}"
-            if described:
-                field.widget.attrs["aria-describedby"] = " ".join(described)
+    bound_field_class = GovukBoundField
+    label_size: ClassVar[str] = "s"
+    mark_optional: ClassVar[bool] = True
+    widths: ClassVar[dict[str, str]] = {}
+    choices_classes: ClassVar[dict[str, str]] = {}
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -158,23 +258,31 @@ def add_model_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def error_summary(*forms_: forms.Form) -> list[tuple[str, str, str]]:
-    """(id of the field, its label, message) for the error summary; each links to its field."""
-    result = []
+def error_link(field: forms.BoundField) -> str:
+    """The id an error summary links to: the input, or the first of a group of choices."""
+    if isinstance(field.field.widget, forms.RadioSelect):  # checkboxes too
+        return f"{field.auto_id}_0"
+    return field.id_for_label or field.auto_id
+
+
+def error_summary(
+    *forms_: forms.Form | None, labels: bool = True, prefix: str = ""
+) -> list[tuple[str, str]]:
+    """(id to link to, message) of each error of bound `forms_`, for `govuk/error_summary.html`.
+
+    In the order of the page: a form's own errors (linked to its first field), then its fields'
+    in field order. `labels` starts a field's message with its label ("Team: Choose a team");
+    `prefix` starts every message (a formset's "Action 2: "). Unbound forms and None add nothing.
+    """
+    items = []
     for form in forms_:
-        if not form.is_bound:
+        if form is None or not form.is_bound:
             continue
-        first = next(iter(form), None)
+        fields = list(form)
         for error in form.non_field_errors():
-            anchor = first.auto_id if first is not None else ""
-            result.append((anchor, "", error))
-        for name, errors in form.errors.items():
-            if name == NON_FIELD_ERRORS or name not in form.fields:
-                continue
-            bound = form[name]
-            anchor = bound.auto_id
-            if bound.widget_type in ("checkboxselectmultiple",):
-                anchor = f"{anchor}_0"
-            for error in errors:
-                result.append((anchor, str(bound.label), error))
-    return result
+            items.append((error_link(fields[0]) if fields else "", f"{prefix}{error}"))
+        for field in fields:
+            for error in field.errors:
+                text = f"{field.label}: {error}" if labels else error
+                items.append((error_link(field), f"{prefix}{text}"))
+    return items

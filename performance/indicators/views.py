@@ -38,6 +38,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from performance.common import access, audit, hooks
 from performance.common import cache as generations
+from performance.common.forms import GovukMixin, error_summary
 from performance.core import charts, periods, spc, status
 from performance.core.calculations import Direction, Level, SmartRecord, smart_gaps
 from performance.core.periods import Frequency, Period, PeriodError
@@ -263,33 +264,13 @@ class PlainSelect(forms.Select):
         return mark_safe("".join(parts))
 
 
-class GovukForm(forms.Form):
-    """A form whose widgets carry GOV.UK Frontend classes and point at their error messages."""
-
-    widget_classes = {
-        forms.Select: "govuk-select",
-        PlainSelect: "govuk-select",
-        forms.TextInput: "govuk-input",
-        forms.Textarea: "govuk-textarea",
-    }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = self.widget_classes.get(type(field.widget), "")
-            field.widget.attrs["class"] = f"{css} {field.widget.attrs.get('class', '')}".strip()
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                base = self.widget_classes.get(type(widget), "govuk-input")
-                widget.attrs["class"] += f" {base}--error"
-                widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"
+class IndicatorPageForm(GovukMixin, forms.Form):
+    # Regular labels, none marked "(optional)": every filter may be left blank.
+    label_size = ""
+    mark_optional = False
 
 
-class IndicatorFilterForm(GovukForm):
+class IndicatorFilterForm(IndicatorPageForm):
     q = forms.CharField(label="Code or title", required=False, max_length=100)
     # The id of a team the person may read (choices set per person below).
     team = forms.TypedChoiceField(
@@ -348,7 +329,7 @@ class IndicatorFilterForm(GovukForm):
             raise forms.ValidationError(f"Enter a real period: {error}") from error
 
 
-class CommentForm(GovukForm):
+class CommentForm(IndicatorPageForm):
     text = forms.CharField(
         label="Your comment",
         max_length=2000,
@@ -408,6 +389,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
+        "errors": error_summary(form),
         "period": period,
         "period_label": str(period),
         "page": page,
@@ -830,6 +812,7 @@ def _detail_context(
         "can_comment": can_comment,
         "perms_officer": access.is_performance_officer(request.user),
         "comment_form": comment_form,
+        "errors": error_summary(comment_form),
         "comment_fields_html": mark_safe(figures.comment_fields_html),
     }
 

@@ -1,8 +1,8 @@
 """Forms of the Manage area: performance officers configure the organisation, people and plans.
 
-Every form renders with GOV.UK Frontend classes (`forms_govuk.GovukMixin`) and names the field in
-each error. The forms of indicators and targets are in `forms_indicators`; they are named here
-too, so the Manage area has one module of forms to import.
+Every form renders with GOV.UK Frontend classes (`performance.common.forms.GovukMixin`) and names
+the field in each error. The forms of indicators and targets are in `indicator_forms`; they are
+named here too, so the Manage area has one module of forms to import.
 """
 
 from __future__ import annotations

@@ -1,28 +1,33 @@
 """Forms of the plan pages: activity progress, strategic-action updates and action plans.
 
 Choice lists that would otherwise cost a query per form (owners, months, milestones) are
-passed in already built, so a formset of any length costs no extra queries.
+passed in already built, so a formset of any length costs no extra queries. Every form is a
+`GovukMixin` form; its messages say what is wrong without the field's label, so the error
+summary shows them as they are.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django import forms
 from django.core.exceptions import ValidationError
 
+from performance.common.forms import DateInput, GovukMixin
 from performance.models import Action, ActionPlan, ActivityProgress, StrategicActionUpdate
 
 NEEDS_COMMENT = {ActivityProgress.Rag.AMBER, ActivityProgress.Rag.RED}
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+class PlanForm(GovukMixin, forms.Form):
+    # Labels are not marked "(optional)": a hint says when an answer is needed.
+    mark_optional = False
 
 
-class ActivityProgressForm(forms.Form):
+class ActivityProgressForm(PlanForm):
     """One month's progress of one activity, and the milestones met in that month."""
+
+    widths: ClassVar[dict[str, str]] = {"percent_complete": "govuk-input--width-3"}
 
     month = forms.ChoiceField(
         label="Month", help_text="The month this progress is for, written like 2025-07."
@@ -76,8 +81,10 @@ class ActivityProgressForm(forms.Form):
         return cleaned
 
 
-class StrategicActionUpdateForm(forms.Form):
+class StrategicActionUpdateForm(PlanForm):
     """The bi-annual update of one strategic action."""
+
+    widths: ClassVar[dict[str, str]] = {"percent_complete": "govuk-input--width-3"}
 
     status = forms.ChoiceField(
         label="Status",
@@ -112,7 +119,7 @@ class StrategicActionUpdateForm(forms.Form):
         return cleaned
 
 
-class ActionPlanForm(forms.Form):
+class ActionPlanForm(PlanForm):
     """The plan itself, when it is opened."""
 
     team = forms.TypedChoiceField(
@@ -145,7 +152,7 @@ class ActionPlanForm(forms.Form):
         self.fields["owner"].choices = [("", "Select a person"), *owners]
 
 
-class ActionForm(forms.Form):
+class ActionForm(PlanForm):
     """One action of an action-plan version."""
 
     description = forms.CharField(
@@ -206,7 +213,7 @@ ActionFormSet = forms.formset_factory(
 )
 
 
-class RevisionForm(forms.Form):
+class RevisionForm(PlanForm):
     """What changed in a revision, and whether the plan stays open."""
 
     note = forms.CharField(

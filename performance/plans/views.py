@@ -21,7 +21,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Max, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,6 +33,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from performance.common import access
 from performance.common.display import person_name, url_or_none
+from performance.common.forms import error_summary
 from performance.core import periods, plan_progress
 from performance.models import (
     Action,
@@ -97,25 +98,15 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _error_items(form, *, prefix: str = "") -> list[tuple[str, str]]:
-    """(link, message) pairs for the GOV.UK error summary, linking to each field's input."""
-    items = []
-    names = list(form.fields)
-    for name, errors in form.errors.items():
-        target = form[name] if name != NON_FIELD_ERRORS else (form[names[0]] if names else None)
-        href = "#"
-        if target is not None:
-            href += target.auto_id
-            if target.widget_type in ("radioselect", "checkboxselectmultiple"):
-                href += "_0"
-        items.extend((href, f"{prefix}{error}") for error in errors)
-    return items
+def _error_items(form) -> list[tuple[str, str]]:
+    """The error summary of a plan form: its messages say what is wrong without the label."""
+    return error_summary(form, labels=False)
 
 
 def _formset_error_items(formset, *, label: str = "Action") -> list[tuple[str, str]]:
-    items = [("#actions", str(error)) for error in formset.non_form_errors()]
+    items = [("actions", str(error)) for error in formset.non_form_errors()]
     for number, form in enumerate(formset.forms, start=1):
-        items += _error_items(form, prefix=f"{label} {number}: ")
+        items += error_summary(form, labels=False, prefix=f"{label} {number}: ")
     return items
 
 
@@ -152,7 +143,7 @@ def strategic_plan(request: HttpRequest) -> HttpResponse:
         if chosen in years:
             year = chosen
         else:
-            context["errors"] = [("#year", f"Select one of the plan's years: {asked!r} is not one")]
+            context["errors"] = [("year", f"Select one of the plan's years: {asked!r} is not one")]
     priorities = priority_tree(plan, str(year))
     context.update(
         {
@@ -206,7 +197,7 @@ def service_plan_list(request: HttpRequest) -> HttpResponse:
             year = asked
         else:
             errors = [
-                ("#year", f"Select a financial year that has service plans: {asked!r} has none")
+                ("year", f"Select a financial year that has service plans: {asked!r} has none")
             ]
     elif years and year not in years:
         year = years[0]
@@ -378,7 +369,7 @@ def activity_progress(request: HttpRequest, pk: int) -> HttpResponse:
         "plan": plan,
         "activity": activity,
         "form": form,
-        "errors": _error_items(form) if form.is_bound else [],
+        "errors": _error_items(form),
         "months": months,
     }
     if request.htmx:
@@ -487,7 +478,7 @@ def strategic_actions(request: HttpRequest) -> HttpResponse:
             )
             form = forms_plans.StrategicActionUpdateForm(initial=initial, auto_id=f"sa{editing}-%s")
         row["form"] = form
-        row["errors"] = _error_items(form) if form.is_bound else []
+        row["errors"] = _error_items(form)
         if request.htmx:
             return render(request, f"{template}#action-card", {"row": row, "half": half})
     groups: dict[int, dict] = {}

@@ -56,17 +56,12 @@ def _initial(rows_periods, existing) -> list[dict]:
     return initial
 
 
-def _formset_errors(formset) -> list[tuple[str, str, str]]:
+def _formset_errors(formset) -> list[tuple[str, str]]:
     """The error summary of the table: each row's errors, then the table's own."""
     if not formset.is_bound:
         return []
-    found = [
-        (row[name].auto_id, row.fields[name].label, error)
-        for row in formset.forms
-        for name, errors in row.errors.items()
-        for error in errors
-    ]
-    found += [("id_t-0-value", "Targets", error) for error in formset.non_form_errors()]
+    found = error_summary(*formset.forms)
+    found += [("id_t-0-value", f"Targets: {error}") for error in formset.non_form_errors()]
     return found
 
 
