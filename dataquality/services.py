@@ -20,7 +20,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import models as auth
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -96,14 +98,14 @@ def current_policy(*, today: dt.date | None = None) -> PolicyVersion | None:
     return PolicyVersion.objects.filter(effective_on__lte=today).order_by("-number").first()
 
 
-def roles_needed(user) -> list[str]:
+def roles_needed(user: auth.User) -> list[str]:
     """The statement roles a person signs: by their role, or by being assigned to indicators.
 
     Performance officers may submit and activate, so they sign in both roles.
     """
     held = access.roles_of(user)
     officer = Role.PERFORMANCE_OFFICER in held
-    needed = []
+    needed: list[str] = []
     if officer or Role.DATA_ENTERER in held or user.entered_indicators.exists():
         needed.append(Statement.Role.ENTERER)
     if officer or Role.DATA_MANAGER in held or user.managed_indicators.exists():
@@ -111,13 +113,13 @@ def roles_needed(user) -> list[str]:
     return needed
 
 
-def has_signed(user, role: str, policy: PolicyVersion | None) -> bool:
+def has_signed(user: auth.User, role: str, policy: PolicyVersion | None) -> bool:
     if policy is None:
         return True
     return Statement.objects.filter(person=user, policy=policy, role=role).exists()
 
 
-def require_signed(user, role: str, *, today: dt.date | None = None) -> None:
+def require_signed(user: auth.User, role: str, *, today: dt.date | None = None) -> None:
     """Refuse (`NotSigned`, a `collection.Refused`) until `user` signed the current version.
 
     With no policy in effect there is nothing to sign, so nothing is refused: a new council is
@@ -127,6 +129,7 @@ def require_signed(user, role: str, *, today: dt.date | None = None) -> None:
     policy = current_policy(today=today)
     if has_signed(user, role, policy):
         return
+    assert policy is not None  # with no policy in effect, there is nothing to sign
     word, action = ROLE_WORDS[role]
     url = reverse("dataquality:sign")
     raise NotSigned(
@@ -138,7 +141,7 @@ def require_signed(user, role: str, *, today: dt.date | None = None) -> None:
 
 
 @transaction.atomic
-def sign(*, user, role: str, policy: PolicyVersion) -> Statement:
+def sign(*, user: auth.User, role: str, policy: PolicyVersion) -> Statement:
     """Sign `policy` in `role`; signing twice keeps the first signature."""
     role = Statement.Role(role)
     if role not in roles_needed(user):
@@ -162,13 +165,13 @@ def sign(*, user, role: str, policy: PolicyVersion) -> Statement:
 @transaction.atomic
 def publish_policy(
     *,
-    actor,
+    actor: auth.User,
     title: str,
     text: str,
     effective_on: dt.date,
     review_due_on: dt.date,
     summary: str = "",
-    document=None,
+    document: UploadedFile | None = None,
 ) -> PolicyVersion:
     """Publish the next version. Everyone signs again once it takes effect."""
     if not text.strip() and document is None:
@@ -266,7 +269,7 @@ def history_for(
     )
 
 
-def flags_for(indicator: Indicator, *, source: str = "", is_proxy: bool = False) -> dict:
+def flags_for(indicator: Indicator, *, source: str = "", is_proxy: bool = False) -> dict[str, Any]:
     """Third-party and proxy flags: from the indicator, or a `third party: X` / `proxy: X` source."""
     partner = indicator.third_party_partner
     third_party = bool(partner) or indicator.data_source.lower().startswith("third party")
@@ -344,7 +347,7 @@ def record_rejections(
     period: str,
     errors: Mapping[str, str],
     channel: str,
-    person=None,
+    person: auth.User | None = None,
     raw: Mapping[str, object] | None = None,
 ) -> list[RejectedEntry]:
     """Keep a record of a refused entry (the dashboard's validity). Outside the caller's undo."""
@@ -460,7 +463,9 @@ def sniff(data: bytes) -> str | None:
     return "csv"
 
 
-def _checked_upload(upload, *, allowed: set[str] | None = None) -> tuple[bytes, str, str, str]:
+def _checked_upload(
+    upload: UploadedFile | None, *, allowed: set[str] | None = None
+) -> tuple[bytes, str, str, str]:
     """(bytes, clean name, extension, content type) of an upload, or `DataQualityError`."""
     if upload is None:
         raise DataQualityError("Choose a file to upload", "file")
@@ -497,7 +502,9 @@ def _checked_upload(upload, *, allowed: set[str] | None = None) -> tuple[bytes, 
 
 
 @transaction.atomic
-def upload_evidence(*, user, value: Value, upload, description: str = "") -> Evidence:
+def upload_evidence(
+    *, user: auth.User, value: Value, upload: UploadedFile | None, description: str = ""
+) -> Evidence:
     """Attach a working paper to `value`: checked, stored under a generated name, audited."""
     if not access.can_see_team_data(user, value):
         raise DataQualityError("You may not attach evidence to this value", "file")

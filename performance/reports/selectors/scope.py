@@ -7,14 +7,12 @@ officers, members and publication).
 from __future__ import annotations
 
 from performance.common import access
-from performance.core.roles import Role
 
 
-def reader_team_ids(user) -> set[int] | None:
-    """None when `user` reads every team (officers and members), else their teams' ids."""
-    if access.is_performance_officer(user) or access.has_role(user, Role.MEMBER):
-        return None
-    return set(access.teams_readable(user).values_list("id", flat=True))
+def reader_team_ids(user: access.User) -> set[int] | None:
+    """None when `user` reads every team (officers and members), else their teams' ids (the
+    access gate's `readable_team_ids`)."""
+    return access.readable_team_ids(user)
 
 
 def _teams_note(team_ids: set[int] | None) -> str:
