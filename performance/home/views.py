@@ -27,8 +27,7 @@ from performance.common import access
 from performance.common import cache as generations
 from performance.core.periods import Period
 from performance.core.roles import Role
-from performance.indicators import selectors
-from performance.indicators import views as indicator_pages
+from performance.indicators import presentation, selectors
 from performance.models import Indicator
 
 # A dashboard lists at most this many indicators or teams per table; the indicator list has the rest.
@@ -47,12 +46,12 @@ class Summary:
     period: Period
     total: int
     reporting: int
-    levels: list[tuple[str, indicator_pages.Tag, int]]
-    directions: list[tuple[str, indicator_pages.Tag, int]]
+    levels: list[tuple[str, presentation.Tag, int]]
+    directions: list[tuple[str, presentation.Tag, int]]
     chart: str
     attention_count: int
-    attention_shown: list[indicator_pages.Row]
-    shown: list[indicator_pages.Row]
+    attention_shown: list[presentation.Row]
+    shown: list[presentation.Row]
     list_query: str  # extra filters for "see all" links to the indicator list
 
 
@@ -67,7 +66,7 @@ class GroupLine:
     people: int | None
     teams: int
     reporting: int
-    counts: list[tuple[str, indicator_pages.Tag, int]]  # GROUP_STATUSES in order
+    counts: list[tuple[str, presentation.Tag, int]]  # GROUP_STATUSES in order
 
     def count(self, code: str) -> int:
         return next(count for each, _, count in self.counts if each == code)
@@ -89,7 +88,7 @@ def _summary(
     list_query: str = "",
 ) -> Summary:
     """No query: `items` come from the shared statuses; only the rows shown are formatted."""
-    levels = indicator_pages.level_counts(items)
+    levels = presentation.level_counts(items)
     attention = [item for item in items if item.reports and item.attention]
     return Summary(
         key=key,
@@ -98,13 +97,13 @@ def _summary(
         total=len(items),
         reporting=sum(1 for item in items if item.reports),
         levels=levels,
-        directions=indicator_pages.direction_counts(items),
-        chart=indicator_pages.rag_chart(
+        directions=presentation.direction_counts(items),
+        chart=presentation.rag_chart(
             levels, chart_id=f"rag-{key}", title=f"{title}: indicators by status, {period}"
         ),
         attention_count=len(attention),
-        attention_shown=indicator_pages.rows_for(attention[:DASHBOARD_ROWS]),
-        shown=indicator_pages.rows_for(items[:DASHBOARD_ROWS]),
+        attention_shown=presentation.rows_for(attention[:DASHBOARD_ROWS]),
+        shown=presentation.rows_for(items[:DASHBOARD_ROWS]),
         list_query=list_query,
     )
 
@@ -117,7 +116,7 @@ def _counted(items: list[selectors.IndicatorStatus]) -> tuple[int, list]:
             reporting += 1
             if item.status_code in counts:
                 counts[item.status_code] += 1
-    tags = indicator_pages.STATUS_TAGS
+    tags = presentation.STATUS_TAGS
     return reporting, [(code, tags[code], counts[code]) for code in GROUP_STATUSES]
 
 
@@ -199,8 +198,8 @@ def _team_lines(teams, items: list[selectors.IndicatorStatus]) -> list[GroupLine
     return lines
 
 
-def _group_tags() -> list[indicator_pages.Tag]:
-    return [indicator_pages.STATUS_TAGS[code] for code in GROUP_STATUSES]
+def _group_tags() -> list[presentation.Tag]:
+    return [presentation.STATUS_TAGS[code] for code in GROUP_STATUSES]
 
 
 def _teams_everyone(
@@ -270,7 +269,7 @@ def home(request: HttpRequest) -> HttpResponse:
     roles = access.roles_of(user)
     today = timezone.localdate()
     period = selectors.latest_reporting_period(today=today)
-    readable = indicator_pages.readable_statuses(user, period, today=today)
+    readable = presentation.readable_statuses(user, period, today=today)
     summaries = []
     if Role.PERFORMANCE_OFFICER in roles:
         summaries.append(_summary("all", "All indicators", readable, period))

@@ -9,7 +9,7 @@ import pytest
 
 from performance.core.roles import Role
 from performance.models import ActivityProgress, Milestone
-from performance.plans import views as plan_views
+from performance.plans.views import shared as plan_views
 from tests import factories as f
 from tests.factories import PASSWORD, TeamFactory, UserFactory
 from tests.fixtures.browser import assert_accessible, login

@@ -621,7 +621,7 @@ def test_the_team_filter_lists_the_teams_one_may_read_and_keeps_the_choice(clien
 @pytest.fixture
 def figured(monkeypatch):
     """Indicator ids whose page figures were computed (not read from the cache)."""
-    from performance.indicators import views as pages
+    from performance.indicators import figures as pages
 
     calls = []
     real = pages._compute_figures
@@ -772,7 +772,7 @@ def test_another_period_is_computed_per_request_from_the_cached_data(
 def test_browsing_many_indicators_does_not_push_out_the_shared_statuses(
     client, officer, period, figured, monkeypatch
 ):
-    from performance.indicators import views as pages
+    from performance.indicators import figures as pages
 
     monkeypatch.setattr(pages._FigureStore, "SIZE", 2)
     computed = []
@@ -808,7 +808,7 @@ def test_warm_indicator_page_queries_are_fixed_whatever_the_history(client, offi
 
 
 def test_a_change_empties_the_figures_of_the_previous_generation(client, officer, period):
-    from performance.indicators import views as pages
+    from performance.indicators import figures as pages
 
     indicator = IndicatorFactory()
     history(indicator, period, [50, 51], target=52)

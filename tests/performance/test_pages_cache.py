@@ -319,7 +319,7 @@ def test_the_list_formats_only_the_page_it_shows(client, period, monkeypatch):
     for n in range(120):
         make(f"L {n:03d}", period, 80 + n % 20)
     formatted = []
-    from performance.indicators import views as pages
+    from performance.indicators import presentation as pages
 
     real = pages.row_for
 

@@ -19,7 +19,7 @@ from performance.models import (
     AuditEvent,
     StrategicActionUpdate,
 )
-from performance.plans import views as plan_views
+from performance.plans.views import shared as plan_views
 from tests import factories as f
 from tests.factories import TeamFactory, UserFactory
 
