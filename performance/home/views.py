@@ -27,8 +27,10 @@ from performance.common import access
 from performance.common import cache as generations
 from performance.core.periods import Period
 from performance.core.roles import Role
+from performance.home import selectors as home_selectors
 from performance.indicators import presentation, selectors
 from performance.models import Indicator
+from performance.plans import selectors as plan_selectors
 
 # A dashboard lists at most this many indicators or teams per table; the indicator list has the rest.
 DASHBOARD_ROWS = 10
@@ -141,7 +143,7 @@ def _directorate_blocks(items: list[selectors.IndicatorStatus]) -> list[Director
     unassigned indicators. One query: the teams (those without indicators are listed too)."""
     by_team = _by(items, "team_id")
     blocks = []
-    for _, name, teams in selectors.teams_by_directorate():
+    for _, name, teams in home_selectors.teams_by_directorate():
         lines, everything = [], []
         for team_id, team_name in teams:
             team_items = by_team.get(team_id, [])
@@ -276,11 +278,11 @@ def home(request: HttpRequest) -> HttpResponse:
     if Role.SERVICE_MANAGER in roles:
         summaries.append(_summary("teams", "Your teams' indicators", readable, period))
     if Role.DATA_MANAGER in roles:
-        managed = selectors.assigned_indicator_ids(user=user, as_manager=True)
+        managed = home_selectors.assigned_indicator_ids(user=user, as_manager=True)
         mine = [item for item in readable if item.id in managed]
         summaries.append(_summary("managed", "Indicators you manage", mine, period))
     if Role.DATA_ENTERER in roles:
-        entered = selectors.assigned_indicator_ids(user=user, as_manager=False)
+        entered = home_selectors.assigned_indicator_ids(user=user, as_manager=False)
         mine = [item for item in readable if item.id in entered]
         summaries.append(_summary("entered", "Indicators you enter", mine, period))
     if Role.MEMBER in roles:
@@ -295,7 +297,7 @@ def home(request: HttpRequest) -> HttpResponse:
         team_count, teams_html = _teams_everyone(readable, period, today)
         context = {"teams_html": teams_html}
     else:
-        team_lines = _team_lines(selectors.teams_for_dashboard(user=user), readable)
+        team_lines = _team_lines(home_selectors.teams_for_dashboard(user=user), readable)
         team_count = len(team_lines)
         context = {"team_lines": team_lines, "group_tags": _group_tags()}
     context |= {
@@ -304,8 +306,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "summaries": summaries,
         "everyone": everyone,
         "team_count": team_count,
-        "rounds": selectors.open_rounds(today=today),
-        "plan": selectors.current_plan(),
+        "rounds": home_selectors.open_rounds(today=today),
+        "plan": plan_selectors.current_plan(),
     }
     return render(request, "performance/home.html", context)
 

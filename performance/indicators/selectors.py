@@ -1,4 +1,5 @@
-"""Reads of the performance app, shaped for pages."""
+"""Reads of the indicators area: one indicator's data and history, and every indicator's status for a
+period (computed once per state of the data and cached; SPEC §4)."""
 
 from __future__ import annotations
 
@@ -10,68 +11,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import models as auth
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from performance.common import access
 from performance.common import cache as generations
 from performance.core import periods, status
 from performance.core.calculations import Aggregation, Observation, Polarity
 from performance.core.periods import Frequency
 from performance.models import (
-    CollectionRound,
     Indicator,
     SpcChangePoint,
-    StrategicPlan,
     Target,
-    Team,
     Value,
 )
-
-
-def teams_for_dashboard(*, user: access.User) -> QuerySet[Team]:
-    return (
-        access.teams_readable(user)
-        .select_related("directorate", "head_of_service")
-        .annotate(people=Count("memberships"))
-        .order_by("directorate__name", "name")
-    )
-
-
-def teams_by_directorate() -> list[tuple[int, str, list[tuple[int, str]]]]:
-    """(directorate id, name, [(team id, team name)...]) by directorate name then team name:
-    every team, for those who read them all. One query of plain values."""
-    grouped: dict[int, tuple[str, list[tuple[int, str]]]] = {}
-    for pk, name, directorate_id, directorate_name in Team.objects.order_by(
-        "directorate__name", "name"
-    ).values_list("id", "name", "directorate_id", "directorate__name"):
-        grouped.setdefault(directorate_id, (directorate_name, []))[1].append((pk, name))
-    return [(pk, name, teams) for pk, (name, teams) in grouped.items()]
-
-
-def assigned_indicator_ids(*, user: auth.User, as_manager: bool) -> set[int]:
-    """Ids of the indicators `user` manages (`as_manager`) or enters."""
-    assigned = user.managed_indicators if as_manager else user.entered_indicators
-    return set(assigned.values_list("id", flat=True))
-
-
-def open_rounds(*, today: dt.date | None = None) -> list[CollectionRound]:
-    today = today or timezone.localdate()
-    return list(
-        CollectionRound.objects.filter(opens_on__lte=today, closes_on__gte=today).order_by(
-            "closes_on"
-        )
-    )
-
-
-def current_plan() -> StrategicPlan | None:
-    return (
-        StrategicPlan.objects.prefetch_related("priorities__outcomes")
-        .order_by("-first_year")
-        .first()
-    )
-
 
 # --- Indicator status -------------------------------------------------------------------------
 

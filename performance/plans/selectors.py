@@ -176,3 +176,12 @@ def people(extra_ids: Iterable[int] = ()) -> list[tuple[int, str]]:
         (u.pk, f"{u.get_full_name() or u.get_username()} ({u.get_username()})")
         for u in users.only("id", "first_name", "last_name", "username")
     ]
+
+
+def current_plan() -> StrategicPlan | None:
+    """The latest Strategic Plan with its priorities and outcomes."""
+    return (
+        StrategicPlan.objects.prefetch_related("priorities__outcomes")
+        .order_by("-first_year")
+        .first()
+    )

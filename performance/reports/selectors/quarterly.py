@@ -9,8 +9,8 @@ from django.db.models import Q
 
 from performance.core import spc
 from performance.core.periods import Period
-from performance.indicators import selectors as performance_selectors
 from performance.models import Indicator
+from performance.plans import selectors as plan_selectors
 from performance.reports.data import Audience, Column, Kind, Report, Section, Table
 from performance.reports.selectors.common import _report
 from performance.reports.selectors.scope import _teams_note
@@ -90,7 +90,7 @@ def quarterly(
     ).values_list("indicator_id", "outcome_id"):
         links[outcome_id].append(indicator_id)
     linked = {i for ids in links.values() for i in ids}
-    plan = performance_selectors.current_plan()
+    plan = plan_selectors.current_plan()
 
     full = audience is Audience.MT
     spotlights = _spotlights(

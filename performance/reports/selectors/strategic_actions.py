@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from performance.core.periods import Period
-from performance.indicators import selectors as performance_selectors
 from performance.models import StrategicAction, StrategicActionUpdate
+from performance.plans import selectors as plan_selectors
 from performance.reports.data import Audience, Column, Kind, Report, Section, Table
 from performance.reports.selectors.common import _bars, _person, _report
 
@@ -15,7 +15,7 @@ ACTION_STATUS = dict(StrategicActionUpdate.Status.choices)
 
 def strategic_actions(*, period: Period, audience: Audience, **_) -> Report:
     """Bi-annual progress of the Strategic Plan's actions (SPEC §2), by priority."""
-    plan = performance_selectors.current_plan()
+    plan = plan_selectors.current_plan()
     actions = (
         list(
             StrategicAction.objects.filter(outcome__priority__plan=plan)
