@@ -53,13 +53,17 @@ def _task(task_name: str):
     """The registered Celery task called `task_name`, importing its module if need be.
 
     `current_app` is Summit's app (`config.celery`, loaded with the settings), reached without
-    importing `config` from this lower layer.
+    importing `config` from this lower layer. A task's name need not be its module's path (the
+    collection tasks keep their old `performance.tasks.*` names), so when the module named by
+    the task does not register it, every app's tasks are discovered as a worker would.
     """
     if task_name not in current_app.tasks:
         module, _, _ = task_name.rpartition(".")
         if module:
             with contextlib.suppress(ImportError):
                 importlib.import_module(module)
+    if task_name not in current_app.tasks:
+        current_app.loader.import_default_modules()
     try:
         return current_app.tasks[task_name]
     except KeyError:
