@@ -208,3 +208,30 @@ def test_work_queued_while_the_broker_is_down_runs_once_it_is_back(broker):
     out = io.StringIO()
     call_command("relay_outbox", stdout=out)
     assert "Published 0, failed 0, still waiting 0." in out.getvalue()
+
+
+def test_a_fresh_web_process_finds_tasks_whose_name_is_not_their_module():
+    """The collection tasks keep their `performance.tasks.*` names after moving to
+    `performance.collection.tasks`: a web process that has imported no tasks module still
+    resolves them (a fresh interpreter, as gunicorn starts one)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup(); "
+        "from performance.common import outbox; "
+        "print(outbox._task('performance.tasks.open_collection_round').name, "
+        "outbox._task('performance.tasks.run_collection_day').name)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "performance.tasks.open_collection_round",
+        "performance.tasks.run_collection_day",
+    ]
