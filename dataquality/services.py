@@ -38,6 +38,7 @@ from dataquality.models import (
     Statement,
     ValidationRule,
 )
+from performance.collection import rules as entry_rules
 from performance.collection import services as collection
 from performance.common import access, audit, cache
 from performance.core import periods, spc, status
@@ -213,7 +214,7 @@ def rules_for(indicator: Indicator, rule: ValidationRule | None = None) -> valid
     return validation.Rules(
         unit=indicator.unit,
         decimals=indicator.decimals,
-        ratio=collection.is_ratio(indicator),
+        ratio=entry_rules.is_ratio(indicator),
         minimum=rule.minimum if rule else None,
         maximum=rule.maximum if rule else None,
         allow_over_100=rule.allow_over_100 if rule else False,

@@ -399,7 +399,7 @@ def jobs(run: Run, smtp_handler) -> None:
 def import_10000() -> str:
     from openpyxl import Workbook
 
-    from performance.indicators import imports
+    from performance.collection import imports
     from performance.models import Indicator
 
     quarterly = list(

@@ -45,7 +45,7 @@ def main() -> None:
     from django.utils import timezone
     from openpyxl import load_workbook
 
-    from performance.collection import excel
+    from performance.collection import due, excel
     from performance.collection import services as collection
     from performance.common import access
     from performance.core import periods
@@ -180,7 +180,7 @@ def main() -> None:
     indicators("BLK", args.rows, bulk)
     setup = time.perf_counter() - start
     start = time.perf_counter()
-    items = collection.due_items([round_], enterer=bulk, history=1)
+    items = due.due_items([round_], enterer=bulk, history=1)
     data = excel.build_workbook(items)
     built = time.perf_counter() - start
     book = load_workbook(io.BytesIO(data))

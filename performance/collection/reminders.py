@@ -40,6 +40,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from performance.collection import due
 from performance.collection import rounds as services
 from performance.collection import services as collection
 from performance.core import periods
@@ -89,7 +90,7 @@ class Planned:
 
     kind: str
     person: object
-    items: list[collection.DueItem]
+    items: list[due.DueItem]
     rounds: list[CollectionRound]
     already_sent: bool = False
 
@@ -106,7 +107,7 @@ class Planned:
 class DayPlan:
     day: dt.date
     emails: list[Planned] = field(default_factory=list)
-    no_data: list[collection.DueItem] = field(default_factory=list)
+    no_data: list[due.DueItem] = field(default_factory=list)
     rounds_to_open: list[CollectionRound] = field(default_factory=list)
 
 
@@ -178,10 +179,10 @@ def _officers() -> list:
     )
 
 
-Bucket = dict[int, tuple[object, dict[str, collection.DueItem]]]
+Bucket = dict[int, tuple[object, dict[str, due.DueItem]]]
 
 
-def _add(bucket: Bucket, person, item: collection.DueItem) -> None:
+def _add(bucket: Bucket, person, item: due.DueItem) -> None:
     if person is None or not person.is_active or not person.email:
         return
     bucket.setdefault(person.pk, (person, {}))[1].setdefault(item.key, item)
@@ -197,7 +198,7 @@ def plan_day(day: dt.date, *, include_unopened: bool = True) -> DayPlan:
         rounds = events.get(kind, [])
         if not rounds:
             continue
-        items = collection.due_items(rounds, prefetch_people=True, history=0)
+        items = due.due_items(rounds, prefetch_people=True, history=0)
         bucket: Bucket = {}
         if kind == Kind.REQUEST:
             for item in items:

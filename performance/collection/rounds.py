@@ -1,4 +1,7 @@
-"""Writes and orchestration for the performance app."""
+"""Opening collection rounds (SPEC §5): the period a request date asks for, and its round, once.
+
+What a round asks for and its state are read in `due`.
+"""
 
 from __future__ import annotations
 

@@ -18,9 +18,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from performance.collection import reminders
+from performance.collection import due, reminders, rules
 from performance.collection import rounds as services
-from performance.collection import services as collection
 from performance.core import periods
 from performance.models import CollectionRound, Indicator, Value
 
@@ -63,7 +62,7 @@ def seed(context) -> None:
         return
     items = [
         item
-        for item in collection.due_items(rounds, enterer=enterer, history=1)
+        for item in due.due_items(rounds, enterer=enterer, history=1)
         if item.value is None and item.indicator.polarity != "none" and item.target is not None
     ]
     now = timezone.now()
@@ -95,7 +94,7 @@ def seed(context) -> None:
             changed_at=now,
             submitted_at=now if status != "draft" else None,
         )
-        if collection.is_ratio(indicator):
+        if rules.is_ratio(indicator):
             value.denominator = Decimal(200)
             value.numerator = (figure * 2).quantize(Decimal("0.000001"))
         if status == "returned":

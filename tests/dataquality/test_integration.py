@@ -14,9 +14,8 @@ from django.urls import reverse
 
 from dataquality import services
 from dataquality.models import Evidence, RejectedEntry, ValidationRule
-from performance.collection import excel
+from performance.collection import excel, imports
 from performance.collection import services as collection
-from performance.indicators import imports
 from performance.models import Value
 from tests.dataquality.fixtures import publish, sign_everyone
 from tests.dataquality.test_services import PDF

@@ -19,9 +19,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dataquality.models import RejectedEntry
+from performance.collection import imports
 from performance.common import audit, cache
 from performance.core import periods
-from performance.indicators import imports
 from performance.models import AuditEvent, Generation, Indicator, Value
 from tests.factories import TeamFactory, UserFactory
 

@@ -22,7 +22,7 @@ from openpyxl import Workbook, load_workbook
 
 from performance.collection import excel
 from performance.collection import services as collection
-from performance.indicators import imports
+from performance.common import tables as imports
 from performance.models import AuditEvent, Indicator, Target, Team, Value
 from tests.factories import IndicatorFactory, TeamFactory, ValueFactory
 from tests.performance.test_collection import build_world

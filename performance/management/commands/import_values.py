@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from performance.indicators import imports
+from performance.collection import imports
 
 MAX_SHOWN = 50
 

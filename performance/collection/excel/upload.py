@@ -1,15 +1,12 @@
-"""Bulk returns as an Excel workbook (SPEC §5): download my due items, upload them filled.
+"""Upload my returns filled in (SPEC §5): every row checked, then all saved or none.
 
-Download: one row per due item with its definition, target and last value; everything is locked
-except the value, numerator, denominator and comment cells, which carry data validation.
-
-Upload policy, in order, each refusal a clear message and nothing written:
+Policy, in order, each refusal a clear message and nothing written:
 1. the file: an `.xlsx` name (`.xlsm` refused: no macros), at most `MAX_BYTES`, a real zip
    whose members expand to at most `MAX_UNCOMPRESSED` in total with no member compressed more
    than `MAX_RATIO` times (zip bombs), holding a workbook and no VBA project;
 2. the sheet `Returns` and its header row exactly as downloaded;
-3. every row, with the same rules as the My returns form (`collection.clean_entry` and the
-   comment rule of `collection.judge`), errors naming the row and the cell;
+3. every row, with the same rules as the My returns form (`rules.clean_entry` and the
+   comment rule of `rules.judge`), errors naming the row and the cell;
 4. only when every row passes, all rows are saved in one transaction (all or nothing); a value
    changed by someone since the download refuses the whole upload.
 Rows whose entry cells are all empty are skipped; rows unchanged from what is stored are skipped.
@@ -19,54 +16,27 @@ from __future__ import annotations
 
 import io
 import zipfile
-from copy import copy
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl import load_workbook
 
+from performance.collection import due, rules
 from performance.collection import services as collection
+from performance.collection.excel.layout import COLUMNS, ENTRY, LETTER, SHEET
 from performance.common import audit, hooks
 from performance.core import periods
 from performance.indicators import selectors
-from performance.models import AuditEvent, Indicator, Value
+from performance.models import AuditEvent, Value
 
-SHEET = "Returns"
-COLUMNS = [
-    "key",
-    "indicator",
-    "title",
-    "period",
-    "team",
-    "unit",
-    "decimals",
-    "target",
-    "last period",
-    "last value",
-    "definition",
-    "status",
-    "version",
-    "value",
-    "numerator",
-    "denominator",
-    "comment",
-]
-ENTRY = ["value", "numerator", "denominator", "comment"]
-LETTER = {name: get_column_letter(index) for index, name in enumerate(COLUMNS, start=1)}
 MAX_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_RATIO = 100
 MAX_MEMBERS = 2000
 MAX_ROWS = 20000
 MAX_ERRORS_SHOWN = 200
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class UploadRefused(Exception):
@@ -97,200 +67,6 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-# --- download ---------------------------------------------------------------------------------
-
-
-def _plain(number: Decimal | None):
-    if number is None:
-        return None
-    normal = number.normalize()
-    return int(normal) if normal == normal.to_integral_value() else float(normal)
-
-
-def _runs(numbers: list[int]) -> list[tuple[int, int]]:
-    """Consecutive runs of sorted row numbers: [2, 3, 4, 7] → [(2, 4), (7, 7)]."""
-    runs: list[tuple[int, int]] = []
-    for number in numbers:
-        if runs and runs[-1][1] == number - 1:
-            runs[-1] = (runs[-1][0], number)
-        else:
-            runs.append((number, number))
-    return runs
-
-
-def build_workbook(items: list[collection.DueItem]) -> bytes:
-    """The workbook of `items` as .xlsx bytes (no queries: items carry what is shown).
-
-    Written in openpyxl's write-only mode, row by row to the file, with the entry cells' style
-    registered once and copied: styling 40,000 cells one attribute at a time made a 10,000-row
-    workbook slow. A write-only sheet writes its columns and panes before its first row, so
-    those come first; protection and data validations are written at the end.
-    """
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(SHEET)
-    for name, width in {
-        "indicator": 12,
-        "title": 40,
-        "period": 12,
-        "team": 24,
-        "unit": 12,
-        "definition": 50,
-        "status": 12,
-        "comment": 50,
-        "last period": 12,
-    }.items():
-        sheet.column_dimensions[LETTER[name]].width = width
-    sheet.column_dimensions[LETTER["key"]].hidden = True
-    sheet.column_dimensions[LETTER["version"]].hidden = True
-    sheet.freeze_panes = "C2"
-    sheet.protection.sheet = True
-    sheet.protection.formatColumns = False
-    sheet.protection.formatRows = False
-    sheet.protection.autoFilter = False
-    sheet.protection.sort = False
-
-    bold = Font(bold=True)
-    header = []
-    for name in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    # The entry cells' style (unlocked, yellow), registered once and copied to each entry cell.
-    probe = WriteOnlyCell(sheet)
-    probe.protection = Protection(locked=False)
-    probe.fill = PatternFill("solid", fgColor="FFF7BF")
-    entry_style = probe._style
-
-    def entry(value) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell._style = copy(entry_style)
-        return cell
-
-    validations = {
-        "percent": DataValidation(
-            type="decimal",
-            operator="between",
-            formula1="0",
-            formula2="100",
-            errorTitle="Percentage",
-            error="Enter a percentage between 0 and 100.",
-        ),
-        "count": DataValidation(
-            type="whole",
-            operator="greaterThanOrEqual",
-            formula1="0",
-            errorTitle="Count",
-            error="Enter a whole number, 0 or more.",
-        ),
-        "positive": DataValidation(
-            type="decimal",
-            operator="greaterThanOrEqual",
-            formula1="0",
-            errorTitle="Number",
-            error="Enter a number, 0 or more.",
-        ),
-        "any": DataValidation(
-            type="decimal",
-            operator="between",
-            formula1="-999999999999",
-            formula2="999999999999",
-            errorTitle="Number",
-            error="Enter a number.",
-        ),
-        "comment": DataValidation(
-            type="textLength",
-            operator="lessThanOrEqual",
-            formula1=str(collection.MAX_COMMENT),
-            errorTitle="Comment",
-            error=f"Keep the comment to {collection.MAX_COMMENT} characters.",
-        ),
-    }
-    for validation in validations.values():
-        validation.showErrorMessage = True
-        sheet.data_validations.append(validation)
-    # Rows per validation, added as ranges of consecutive rows at the end: adding cell by cell
-    # makes openpyxl re-merge its range list every time (quadratic on a 10,000-row workbook).
-    rows_of: dict[str, list[int]] = {name: [] for name in validations}
-    for number, item in enumerate(items, start=2):
-        indicator, value = item.indicator, item.value
-        last = item.last_value
-        shown = [
-            _plain(value.value) if value and not collection.is_ratio(indicator) else None,
-            _plain(value.numerator) if value else None,
-            _plain(value.denominator) if value else None,
-            value.comment if value else None,
-        ]
-        sheet.append(
-            [
-                item.key,
-                indicator.code,
-                indicator.title,
-                item.period,
-                indicator.team.name if indicator.team else "",
-                indicator.get_unit_display(),
-                indicator.decimals,
-                _plain(item.target),
-                last[0] if last else None,
-                _plain(last[1]) if last else None,
-                indicator.definition,
-                item.status_label,
-                value.version if value else 0,
-                *([entry(cell) for cell in shown] if item.editable else shown),
-            ]
-        )
-        if not item.editable:
-            continue
-        if indicator.unit == Indicator.Unit.PERCENT:
-            kind = "percent"
-        elif indicator.unit == Indicator.Unit.NUMBER and indicator.decimals == 0:
-            kind = "count"
-        elif indicator.unit == Indicator.Unit.DAYS:
-            kind = "positive"
-        else:
-            kind = "any"
-        rows_of[kind].append(number)
-        rows_of["comment"].append(number)
-    for kind, numbers in rows_of.items():
-        for first, last in _runs(numbers):
-            if kind == "comment":
-                validations["comment"].add(f"{LETTER['comment']}{first}:{LETTER['comment']}{last}")
-            else:
-                validations[kind].add(f"{LETTER['value']}{first}:{LETTER['value']}{last}")
-    for first, last in _runs(sorted(rows_of["comment"])):
-        validations["positive"].add(f"{LETTER['numerator']}{first}:{LETTER['denominator']}{last}")
-
-    guide = book.create_sheet("Guidance")
-    guide.column_dimensions["A"].width = 110
-    guide.protection.sheet = True
-    wrap = Alignment(wrap_text=True)
-    for number, line in enumerate(
-        [
-            "How to fill in your returns",
-            "",
-            "Fill in the yellow cells only: value (or numerator and denominator for a ratio), and a performance comment.",
-            "A performance comment is required when a value is Amber or Red against its target, or a special-cause signal.",
-            "Percentages are 0 to 100. Counts are whole numbers. Do not add, remove, rename or reorder columns or rows.",
-            "Leave a row's yellow cells empty to skip it. Upload the file on the My returns page.",
-            "The whole file is checked before anything is saved: if any row has a problem, nothing is saved and every problem is listed by row and cell.",
-        ],
-        start=1,
-    ):
-        cell = WriteOnlyCell(guide, value=line or None)
-        if number == 1:
-            cell.font = Font(bold=True, size=14)
-        else:
-            cell.alignment = wrap
-        guide.append([cell])
-
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-# --- upload -----------------------------------------------------------------------------------
 
 
 def check_file(name: str, data: bytes) -> None:
@@ -393,17 +169,16 @@ def import_workbook(*, user, name: str, data: bytes, submit: bool) -> ImportResu
     book, rows = _rows(data)
     try:
         items = {
-            item.key: item
-            for item in collection.due_items(collection.open_rounds(), enterer=user, history=0)
+            item.key: item for item in due.due_items(due.open_rounds(), enterer=user, history=0)
         }
         return _import(user=user, rows=rows, items=items, submit=submit)
     finally:
         book.close()
 
 
-def _import(*, user, rows, items: dict[str, collection.DueItem], submit: bool) -> ImportResult:
+def _import(*, user, rows, items: dict[str, due.DueItem], submit: bool) -> ImportResult:
     result = ImportResult(submitted=submit)
-    parsed: list[tuple[int, collection.DueItem, dict, int]] = []
+    parsed: list[tuple[int, due.DueItem, dict, int]] = []
     seen: dict[str, int] = {}
     for number, row in enumerate(rows, start=2):
         if number - 1 > MAX_ROWS:
@@ -453,14 +228,14 @@ def _import(*, user, rows, items: dict[str, collection.DueItem], submit: bool) -
             data.update(selectors.indicator_data(needed[start : start + 500], until=until))
 
     # Validation rules of every indicator in the upload: one query, not one or two per row.
-    rules = hooks.one(hooks.ENTRY_RULES)(
+    indicator_rules = hooks.one(hooks.ENTRY_RULES)(
         {item.indicator.id: item.indicator for _, item, _, _ in parsed}.values()
     )
 
-    to_save: list[tuple[int, collection.DueItem, collection.Entry, int]] = []
+    to_save: list[tuple[int, due.DueItem, rules.Entry, int]] = []
     for number, item, raw, version in parsed:
-        entry, errors = collection.clean_entry(
-            item.indicator, raw, submit=submit, rules=rules.get(item.indicator.id)
+        entry, errors = rules.clean_entry(
+            item.indicator, raw, submit=submit, rules=indicator_rules.get(item.indicator.id)
         )
         stored = item.value
         unchanged = stored is not None and (
@@ -502,18 +277,18 @@ def _import(*, user, rows, items: dict[str, collection.DueItem], submit: bool) -
             )
             continue
         if submit and not errors:
-            collection.check_outliers(
+            rules.check_outliers(
                 item.indicator,
                 item.period,
                 entry,
                 errors,
                 data.get(item.indicator.id),
-                rules=rules.get(item.indicator.id),
+                rules=indicator_rules.get(item.indicator.id),
             )
         if submit and not errors:
-            collection.check_comment(
+            rules.check_comment(
                 entry,
-                collection.judge(item.indicator, item.period, entry, data.get(item.indicator.id)),
+                rules.judge(item.indicator, item.period, entry, data.get(item.indicator.id)),
                 errors,
             )
         if errors:

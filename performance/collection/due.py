@@ -1,0 +1,229 @@
+"""What the collection cycle asks for (SPEC §5): the periods of a round, its state, the due items.
+
+A round asks the active indicators of its frequencies for one period each (`round_periods`); a
+due item is one indicator in one round, with its value, target and recent history, read for many
+rounds in a fixed number of queries (`due_items`). Reads only: the writes are in `services`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from performance.core import periods
+from performance.core.periods import Frequency
+from performance.models import CollectionRound, Indicator, Target, Value
+
+# The statuses in which the enterers may still change a value.
+EDITABLE = (Value.Status.DRAFT, Value.Status.SUBMITTED, Value.Status.RETURNED, Value.Status.NO_DATA)
+
+
+def round_periods(round_: CollectionRound) -> list[tuple[Frequency, str]]:
+    """The (frequency, period) pairs a round asks for.
+
+    A quarterly round asks quarterly indicators for its quarter, and on 1 April also annual
+    indicators for the financial year just ended; a monthly round asks monthly indicators.
+    Strategic-action rounds ask for action updates, not indicator values.
+    """
+    if round_.kind == CollectionRound.Kind.MONTHLY:
+        return [(Frequency.MONTHLY, round_.period)]
+    if round_.kind == CollectionRound.Kind.QUARTERLY:
+        quarter = periods.parse(round_.period)
+        pairs = [(Frequency.QUARTERLY, round_.period)]
+        if quarter.quarter_number == 4:
+            pairs.append((Frequency.ANNUAL, str(quarter.financial_year)))
+        return pairs
+    return []
+
+
+def round_state(round_: CollectionRound, *, now: dt.datetime | None = None) -> dict:
+    """Upcoming, open or closed, and the time left: what the countdown shows."""
+    now = timezone.localtime(now or timezone.now())
+    zone = timezone.get_current_timezone()
+    opens = dt.datetime.combine(round_.opens_on, dt.time.min, tzinfo=zone)
+    closes = dt.datetime.combine(round_.closes_on + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    if now < opens:
+        state, left = "upcoming", opens - now
+    elif now < closes:
+        state, left = "open", closes - now
+    else:
+        state, left = "closed", dt.timedelta(0)
+    days, seconds = left.days, left.seconds
+    hours = seconds // 3600
+    if state == "closed":
+        countdown = f"Closed at the end of {round_.closes_on:%A %-d %B %Y}"
+    elif state == "upcoming":
+        countdown = f"Opens on {round_.opens_on:%A %-d %B %Y}"
+    else:
+        parts = []
+        if days:
+            parts.append(f"{days} day{'s' if days != 1 else ''}")
+        if hours or not days:
+            parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+        countdown = (
+            f"{' and '.join(parts)} left: closes at the end of {round_.closes_on:%A %-d %B %Y}"
+        )
+    return {"state": state, "label": state.capitalize(), "countdown": countdown, "left": left}
+
+
+def open_rounds(*, today: dt.date | None = None) -> list[CollectionRound]:
+    today = today or timezone.localdate()
+    return list(
+        CollectionRound.objects.filter(opens_on__lte=today, closes_on__gte=today).order_by(
+            "closes_on", "kind"
+        )
+    )
+
+
+@dataclass
+class DueItem:
+    """One indicator asked for in one round, with what the page and the emails show about it."""
+
+    round: CollectionRound
+    indicator: Indicator
+    period: str
+    value: Value | None = None
+    target: Decimal | None = None
+    previous: list[tuple[str, Decimal]] = field(default_factory=list)  # newest first
+
+    @property
+    def key(self) -> str:
+        return f"{self.round.pk}-{self.indicator.pk}"
+
+    @property
+    def status(self) -> str:
+        return self.value.status if self.value else "not_started"
+
+    @property
+    def status_label(self) -> str:
+        return self.value.get_status_display() if self.value else "Not started"
+
+    @property
+    def submitted(self) -> bool:
+        return self.value is not None and self.value.status in (
+            Value.Status.SUBMITTED,
+            Value.Status.ACTIVATED,
+        )
+
+    @property
+    def activated(self) -> bool:
+        return self.value is not None and self.value.status == Value.Status.ACTIVATED
+
+    @property
+    def editable(self) -> bool:
+        return self.value is None or self.value.status in EDITABLE
+
+    @property
+    def last_value(self) -> tuple[str, Decimal] | None:
+        return self.previous[0] if self.previous else None
+
+    @property
+    def label(self) -> str:
+        return f"{self.indicator.code} {self.indicator.title} ({self.period})"
+
+
+def due_items(
+    rounds: Sequence[CollectionRound],
+    *,
+    enterer=None,
+    team_ids: Iterable[int] | None = None,
+    indicators: QuerySet[Indicator] | None = None,
+    history: int = 4,
+    prefetch_people: bool = False,
+) -> list[DueItem]:
+    """Every indicator due in `rounds`, with its value, target and last `history` values.
+
+    `enterer` limits it to the indicators assigned to that person; `team_ids` to those teams.
+    Items come round by round, indicators by code. A fixed number of queries whatever the
+    number of rounds and items: indicators, values, targets, history (none when `history` is
+    0), and the people when `prefetch_people`.
+    """
+    # (round, frequency → period, history window): each round's history is the three years
+    # before its earliest period; one query covers every round's window.
+    asked = []
+    for round_ in rounds:
+        period_of = {str(freq): text for freq, text in round_periods(round_)}
+        if period_of:
+            earliest = min(periods.parse(t).start for t in period_of.values())
+            window = (dt.date(earliest.year - 3, earliest.month, 1), earliest)
+            asked.append((round_, period_of, window))
+    if not asked:
+        return []
+    frequencies = sorted({freq for _, period_of, _ in asked for freq in period_of})
+    qs = indicators if indicators is not None else Indicator.objects.all()
+    qs = qs.filter(active=True, frequency__in=frequencies)
+    if enterer is not None:
+        qs = qs.filter(enterers=enterer)
+    if team_ids is not None:
+        qs = qs.filter(team_id__in=list(team_ids))
+    qs = qs.select_related("team", "team__head_of_service").order_by("code")
+    if prefetch_people:
+        qs = qs.prefetch_related("enterers", "managers")
+    found = list(qs)
+    if not found:
+        return []
+    ids = [indicator.id for indicator in found]
+    texts = sorted({text for _, period_of, _ in asked for text in period_of.values()})
+    # Looked up by key, so unordered: the models' default order joins the indicators to sort.
+    values = {
+        (v.indicator_id, v.period): v
+        for v in Value.objects.filter(indicator_id__in=ids, period__in=texts)
+        .select_related("changed_by", "entered_by", "activated_by", "returned_by")
+        .order_by()
+    }
+    targets = {
+        (i, p): t
+        for i, p, t in Target.objects.filter(indicator_id__in=ids, period__in=texts)
+        .order_by()
+        .values_list("indicator_id", "period", "value")
+    }
+    past: dict[int, list[tuple[dt.date, str, Decimal]]] = defaultdict(list)
+    if history > 0:
+        for i, p, start, v in (
+            Value.objects.filter(
+                indicator_id__in=ids,
+                status=Value.Status.ACTIVATED,
+                period_start__lt=max(until for _, _, (_, until) in asked),
+                period_start__gte=min(since for _, _, (since, _) in asked),
+                value__isnull=False,
+            )
+            .order_by("-period_start")
+            .values_list("indicator_id", "period", "period_start", "value")
+        ):
+            past[i].append((start, p, v))
+    result: list[DueItem] = []
+    for round_, period_of, (since, until) in asked:
+        for indicator in found:
+            period = period_of.get(indicator.frequency)
+            if period is None:
+                continue
+            previous = []
+            if history > 0:
+                previous = [(p, v) for start, p, v in past[indicator.id] if since <= start < until]
+            result.append(
+                DueItem(
+                    round=round_,
+                    indicator=indicator,
+                    period=period,
+                    value=values.get((indicator.id, period)),
+                    target=targets.get((indicator.id, period)),
+                    previous=previous[:history],
+                )
+            )
+    return result
+
+
+def find_due(round_: CollectionRound, indicator: Indicator) -> str | None:
+    """The period `indicator` is due for in `round_`, or None when it is not asked for."""
+    if not indicator.active:
+        return None
+    for freq, text in round_periods(round_):
+        if indicator.frequency == freq:
+            return text
+    return None

@@ -1,0 +1,111 @@
+"""Collection rounds (SPEC §5): every recent round with its progress, and one round by team."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from performance.collection import due
+from performance.collection.views.common import round_or_404
+from performance.common import access
+from performance.models import CollectionRound, Indicator, Team, Value
+
+STATUS_COLUMNS = [
+    ("not_started", "Not started"),
+    (Value.Status.DRAFT, "Draft"),
+    (Value.Status.SUBMITTED, "Submitted"),
+    (Value.Status.RETURNED, "Returned"),
+    (Value.Status.ACTIVATED, "Activated"),
+    (Value.Status.NO_DATA, "No data"),
+]
+
+
+def _scope_team_ids(user) -> list[int] | None:
+    team_ids = access.readable_team_ids(user)
+    return None if team_ids is None else list(team_ids)
+
+
+@require_GET
+@login_required
+def round_list(request: HttpRequest) -> HttpResponse:
+    """Every recent round with its state, countdown and progress (two queries for the counts)."""
+    today = timezone.localdate()
+    rounds = list(
+        CollectionRound.objects.filter(opens_on__gte=today - dt.timedelta(days=400)).order_by(
+            "-opens_on", "kind"
+        )
+    )
+    team_ids = _scope_team_ids(request.user)
+    indicators = Indicator.objects.filter(active=True)
+    if team_ids is not None:
+        indicators = indicators.filter(team_id__in=team_ids)
+    per_frequency = dict(indicators.values_list("frequency").annotate(n=Count("id")))
+    texts = {text for r in rounds for _, text in due.round_periods(r)}
+    counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for freq, text, state, n in (
+        Value.objects.filter(indicator__in=indicators.values("id"), period__in=texts)
+        .values_list("indicator__frequency", "period", "status")
+        .annotate(n=Count("id"))
+    ):
+        counts[(freq, text)][state] += n
+    rows = []
+    for round_ in rounds:
+        asked = 0
+        tally: Counter = Counter()
+        for freq, text in due.round_periods(round_):
+            asked += per_frequency.get(str(freq), 0)
+            tally.update(counts[(str(freq), text)])
+        rows.append(
+            {
+                "round": round_,
+                "state": due.round_state(round_),
+                "due": asked,
+                "activated": tally[Value.Status.ACTIVATED],
+                "submitted": tally[Value.Status.SUBMITTED],
+                "no_data": tally[Value.Status.NO_DATA],
+            }
+        )
+    return render(request, "performance/returns/round_list.html", {"rows": rows})
+
+
+@require_GET
+@login_required
+def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = round_or_404(round_id)
+    team_ids = _scope_team_ids(request.user)
+    items = due.due_items([round_], team_ids=team_ids, history=0)
+    by_team: dict[int | None, Counter] = defaultdict(Counter)
+    for item in items:
+        by_team[item.indicator.team_id][item.status] += 1
+    teams = {t.pk: t for t in Team.objects.filter(pk__in=[k for k in by_team if k])}
+    table = []
+    for team_id, tally in sorted(
+        by_team.items(), key=lambda pair: teams[pair[0]].name if pair[0] else "~"
+    ):
+        table.append(
+            {
+                "team": teams.get(team_id),
+                "cells": [tally[key] for key, _ in STATUS_COLUMNS],
+                "total": sum(tally.values()),
+            }
+        )
+    totals = Counter(item.status for item in items)
+    return render(
+        request,
+        "performance/returns/round_detail.html",
+        {
+            "round": round_,
+            "state": due.round_state(round_),
+            "columns": STATUS_COLUMNS,
+            "table": table,
+            "totals": [totals[key] for key, _ in STATUS_COLUMNS],
+            "total": len(items),
+        },
+    )
