@@ -213,7 +213,9 @@ def main() -> None:
     for name, ms, queries in results:
         print(f"{name:<58} {ms:>10.1f} {queries if queries is not None else '':>8}")
     print(f"workbook size: {len(filled) / 1024:.0f} KB")
-    print("(Page query counts are asserted constant in tests/performance/test_returns_views.py.)")
+    print(
+        "(Page query counts are asserted constant in tests/performance/collection/test_returns_views.py.)"
+    )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from performance.core.roles import Role
 from performance.models import Value
 from tests.factories import PASSWORD, TeamFactory, UserFactory
 from tests.fixtures.browser import assert_accessible
-from tests.performance.test_collection import make_indicator
+from tests.performance.collection.test_collection import make_indicator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

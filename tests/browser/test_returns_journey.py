@@ -11,7 +11,7 @@ from django.utils import timezone
 from performance.models import CollectionRound, Value
 from tests.factories import PASSWORD
 from tests.fixtures.browser import assert_accessible, login
-from tests.performance.test_collection import build_world
+from tests.performance.collection.test_collection import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

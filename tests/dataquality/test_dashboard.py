@@ -15,7 +15,7 @@ from performance.core.roles import Role
 from performance.indicators import selectors as performance_selectors
 from performance.models import AuditEvent, SpcChangePoint, Value
 from tests.factories import TeamFactory, UserFactory
-from tests.performance.test_collection import make_indicator
+from tests.performance.collection.test_collection import make_indicator
 
 pytestmark = pytest.mark.django_db
 

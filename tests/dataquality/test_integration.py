@@ -19,8 +19,8 @@ from performance.collection import services as collection
 from performance.models import Value
 from tests.dataquality.fixtures import publish, sign_everyone
 from tests.dataquality.test_services import PDF
-from tests.performance.test_collection import build_world, enter
-from tests.performance.test_excel import download, fill, upload
+from tests.performance.collection.test_collection import build_world, enter
+from tests.performance.collection.test_excel import download, fill, upload
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 pytestmark = pytest.mark.django_db

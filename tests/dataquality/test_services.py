@@ -19,7 +19,7 @@ from performance.core.roles import Role
 from performance.models import AuditEvent, Value
 from tests.dataquality.fixtures import publish
 from tests.factories import TeamFactory, UserFactory
-from tests.performance.test_collection import make_indicator
+from tests.performance.collection.test_collection import make_indicator
 
 pytestmark = pytest.mark.django_db
 

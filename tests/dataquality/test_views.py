@@ -15,7 +15,7 @@ from performance.models import Value
 from tests.dataquality.fixtures import publish
 from tests.dataquality.test_services import PDF
 from tests.factories import TeamFactory, UserFactory
-from tests.performance.test_collection import make_indicator
+from tests.performance.collection.test_collection import make_indicator
 
 pytestmark = pytest.mark.django_db
 

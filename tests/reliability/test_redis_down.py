@@ -18,7 +18,7 @@ import time_machine
 from django.urls import reverse
 
 from performance.models import Value
-from tests.performance.test_collection import build_world
+from tests.performance.collection.test_collection import build_world
 from tests.reliability.app_server import ROOT, app_env
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")

@@ -493,7 +493,7 @@ def holding_smtp():
 def build_reminder_world():
     from performance.core.roles import Role
     from tests.factories import UserFactory
-    from tests.performance.test_collection import build_world
+    from tests.performance.collection.test_collection import build_world
 
     world = build_world(open_rounds=False)
     indicator = world.indicators["WAS 001"]

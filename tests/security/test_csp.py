@@ -17,7 +17,7 @@ from django.test import Client
 
 from performance.core.roles import Role
 from tests.factories import UserFactory
-from tests.performance.test_collection import build_world
+from tests.performance.collection.test_collection import build_world
 from tests.security.helpers import all_routes
 
 ROOT = Path(settings.BASE_DIR)

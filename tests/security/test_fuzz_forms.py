@@ -25,7 +25,7 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 
 from performance.models import AuditEvent, Indicator, Target, Value
 from reach_summit.models import Complaint
-from tests.performance.test_collection import build_world
+from tests.performance.collection.test_collection import build_world
 from tests.security.test_fuzz_imports import HOSTILE
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")

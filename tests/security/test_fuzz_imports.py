@@ -25,7 +25,7 @@ from performance.collection import services as collection
 from performance.common import tables as imports
 from performance.models import AuditEvent, Indicator, Target, Team, Value
 from tests.factories import IndicatorFactory, TeamFactory, ValueFactory
-from tests.performance.test_collection import build_world
+from tests.performance.collection.test_collection import build_world
 
 pytestmark = pytest.mark.django_db
 FUZZ = settings(

@@ -17,7 +17,7 @@ from performance.collection import reminders
 from performance.collection import services as collection
 from performance.collection.tasks import run_collection_day
 from performance.models import SentReminder, Value
-from tests.performance.test_collection import build_world, enter
+from tests.performance.collection.test_collection import build_world, enter
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 

@@ -17,7 +17,7 @@ from performance.core.charts import Bar, BarChart, ChartPoint, Limits, Marker, S
 
 D = Decimal
 SVG = "{http://www.w3.org/2000/svg}"
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def parse(svg: str) -> ET.Element:

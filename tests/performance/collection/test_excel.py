@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from performance.collection import excel
 from performance.collection import services as collection
 from performance.models import AuditEvent, Value
-from tests.performance.test_collection import build_world, enter
+from tests.performance.collection.test_collection import build_world, enter
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from performance.collection import services as collection
 from performance.models import Value
-from tests.performance.test_collection import build_world, enter, make_indicator
+from tests.performance.collection.test_collection import build_world, enter, make_indicator
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 pytestmark = pytest.mark.django_db
