@@ -1,8 +1,8 @@
 """Forms of the Manage area: performance officers configure the organisation, people and plans.
 
 Every form renders with GOV.UK Frontend classes (`performance.common.forms.GovukMixin`) and names
-the field in each error. The forms of indicators and targets are in `indicator_forms`; they are
-named here too, so the Manage area has one module of forms to import.
+the field in each error. The forms of indicators are in `indicator_forms`, of targets in
+`target_forms`; they are named here too, so the Manage area has one module of forms to import.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from performance.core import periods
 from performance.core.periods import Frequency
 from performance.core.roles import Role
 from performance.manage import selectors
-from performance.manage.indicator_forms import (
+from performance.manage.indicator_forms import ChangePointForm, IndicatorForm
+from performance.manage.target_forms import (
     SMART_FIELDS,
-    ChangePointForm,
-    IndicatorForm,
     LongTermTargetForm,
     ProfileForm,
     TargetForm,
