@@ -43,6 +43,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(PY) scripts/check_cycles.py
 	$(VENV)/bin/mypy $(LINT_PACKAGES)
 
 format: install
