@@ -332,7 +332,7 @@ def _compute(
         teams_qs = teams_qs.filter(pk__in=scope)
     if team_id:
         teams_qs = teams_qs.filter(pk=team_id)
-    teams = {team.pk: team for team in teams_qs}
+    teams: dict[int | None, Team] = {team.pk: team for team in teams_qs}
     for indicator in indicators:
         indicator.team = teams.get(indicator.team_id)
     by_id = {i.pk: i for i in indicators}

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.auth import models as auth
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -82,7 +84,9 @@ class EntryInvalid(CollectionError):
 # --- writes -----------------------------------------------------------------------------------
 
 
-def _write(row: Value, /, *, actor, action: str, reason: str = "", **fields) -> None:
+def _write(
+    row: Value, /, *, actor: auth.User | None, action: str, reason: str = "", **fields: Any
+) -> None:
     """Set `fields`, bump the version, save and audit, inside the caller's transaction."""
     names = [name for name in AUDITED if name in fields or name == "status"]
     before = audit.snapshot(row, names)
@@ -117,7 +121,7 @@ def _check_version(value: Value, version: int | None) -> None:
 
 def save_entry(
     *,
-    user,
+    user: auth.User,
     round_: CollectionRound,
     indicator: Indicator,
     raw: Mapping[str, object],
@@ -153,10 +157,18 @@ def save_entry(
 
 
 @transaction.atomic
-def _store(*, user, indicator, period: str, entry: Entry, version, submit: bool) -> Value:
+def _store(
+    *,
+    user: auth.User,
+    indicator: Indicator,
+    period: str,
+    entry: Entry,
+    version: int | None,
+    submit: bool,
+) -> Value:
     now = timezone.now()
     target_status = Value.Status.SUBMITTED if submit else Value.Status.DRAFT
-    fields = {
+    fields: dict[str, Any] = {
         "value": entry.value,
         "numerator": entry.numerator,
         "denominator": entry.denominator,
@@ -203,7 +215,7 @@ def _store(*, user, indicator, period: str, entry: Entry, version, submit: bool)
             f"{indicator.code} {period} is {value.get_status_display().lower()} and locked; "
             "ask its data manager to re-open it with a reason."
         )
-    extra = {"entered_by": user, "entered_at": now}
+    extra: dict[str, Any] = {"entered_by": user, "entered_at": now}
     if submit:
         extra["submitted_at"] = now
     _write(value, actor=user, action="submit" if submit else "update", **fields, **extra)
@@ -211,7 +223,7 @@ def _store(*, user, indicator, period: str, entry: Entry, version, submit: bool)
 
 
 @transaction.atomic
-def activate(*, user, value_id: int, version: int | None) -> Value:
+def activate(*, user: auth.User, value_id: int, version: int | None) -> Value:
     """Activate (approve) a submitted value. Not the manager's own entry; locked afterwards."""
     value = _locked(value_id)
     if not access.can_manage(user, value.indicator):
@@ -249,7 +261,7 @@ def _reason(reason: str, field_name: str = "reason") -> str:
 
 
 @transaction.atomic
-def return_value(*, user, value_id: int, version: int | None, reason: str) -> Value:
+def return_value(*, user: auth.User, value_id: int, version: int | None, reason: str) -> Value:
     """Return a submitted value to its enterer with a reason."""
     reason = _reason(reason)
     value = _locked(value_id)
@@ -275,7 +287,7 @@ def return_value(*, user, value_id: int, version: int | None, reason: str) -> Va
 
 
 @transaction.atomic
-def correct(*, user, value_id: int, version: int | None, reason: str) -> Value:
+def correct(*, user: auth.User, value_id: int, version: int | None, reason: str) -> Value:
     """Re-open an activated value for correction, with a reason (SPEC §5). Managers and officers."""
     reason = _reason(reason)
     value = _locked(value_id)
@@ -319,7 +331,7 @@ class BulkRefused(CollectionError):
 
 
 def bulk(
-    *, user, action: str, items: Sequence[tuple[int, int | None]], reason: str = ""
+    *, user: auth.User, action: str, items: Sequence[tuple[int, int | None]], reason: str = ""
 ) -> list[Value]:
     """Activate or return many values at once: all or nothing, each problem named."""
     if action == "return":

@@ -18,11 +18,11 @@ not included).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, TypeVar
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from performance.core.roles import Role
@@ -45,6 +45,8 @@ from performance.models.visibility import (
     sees_every_team,
     works_on_data,
 )
+
+M = TypeVar("M", bound=Model)
 
 __all__ = [
     "Role",
@@ -108,14 +110,16 @@ def can_enter(user: User, indicator: Indicator) -> bool:
     """Enterers assigned to the indicator, and performance officers."""
     if is_performance_officer(user):
         return True
-    return indicator.enterers.filter(pk=user.pk).exists()
+    # An anonymous person's pk is None, which matches no one (False), as it should.
+    return indicator.enterers.filter(pk=user.pk).exists()  # type: ignore[misc]
 
 
 def can_manage(user: User, indicator: Indicator) -> bool:
     """Data managers assigned to the indicator, and performance officers."""
     if is_performance_officer(user):
         return True
-    return indicator.managers.filter(pk=user.pk).exists()
+    # An anonymous person's pk is None, which matches no one (False), as it should.
+    return indicator.managers.filter(pk=user.pk).exists()  # type: ignore[misc]
 
 
 def can_see_drafts(user: User, indicator: Indicator) -> bool:
@@ -181,7 +185,7 @@ def can_edit_action_plan(user: User, plan: ActionPlan) -> bool:
 # --- one object: the getters ---------------------------------------------------------------------
 
 
-def _one(queryset: QuerySet, pk: int, related: Sequence[str]):  # type: ignore[no-untyped-def]
+def _one(queryset: QuerySet[M], pk: int, related: Sequence[str]) -> M:
     if related:
         queryset = queryset.select_related(*related)
     found = queryset.filter(pk=pk).first()

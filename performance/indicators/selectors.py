@@ -385,12 +385,13 @@ def _compute_period_statuses(
         )
         facts = forms.get(form)
         if facts is None:
+            # The stored strings: IndicatorFacts makes them Polarity, Frequency and Aggregation.
             facts = forms[form] = status.IndicatorFacts(
                 code="",  # not read by a brief status
-                polarity=polarity,
+                polarity=polarity,  # type: ignore[arg-type]
                 decimals=decimals,
-                frequency=frequency,
-                aggregation=aggregation,
+                frequency=frequency,  # type: ignore[arg-type]
+                aggregation=aggregation,  # type: ignore[arg-type]
                 tolerance=default_tolerance if tolerance is None else tolerance,
                 percent=form[5],
                 year_to_date=year_to_date,

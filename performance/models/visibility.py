@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.auth.models import AnonymousUser
 
+    # Named in the QuerySets' bases below, as strings: the models import this module.
+    from performance.models import ActionPlan, Indicator, ServicePlan, Team, Value  # noqa: F401
+
     User = AbstractBaseUser | AnonymousUser
 else:
     User = Any
@@ -48,11 +51,13 @@ def roles_of(user: User) -> set[Role]:
         return set()
     cached: set[Role] | None = getattr(user, "_summit_roles", None)
     if cached is None:
-        names = set(user.groups.values_list("name", flat=True))  # type: ignore[union-attr]
+        # `User` is what request.user is typed as (AbstractBaseUser); the user model is
+        # auth.User, which has groups.
+        names = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
         cached = {role for role in Role if role.value in names}
         if getattr(user, "is_superuser", False):
             cached.add(Role.PERFORMANCE_OFFICER)
-        user._summit_roles = cached  # type: ignore[union-attr]
+        user._summit_roles = cached  # type: ignore[attr-defined]  # a cache kept on the object
     return cached
 
 
@@ -82,13 +87,15 @@ def member_team_ids(user: User) -> set[int]:
     cached: set[int] | None = getattr(user, "_summit_team_ids", None)
     if cached is None:
         team = apps.get_model("performance", "Team")
-        cached = set(user.memberships.values_list("team_id", flat=True))  # type: ignore[union-attr]
-        cached |= set(user.headed_teams.values_list("id", flat=True))  # type: ignore[union-attr]
+        # memberships and headed_teams are reverse relations to auth.User (the user model), which
+        # the AbstractBaseUser of `User` does not declare.
+        cached = set(user.memberships.values_list("team_id", flat=True))  # type: ignore[attr-defined]
+        cached |= set(user.headed_teams.values_list("id", flat=True))  # type: ignore[attr-defined]
         # A Head of Service answers for every team of the services they head.
         cached |= set(
             team.objects.filter(service__head_of_service=user).values_list("id", flat=True)
         )
-        user._summit_team_ids = cached  # type: ignore[union-attr]
+        user._summit_team_ids = cached  # type: ignore[attr-defined]  # a cache kept on the object
     return cached
 
 
@@ -102,7 +109,7 @@ def readable_team_ids(user: User) -> set[int] | None:
 # --- the QuerySets -----------------------------------------------------------------------------
 
 
-class TeamQuerySet(models.QuerySet):
+class TeamQuerySet(models.QuerySet["Team"]):
     def readable_by(self, user: User) -> TeamQuerySet:
         """Teams whose activated figures a person may read."""
         if not user.is_authenticated:
@@ -122,7 +129,7 @@ class TeamQuerySet(models.QuerySet):
         return self.filter(managed, active=True)
 
 
-class IndicatorQuerySet(models.QuerySet):
+class IndicatorQuerySet(models.QuerySet["Indicator"]):
     def readable_by(self, user: User) -> IndicatorQuerySet:
         """Indicators whose activated figures a person may read (the indicator pages, benchmarking,
         value for money, reports). Officers and members: all; others: their teams' indicators."""
@@ -135,14 +142,16 @@ class IndicatorQuerySet(models.QuerySet):
         """Indicators whose values a person may enter: assigned enterers, and officers."""
         if is_performance_officer(user):
             return self.all()
-        return self.filter(enterers=user)
+        # Only signed-in people reach this (an auth.User); `User` also admits AnonymousUser.
+        return self.filter(enterers=user)  # type: ignore[misc]
 
     def manageable_by(self, user: User) -> IndicatorQuerySet:
         """Indicators whose values a person may activate or return: assigned data managers, and
         officers."""
         if is_performance_officer(user):
             return self.all()
-        return self.filter(managers=user)
+        # Only signed-in people reach this (an auth.User); `User` also admits AnonymousUser.
+        return self.filter(managers=user)  # type: ignore[misc]
 
     def drafts_visible_to(self, user: User) -> IndicatorQuerySet:
         """Indicators whose drafts a person sees: their enterers and managers, and officers."""
@@ -151,7 +160,7 @@ class IndicatorQuerySet(models.QuerySet):
         return self.filter(Q(enterers=user) | Q(managers=user)).distinct()
 
 
-class ValueQuerySet(models.QuerySet):
+class ValueQuerySet(models.QuerySet["Value"]):
     def readable_by(self, user: User) -> ValueQuerySet:
         """Activated values of the indicators a person reads: what pages and reports show."""
         indicator = apps.get_model("performance", "Indicator")
@@ -184,7 +193,7 @@ class ValueQuerySet(models.QuerySet):
         return self.filter(shown).distinct()
 
 
-class ServicePlanQuerySet(models.QuerySet):
+class ServicePlanQuerySet(models.QuerySet["ServicePlan"]):
     def readable_by(self, user: User) -> ServicePlanQuerySet:
         """Officers and members read every service plan; others those of their services (a team
         member or the Head of Service) and the plans in which they own an activity."""
@@ -198,7 +207,7 @@ class ServicePlanQuerySet(models.QuerySet):
         ).distinct()
 
 
-class ActionPlanQuerySet(models.QuerySet):
+class ActionPlanQuerySet(models.QuerySet["ActionPlan"]):
     def readable_by(self, user: User) -> ActionPlanQuerySet:
         """Plans of the teams a person reads, plus those they own or own an action in."""
         action = apps.get_model("performance", "Action")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
@@ -54,7 +55,7 @@ def service_plan_years(*, user: access.User) -> list[str]:
 
 def service_plan_groups(
     *, user: access.User, year: str, today: dt.date
-) -> list[tuple[str, list[dict]]]:
+) -> list[tuple[str, list[dict[str, Any]]]]:
     """The service plans of `year` that `user` reads, grouped under their Head of Service (by
     name; "No Head of Service assigned" for the rest), each with its latest month's progress."""
     plans = list(
@@ -68,7 +69,7 @@ def service_plan_groups(
         activity__objective__plan__in=[p.pk for p in plans]
     ).values_list("activity__objective__plan_id", "due_on", "met_on"):
         facts[plan_id].append(plan_progress.MilestoneFact(due_on, met_on))
-    groups: dict[str, list[dict]] = defaultdict(list)
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for plan in plans:
         months = plan_months(plan, today)
         latest, to_date = None, False
@@ -85,7 +86,7 @@ def service_plan_groups(
 
 def service_plan_progress(
     plan: ServicePlan, *, user: access.User, today: dt.date
-) -> tuple[list[ServicePlanObjective], list[dict]]:
+) -> tuple[list[ServicePlanObjective], list[dict[str, Any]]]:
     """(objectives, monthly) of a plan: its objectives with their activities, milestones and
     monthly progress (each activity marked `can_record` for `user`, with `rows` of progress and
     badge), and the plan's progress per started month, summarised from its milestones."""
@@ -112,8 +113,11 @@ def service_plan_progress(
     facts = []
     for objective in objectives:
         for activity in objective.activities.all():
-            activity.can_record = access.can_record_progress(user, activity, works_in_service=works)
-            activity.rows = [(p, badge(p.rag)) for p in activity.progress.all()]
+            # What the template reads on each activity, set on the instance (not model fields).
+            activity.can_record = access.can_record_progress(  # type: ignore[attr-defined]
+                user, activity, works_in_service=works
+            )
+            activity.rows = [(p, badge(p.rag)) for p in activity.progress.all()]  # type: ignore[attr-defined]
             for milestone in activity.milestones.all():
                 facts.append(plan_progress.MilestoneFact(milestone.due_on, milestone.met_on))
     monthly = []
@@ -132,7 +136,9 @@ def service_plan_progress(
 # --- strategic actions --------------------------------------------------------------------------
 
 
-def strategic_action_rows(*, user: access.User, period: str, only: int | None = None) -> list[dict]:
+def strategic_action_rows(
+    *, user: access.User, period: str, only: int | None = None
+) -> list[dict[str, Any]]:
     """The current strategic plan's actions (or only the action `only`) in plan order, each with
     its update for the half-year `period`, its earlier updates and whether `user` may update it."""
     actions = StrategicAction.objects.select_related("outcome__priority", "owner").prefetch_related(

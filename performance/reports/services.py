@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Callable
 from enum import StrEnum
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import models as auth
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
@@ -50,7 +53,7 @@ def frozen_report(row: PublishedReport) -> Report:
     return Report.from_json(row.snapshot)
 
 
-def open_data_meta(row: PublishedReport) -> dict:
+def open_data_meta(row: PublishedReport) -> dict[str, Any]:
     return {
         "version": row.version,
         "status": row.status,
@@ -70,7 +73,9 @@ class _AlreadyPublished(Exception):
     """The job made its version in an earlier run: this run must publish nothing."""
 
 
-def _next_version(kind: Kind, period: Period, audience: Audience, *, lock: bool) -> tuple:
+def _next_version(
+    kind: Kind, period: Period, audience: Audience, *, lock: bool
+) -> tuple[int, PublishedReport | None]:
     query = PublishedReport.objects.filter(
         kind=kind.value, period=str(period), audience=audience.value
     ).order_by("-version")
@@ -82,13 +87,13 @@ def _next_version(kind: Kind, period: Period, audience: Audience, *, lock: bool)
 
 def publish(
     *,
-    actor,
+    actor: auth.User | None,
     kind: Kind,
     period: Period,
     audience: Audience,
     note: str = "",
     job_id: int | None = None,
-    progress=None,
+    progress: Callable[[int, str], None] | None = None,
 ) -> PublishedReport:
     """Freeze the report as it is now and publish it as the next version (SPEC §10).
 
@@ -115,7 +120,8 @@ def publish(
         version=version,
         published_at=timezone.now(),
         published_by=actor if signed_in else None,
-        published_by_name=actor.get_username() if signed_in else "system",
+        # signed_in: actor is a user, not None.
+        published_by_name=actor.get_username() if signed_in else "system",  # type: ignore[union-attr]
         note=note,
         snapshot=report.to_json(),
     )
@@ -171,7 +177,8 @@ def publish(
                 )
     except _AlreadyPublished:
         log.info("Publication job %s had already published: nothing done", job_id)
-        return ReportJob.objects.select_related("published").get(pk=job_id).published
+        # Raised only for a job (job_id is set) that has already published its version.
+        return ReportJob.objects.select_related("published").get(pk=job_id).published  # type: ignore[misc, return-value]
     except BaseException:
         if saved:
             row.pdf.storage.delete(saved)
@@ -180,7 +187,7 @@ def publish(
 
 
 def request_publication(
-    *, user, kind: Kind, period: Period, audience: Audience, note: str = ""
+    *, user: auth.User, kind: Kind, period: Period, audience: Audience, note: str = ""
 ) -> ReportJob:
     """Record a publication for a worker (see `run_publication`); nothing is built here.
 
@@ -258,7 +265,7 @@ def run_publication(job_id: int) -> Run:
 # --- PDF jobs -----------------------------------------------------------------------------------
 
 
-def request_pdf(*, user, kind: Kind, period: Period, audience: Audience) -> ReportJob:
+def request_pdf(*, user: auth.User, kind: Kind, period: Period, audience: Audience) -> ReportJob:
     """Queue a PDF for `user`; a worker builds it (see `run_job`) once this transaction commits."""
 
     job = ReportJob.objects.create(
@@ -273,7 +280,7 @@ def request_pdf(*, user, kind: Kind, period: Period, audience: Audience) -> Repo
     return job
 
 
-def _progress(job_id: int):
+def _progress(job_id: int) -> Callable[[int, str], None]:
     def tell(percent: int, stage: str) -> None:
         ReportJob.objects.filter(pk=job_id).update(progress=percent, stage=stage[:120])
 

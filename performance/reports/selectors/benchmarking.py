@@ -10,7 +10,7 @@ from performance.reports.data import Audience, Column, Kind, Report, Section, Ta
 from performance.reports.selectors.common import _bars, _report
 
 
-def benchmarking(*, period: Period, audience: Audience, **_) -> Report:
+def benchmarking(*, period: Period, audience: Audience, **_: object) -> Report:
     """Our latest position on every benchmark measure in the default comparator group (SPEC §8)."""
     group = bm_selectors.default_group()
     columns = [

@@ -7,8 +7,10 @@ outside the package use `selectors.build`.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import models as auth
 from django.utils import timezone
 
 from performance.core import charts
@@ -16,7 +18,7 @@ from performance.core.periods import Period
 from performance.reports.data import Audience, Chart, Kind, Report
 
 
-def _report(kind: Kind, audience: Audience, period: Period, **fields) -> Report:
+def _report(kind: Kind, audience: Audience, period: Period, **fields: Any) -> Report:
     return Report(
         kind=kind.value,
         audience=audience.value,
@@ -29,13 +31,15 @@ def _report(kind: Kind, audience: Audience, period: Period, **fields) -> Report:
     )
 
 
-def _person(user) -> str:
+def _person(user: auth.User | None) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
 
 
-def _bars(chart_id: str, title: str, counts: Counter, legend: dict[str, tuple[str, str]]) -> Chart:
+def _bars(
+    chart_id: str, title: str, counts: Counter[str], legend: dict[str, tuple[str, str]]
+) -> Chart:
     bars = [charts.Bar(label, counts.get(key, 0), tone) for key, (label, tone) in legend.items()]
     description = "; ".join(f"{bar.label}: {bar.count}" for bar in bars)
     svg = charts.bar_chart(

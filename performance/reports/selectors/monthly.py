@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 from django.db.models import Q
 
@@ -43,7 +44,7 @@ def monthly(
             spotlights=spotlights,
         )
     )
-    by_team: dict[str, list[dict]] = defaultdict(list)
+    by_team: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_team[row["team"]].append(row)
     sections.append(

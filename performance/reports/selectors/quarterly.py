@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from typing import Any
 
 from django.db.models import Q
 
@@ -30,7 +31,7 @@ from performance.reports.selectors.statuses import (
 FULL_LIST_MAX = 25
 
 
-def _is_exception(row: dict) -> bool:
+def _is_exception(row: dict[str, Any]) -> bool:
     """Red, Amber, No data, or a special cause of concern on the SPC chart."""
     return (
         row["status"] in ("red", "amber", "no_data")
@@ -38,7 +39,7 @@ def _is_exception(row: dict) -> bool:
     )
 
 
-def _listed(rows: list[dict]) -> tuple[list[dict], str]:
+def _listed(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
     """(rows to show, note): every row of a short list; only the exceptions of a long one."""
     if len(rows) <= FULL_LIST_MAX:
         return rows, ""
@@ -53,7 +54,7 @@ def _listed(rows: list[dict]) -> tuple[list[dict], str]:
     )
 
 
-def _workbook_list(rows: list[dict], period: Period, full: bool) -> Section:
+def _workbook_list(rows: list[dict[str, Any]], period: Period, full: bool) -> Section:
     """Every indicator of the report by outcome, for the workbook only (not the page or PDF)."""
     return Section(
         id="all-indicators",
@@ -103,10 +104,11 @@ def quarterly(
     sections = [_summary_section(rows, period, "indicators")]
 
     priority_rows, outcome_tables = [], []
-    everything: list[dict] = []
-    listed: list[tuple[list[dict], list[dict]]] = []  # (rows shown, rows of the table)
+    everything: list[dict[str, Any]] = []
+    # (rows shown, rows of the table)
+    listed: list[tuple[list[dict[str, Any]], list[dict[str, Any]]]] = []
     for priority in plan.priorities.all() if plan else []:
-        counts: Counter = Counter()
+        counts: Counter[str] = Counter()
         tables = []
         for outcome in priority.outcomes.all():
             members = sorted(

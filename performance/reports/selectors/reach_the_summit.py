@@ -12,7 +12,7 @@ from reach_summit import selectors as rts_selectors
 
 
 def reach_the_summit(
-    *, period: Period, audience: Audience, today: dt.date | None = None, **_
+    *, period: Period, audience: Audience, today: dt.date | None = None, **_: object
 ) -> Report:
     """The quarter's league table, awards and the staff newsletter item (SPEC §7)."""
     table = rts_selectors.league_table(period, today=today)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch
 
@@ -65,7 +66,8 @@ def _action_plans(
         if plan.indicator_id in result:
             continue
         versions = sorted(plan.versions.all(), key=lambda v: v.number)
-        result[plan.indicator_id] = (plan, versions[-1] if versions else None)
+        # Never None: the plans were filtered on indicator_id__in.
+        result[plan.indicator_id] = (plan, versions[-1] if versions else None)  # type: ignore[index]
     return result
 
 
@@ -102,8 +104,9 @@ def _value_chart(
             start=max(segment.start, offset) - offset,
             stop=segment.stop - offset,
             mean=segment.mean,
-            upper=segment.upper_limit,
-            lower=segment.lower_limit,
+            # `has_limits` (below) means both limits were computed, together.
+            upper=segment.upper_limit,  # type: ignore[arg-type]
+            lower=segment.lower_limit,  # type: ignore[arg-type]
             upper_near=segment.upper_near,
             lower_near=segment.lower_near,
         )
@@ -169,7 +172,7 @@ def _questions(spotlight: Spotlight) -> list[str]:
 
 def _spotlights(
     indicators: dict[int, Indicator],
-    rows: list[dict],
+    rows: list[dict[str, Any]],
     period: Period,
     *,
     with_charts: bool,

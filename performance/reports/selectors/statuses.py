@@ -6,8 +6,10 @@ values and No data marks only.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q
 
@@ -58,7 +60,7 @@ def _indicators(scope: Q, team_ids: set[int] | None) -> list[Indicator]:
     return list(query.select_related("team").distinct().order_by("code"))
 
 
-def _status_row(indicator: Indicator, state: status.Status) -> dict:
+def _status_row(indicator: Indicator, state: status.Status) -> dict[str, Any]:
     shortfall = state.shortfall.quantize(Decimal("0.1")) if state.shortfall is not None else None
     return {
         "indicator_id": indicator.id,
@@ -79,7 +81,13 @@ def _status_row(indicator: Indicator, state: status.Status) -> dict:
     }
 
 
-def _count_table(table_id: str, caption: str, counts: Counter, legend: dict, kind: str) -> Table:
+def _count_table(
+    table_id: str,
+    caption: str,
+    counts: Counter[str],
+    legend: dict[str, tuple[str, str]],
+    kind: str,
+) -> Table:
     total = sum(counts.values())
     rows = [
         {
@@ -107,7 +115,7 @@ def _count_table(table_id: str, caption: str, counts: Counter, legend: dict, kin
     )
 
 
-def _summary_section(rows: list[dict], period: Period, what: str) -> Section:
+def _summary_section(rows: list[dict[str, Any]], period: Period, what: str) -> Section:
     by_status = Counter(row["status"] for row in rows)
     by_direction = Counter(row["dot_previous"] for row in rows)
     sentence = (
@@ -161,11 +169,11 @@ def _indicator_columns(full: bool) -> list[Column]:
     return columns
 
 
-def _with_labels(row: dict) -> dict:
+def _with_labels(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "variation_label": spc.Variation(row["variation"]).label}
 
 
-def _open_data(rows: list[dict], period: Period) -> Table:
+def _open_data(rows: list[dict[str, Any]], period: Period) -> Table:
     return Table(
         id="open-data",
         caption=f"Indicator values for {period}",
@@ -175,7 +183,9 @@ def _open_data(rows: list[dict], period: Period) -> Table:
     )
 
 
-def _statuses(indicators: list[Indicator], period: Period, today) -> list[dict]:
+def _statuses(
+    indicators: list[Indicator], period: Period, today: dt.date | None
+) -> list[dict[str, Any]]:
     states = performance_selectors.indicator_statuses(
         indicators, period, with_spc=True, today=today
     )

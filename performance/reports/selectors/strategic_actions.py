@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from typing import Any
 
 from performance.core.periods import Period
 from performance.models import StrategicAction, StrategicActionUpdate
@@ -13,7 +14,7 @@ from performance.reports.selectors.common import _bars, _person, _report
 ACTION_STATUS = dict(StrategicActionUpdate.Status.choices)
 
 
-def strategic_actions(*, period: Period, audience: Audience, **_) -> Report:
+def strategic_actions(*, period: Period, audience: Audience, **_: object) -> Report:
     """Bi-annual progress of the Strategic Plan's actions (SPEC §2), by priority."""
     plan = plan_selectors.current_plan()
     actions = (
@@ -40,11 +41,11 @@ def strategic_actions(*, period: Period, audience: Audience, **_) -> Report:
         Column("percent_complete", "Complete", "percent"),
         Column("progress", "Progress"),
     ]
-    rows_by_priority: dict[tuple[int, str], list[dict]] = defaultdict(list)
+    rows_by_priority: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
     all_rows = []
     for action in actions:
         update = updates.get(action.id)
-        row = {
+        row: dict[str, Any] = {
             "action": action.title,
             "priority": f"{action.outcome.priority.number}. {action.outcome.priority.title}",
             "outcome": f"{action.outcome.priority.number}.{action.outcome.number} {action.outcome.title}",
