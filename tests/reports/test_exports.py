@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from performance.models import Indicator
 from performance.reports import exports, selectors, services
 from performance.reports.data import Audience, Kind, parse_period
 from tests.reports.conftest import cells, pdf_text, workbook
@@ -273,6 +274,19 @@ def test_data_quality_for_one_team_totals_that_team_only(council):
         "not_reviewed": 2,
     }
     assert report.teams_note
+
+
+def test_the_data_quality_report_names_an_indicator_without_a_team_unassigned(council):
+    """An active indicator with no team (council-wide, or not yet configured) is listed as
+    Unassigned, as the pages write it; it used to stop the report with an AttributeError."""
+    add_data_quality_findings(council)
+    Indicator.objects.filter(code="HOU 003").update(team=None)
+    report = build(Kind.DATA_QUALITY)
+    rows = [
+        row for table in report.tables for row in table.rows if row.get("indicator") == "HOU 003"
+    ]
+    assert rows
+    assert {row["team"] for row in rows} == {"Unassigned"}
 
 
 def test_the_data_quality_report_survives_its_json_round_trip(council):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from dataquality import selectors as dataquality_selectors
 from performance.core.periods import Period
+from performance.models import Team
 from performance.reports.data import Audience, Column, Kind, Report, Section, Table, plain
 from performance.reports.selectors.common import _bars, _report
 from performance.reports.selectors.scope import _teams_note
@@ -76,8 +77,7 @@ def data_quality(
                 {
                     "indicator": item.indicator.code,
                     "title": item.indicator.title,
-                    # Known bug: an indicator without a team raises AttributeError here.
-                    "team": item.indicator.team.name,  # type: ignore[union-attr]
+                    "team": _team_name(item.indicator.team),
                     "period": str(item.period),
                     "state": "; ".join(issues),
                 }
@@ -192,8 +192,7 @@ def data_quality(
                         {
                             "indicator": i.code,
                             "title": i.title,
-                            # Known bug: an indicator without a team raises AttributeError here.
-                            "team": i.team.name,  # type: ignore[union-attr]
+                            "team": _team_name(i.team),
                             "reviewed": i.reviewed_on.isoformat() if i.reviewed_on else "Never",
                         }
                         for i in not_reviewed
@@ -295,3 +294,8 @@ def _dq_issues(item: dataquality_selectors.Item) -> list[str]:
     if issues:
         issues[0] = issues[0][0].upper() + issues[0][1:]
     return issues
+
+
+def _team_name(team: Team | None) -> str:
+    """An indicator's team as the pages write it: "Unassigned" when it has none."""
+    return team.name if team is not None else "Unassigned"
