@@ -217,7 +217,9 @@ def _detail_context(
 
     plans = [
         (plan, _action_plan_url(plan))
-        for plan in ActionPlan.objects.filter(indicator=indicator).select_related("owner")
+        for plan in ActionPlan.objects.readable_by(request.user)
+        .filter(indicator=indicator)
+        .select_related("owner")
     ]
     # An empty comment form is the same for everyone: its fields come rendered with the
     # figures. A refused one (`comment_form`) is rendered with its errors.

@@ -393,3 +393,22 @@ def test_evidence_readable_by(council, person, indicator, state, visible):
     )
     user = _fresh(council["people"][person])
     assert Evidence.objects.readable_by(user).filter(pk=evidence.pk).exists() is visible
+
+
+def test_indicator_page_lists_only_the_action_plans_its_reader_may_read(council, client):
+    """An action plan of another team, linked to an indicator the reader sees, stays hidden on
+    the indicator page (the page lists plans through `ActionPlan.objects.readable_by`)."""
+    people, teams = council["people"], council["teams"]
+    indicator = council["i"]["A"]
+    own = ActionPlanFactory(team=teams["A"], indicator=indicator, title="Recycling recovery plan")
+    other = ActionPlanFactory(
+        team=teams["B"], indicator=indicator, owner=people["head_b"], title="Planning backlog plan"
+    )
+    client.force_login(people["enterer_a"])
+    page = client.get(f"/indicators/{indicator.pk}/").content.decode()
+    assert own.title in page
+    assert other.title not in page
+    client.force_login(people["member"])
+    page = client.get(f"/indicators/{indicator.pk}/").content.decode()
+    assert own.title in page
+    assert other.title in page
