@@ -1,1 +1,1 @@
-"""home"""
+"""The home dashboard per role, and the health check."""
