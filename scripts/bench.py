@@ -551,7 +551,7 @@ def write_report(
         "",
         "Median and p95 are of a warm server: figures computed from the data (statuses, the data "
         "quality dashboard, the live league table) are cached per process and keyed by the "
-        "generation of the data they read (performance/cache.py), so they are recomputed exactly "
+        "generation of the data they read (performance/common/cache.py), so they are recomputed exactly "
         "when the data changes. The last column is the honest other half: the median of "
         f"{args.cold} requests each made right after every generation was bumped, i.e. the first "
         "view after any change.",

@@ -10,7 +10,7 @@ between kinds is declared here, never branched on in the views:
 - `links`: pages beside a record, in its list row and on its edit page (a team's members);
 - `edit_links`: pages shown on its edit page only (an indicator's public page);
 - `fieldsets`: the form in named groups (the long indicator form);
-- validation and derived values live in the kind's form (`forms_editing`).
+- validation and derived values live in the kind's form (`manage.forms`).
 
 Who may use them is the area's rule, not a kind's: performance officers only (`officer_required`).
 

@@ -1,7 +1,7 @@
 """One set of views for every kind of record in `kinds.KINDS`: index, list, create, edit, delete.
 
 Each view reads what differs between kinds from the kind's declaration; reads go through
-`selectors_editing`, writes through `services_editing` (which audits each one).
+`manage.selectors`, writes through `manage.services` (which audits each one).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Targets for a year: one indicator's targets as a table with a row per period of the year.
 
-"Fill the rows" spreads an annual target over the periods (`services_editing.profile_annual`)
+"Fill the rows" spreads an annual target over the periods (`manage.services.profile_annual`)
 without saving; "Save targets" creates, changes or removes each period's target, audited.
 """
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from performance.common import access
 from performance.common.display import url_or_none
 from performance.models import ActionPlan, Team
-from performance.plans import forms as forms_plans
+from performance.plans import forms as plan_forms
 from performance.plans import selectors
 from performance.plans.badges import badge
 from performance.plans.services import open_action_plan, revise_action_plan
@@ -84,7 +84,7 @@ def action_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _action_formset(data, *, initial, owners, prefix="actions"):
-    return forms_plans.ActionFormSet(
+    return plan_forms.ActionFormSet(
         data, initial=initial, prefix=prefix, form_kwargs={"owners": owners}
     )
 
@@ -113,7 +113,7 @@ def action_plan_create(request: HttpRequest) -> HttpResponse:
         initial["team"] = int(source["team"])
     owners = selectors.people()
     data = request.POST if request.method == "POST" else None
-    form = forms_plans.ActionPlanForm(data, initial=initial, teams=teams, owners=owners)
+    form = plan_forms.ActionPlanForm(data, initial=initial, teams=teams, owners=owners)
     formset = _action_formset(data, initial=None, owners=owners)
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
@@ -175,7 +175,7 @@ def action_plan_revise(request: HttpRequest, pk: int) -> HttpResponse:
         for a in copies
     ]
     data = request.POST if request.method == "POST" else None
-    form = forms_plans.RevisionForm(data, initial={"status": plan.status})
+    form = plan_forms.RevisionForm(data, initial={"status": plan.status})
     formset = _action_formset(data, initial=initial, owners=owners)
     errors: list[tuple[str, str]] = []
     if request.method == "POST":

@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from performance.common import access
 from performance.core import periods
 from performance.models import Activity, ServicePlan
-from performance.plans import forms as forms_plans
+from performance.plans import forms as plan_forms
 from performance.plans import selectors
 from performance.plans.services import record_activity_progress
 from performance.plans.views import shared
@@ -85,7 +85,7 @@ def _progress_form(activity: Activity, months: list[periods.Period], today, data
     # Ids unique per activity: several activities' forms can be open on the plan page at once.
     auto_id = f"a{activity.pk}-%s"
     if data is not None:
-        return forms_plans.ActivityProgressForm(
+        return plan_forms.ActivityProgressForm(
             data, months=choices, milestones=unmet, auto_id=auto_id
         )
     completed = [m for m in months if m.end < today]
@@ -102,7 +102,7 @@ def _progress_form(activity: Activity, months: list[periods.Period], today, data
             rag=existing.rag,
             comment=existing.comment,
         )
-    return forms_plans.ActivityProgressForm(
+    return plan_forms.ActivityProgressForm(
         initial=initial, months=choices, milestones=unmet, auto_id=auto_id
     )
 

@@ -19,7 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from performance.common import access
 from performance.core import periods, plan_progress
 from performance.models import StrategicAction, StrategicPlan
-from performance.plans import forms as forms_plans
+from performance.plans import forms as plan_forms
 from performance.plans import selectors
 from performance.plans.services import save_action_update
 from performance.plans.thread import THREAD_KINDS, build_thread, priority_tree
@@ -99,7 +99,7 @@ def strategic_actions(request: HttpRequest) -> HttpResponse:
         action = get_object_or_404(StrategicAction, pk=int(raw))
         if not access.can_update_action(request.user, action):
             raise PermissionDenied("Only the action's owner or a performance officer updates it.")
-        form = forms_plans.StrategicActionUpdateForm(request.POST, auto_id=f"sa{action.pk}-%s")
+        form = plan_forms.StrategicActionUpdateForm(request.POST, auto_id=f"sa{action.pk}-%s")
         if form.is_valid():
             save_action_update(
                 actor=request.user, action=action, period=half["label"], data=form.cleaned_data
@@ -140,7 +140,7 @@ def strategic_actions(request: HttpRequest) -> HttpResponse:
                 if current
                 else {}
             )
-            form = forms_plans.StrategicActionUpdateForm(initial=initial, auto_id=f"sa{editing}-%s")
+            form = plan_forms.StrategicActionUpdateForm(initial=initial, auto_id=f"sa{editing}-%s")
         row["form"] = form
         row["errors"] = shared.error_items(form)
         if request.htmx:
