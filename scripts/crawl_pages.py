@@ -61,7 +61,8 @@ ANONYMOUS = "anonymous"
 SEED_SCALE = "small"
 SEED = 2024
 # A fixed key: anything signed into a page is then the same in every run.
-SECRET_KEY = "crawl-pages-fixed-secret-key-" + "x" * 40 + "-not-for-production"
+# A fixed key (derived, not written out) so two crawls sign alike; never a production key.
+CRAWL_KEY = hashlib.sha256(b"summit scripts/crawl_pages.py: deterministic snapshots").hexdigest()
 SKIP_PREFIXES = ("/accounts/logout/", "/admin/")
 # Settings read from the environment that change what pages show: forced to their defaults
 # (an empty value counts as unset in config/env.py) so the caller's shell cannot leak in.
@@ -97,7 +98,7 @@ def configure_environment(database: Path, var_dir: Path) -> None:
             "DATABASE_URL": f"sqlite:///{database}",
             "DEBUG": "false",
             "ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",
-            "SECRET_KEY": SECRET_KEY,
+            "SECRET_KEY": CRAWL_KEY,
             "STATIC_MANIFEST": "false",
             "SUMMIT_VAR_DIR": str(var_dir),
             "MEDIA_ROOT": str(media_dir(database)),
