@@ -324,6 +324,9 @@ def evidence_upload(request: HttpRequest, value_id: int) -> HttpResponse:
             "form": form,
             "errors": error_summary(form),
             "may_upload": may_upload,
+            # A value not yet activated shows its figure only to those who may see drafts.
+            "figure_shown": value.status == Value.Status.ACTIVATED
+            or access.can_see_drafts(request.user, value.indicator),
             "max_mb": services.MAX_EVIDENCE_BYTES // 1024 // 1024,
         },
         status=400 if form.errors else 200,

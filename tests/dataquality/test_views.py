@@ -472,3 +472,20 @@ def test_pages_need_a_login(client):
         response = client.get(reverse(f"dataquality:{name}"))
         assert response.status_code == 302
         assert "/accounts/login/" in response["Location"]
+
+
+def test_the_evidence_page_shows_a_drafts_figure_only_to_those_who_may_see_drafts(client):
+    team = TeamFactory(name="Waste")
+    enterer = UserFactory(username="w_enterer", roles=[Role.DATA_ENTERER], teams=[team])
+    head = UserFactory(username="w_head", roles=[Role.SERVICE_MANAGER], teams=[team])
+    indicator = make_indicator("WAS 001", team, enterers=[enterer])
+    draft = Value.objects.create(
+        indicator=indicator, period="2025/26 Q1", period_start=dt.date(2025, 4, 1), value=42
+    )
+    url = reverse("dataquality:evidence-upload", args=[draft.pk])
+    client.force_login(head)
+    page = client.get(url).content.decode()
+    assert "(draft)" in page
+    assert "42" not in page
+    client.force_login(enterer)
+    assert "(draft: 42)" in client.get(url).content.decode()
