@@ -1,7 +1,9 @@
-"""Content Security Policy: every script and style comes from our own origin, none inline."""
+"""Response headers set on every response: the Content Security Policy (every script and style
+comes from our own origin, none inline) and, for signed-in users, no caching."""
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 POLICY = "; ".join(
@@ -27,4 +29,28 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", POLICY)
+        return response
+
+
+# Issue 14: on a shared council PC a signed-in page (a draft return, a report) could be reopened
+# from the browser cache after sign-out. `private` keeps it out of shared proxies too.
+SIGNED_IN_CACHE_CONTROL = "private, no-store"
+
+
+class SignedInNoStoreMiddleware:
+    """Every response to a signed-in user says `Cache-Control: private, no-store`, unless the
+    view set its own Cache-Control (never_cache, or deliberately public content). Anonymous
+    responses (the /public/ pages) are left as they are. Needs AuthenticationMiddleware above it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Without a session cookie nobody is signed in: no need to load the session.
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return response
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response.headers.setdefault("Cache-Control", SIGNED_IN_CACHE_CONTROL)
         return response
