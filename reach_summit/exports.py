@@ -18,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from performance.common.pdf import static_only
 from reach_summit.calculations import Award, TieBreak
 from reach_summit.selectors import Table, TableRow
 
@@ -182,5 +183,6 @@ def poster_pdf(table: Table, *, council_name: str | None = None) -> bytes:
             "award_top": Award.TOP,
         },
     )
-    css = CSS(string=(POSTER_CSS / "poster.css").read_text())
-    return HTML(string=html).write_pdf(stylesheets=[css])
+    # Only our static files may be read while laying out (issue 14): see performance.common.pdf.
+    css = CSS(string=(POSTER_CSS / "poster.css").read_text(), url_fetcher=static_only)
+    return HTML(string=html, url_fetcher=static_only).write_pdf(stylesheets=[css])

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
+from performance.common.pdf import static_only
 from performance.reports.data import (
     DIRECTION_WORDS,
     STATUS_WORDS,
@@ -70,9 +71,11 @@ def pdf(
 
     tell = progress or (lambda _percent, _stage: None)
     tell(30, "Laying out the pages")
-    document = HTML(string=html(report, stamp), base_url=str(settings.BASE_DIR)).render(
-        stylesheets=[CSS(filename=finders.find("css/print.css"))]
-    )
+    # Only our static files may be read while laying out (issue 14): see performance.common.pdf.
+    print_css = CSS(filename=finders.find("css/print.css"), url_fetcher=static_only)
+    document = HTML(
+        string=html(report, stamp), base_url=str(settings.BASE_DIR), url_fetcher=static_only
+    ).render(stylesheets=[print_css])
     tell(80, f"Writing {len(document.pages)} pages")
     data = document.write_pdf()
     tell(100, "Done")
