@@ -115,8 +115,25 @@ def _locked(value_id: int) -> Value:
 
 
 def _check_version(value: Value, version: int | None) -> None:
-    if version is not None and int(version) != value.version:
+    """Refuse a version other than the stored one; no version is never a pass."""
+    if version is None or int(version) != value.version:
         raise StaleValue.for_value(value)
+
+
+def missing_version(field_name: str = "version") -> EntryInvalid:
+    """A manager's action without the version the person saw: refused, never unchecked."""
+    return EntryInvalid(
+        {
+            field_name: f"The {field_name} field is missing, so the change cannot be checked "
+            "against the value you saw. Reload the page and try again"
+        }
+    )
+
+
+def _required(version: int | None) -> int:
+    if version is None:
+        raise missing_version()
+    return version
 
 
 def save_entry(
@@ -224,12 +241,15 @@ def _store(
 
 @transaction.atomic
 def activate(*, user: auth.User, value_id: int, version: int | None) -> Value:
-    """Activate (approve) a submitted value. Not the manager's own entry; locked afterwards."""
+    """Activate (approve) a submitted value. Not the manager's own entry; locked afterwards.
+    `version` is the one the manager saw: a missing one is `EntryInvalid`, a stale one
+    `StaleValue`."""
+    seen = _required(version)
     value = _locked(value_id)
     if not access.can_manage(user, value.indicator):
         raise Refused(f"You are not a data manager for {value.indicator.code}.")
     hooks.one(hooks.BEFORE_SUBMIT)(user, "Manager")
-    _check_version(value, version)
+    _check_version(value, seen)
     if value.status != Value.Status.SUBMITTED:
         raise Refused(
             f"{value.indicator.code} {value.period} is {value.get_status_display().lower()}, "
@@ -262,12 +282,13 @@ def _reason(reason: str, field_name: str = "reason") -> str:
 
 @transaction.atomic
 def return_value(*, user: auth.User, value_id: int, version: int | None, reason: str) -> Value:
-    """Return a submitted value to its enterer with a reason."""
+    """Return a submitted value to its enterer with a reason (a version as for `activate`)."""
+    seen = _required(version)
     reason = _reason(reason)
     value = _locked(value_id)
     if not access.can_manage(user, value.indicator):
         raise Refused(f"You are not a data manager for {value.indicator.code}.")
-    _check_version(value, version)
+    _check_version(value, seen)
     if value.status != Value.Status.SUBMITTED:
         raise Refused(
             f"{value.indicator.code} {value.period} is {value.get_status_display().lower()}, "
@@ -288,7 +309,9 @@ def return_value(*, user: auth.User, value_id: int, version: int | None, reason:
 
 @transaction.atomic
 def correct(*, user: auth.User, value_id: int, version: int | None, reason: str) -> Value:
-    """Re-open an activated value for correction, with a reason (SPEC §5). Managers and officers."""
+    """Re-open an activated value for correction, with a reason (SPEC §5). Managers and officers;
+    a version as for `activate`."""
+    seen = _required(version)
     reason = _reason(reason)
     value = _locked(value_id)
     if not access.can_manage(user, value.indicator):
@@ -296,7 +319,7 @@ def correct(*, user: auth.User, value_id: int, version: int | None, reason: str)
             f"Only a data manager of {value.indicator.code} or a performance officer can "
             "re-open it."
         )
-    _check_version(value, version)
+    _check_version(value, seen)
     if value.status != Value.Status.ACTIVATED:
         raise Refused(
             f"{value.indicator.code} {value.period} is {value.get_status_display().lower()}; "
@@ -333,7 +356,11 @@ class BulkRefused(CollectionError):
 def bulk(
     *, user: auth.User, action: str, items: Sequence[tuple[int, int | None]], reason: str = ""
 ) -> list[Value]:
-    """Activate or return many values at once: all or nothing, each problem named."""
+    """Activate or return many values at once: all or nothing, each problem named. A value
+    without its version (`version-<id>`) refuses the whole action with `EntryInvalid`."""
+    for value_id, version in items:
+        if version is None:
+            raise missing_version(f"version-{value_id}")
     if action == "return":
         reason = _reason(reason)
     problems: list[BulkProblem] = []

@@ -88,12 +88,15 @@ def activation_bulk(request: HttpRequest) -> HttpResponse:
     try:
         done = collection.bulk(user=request.user, action=action, items=items, reason=reason)
     except collection.EntryInvalid as error:
-        return render(
-            request,
-            "performance/returns/activation_queue.html",
-            _queue_context(request, reason_error=error.errors.get("reason", ""), reason=reason),
-            status=400,
+        context = _queue_context(
+            request, reason_error=error.errors.get("reason", ""), reason=reason
         )
+        context["problems"] = [
+            collection.BulkProblem(0, "Version", message)
+            for field, message in error.errors.items()
+            if field != "reason"
+        ]
+        return render(request, "performance/returns/activation_queue.html", context, status=400)
     except collection.BulkRefused as error:
         return render(
             request,
