@@ -29,7 +29,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from dataquality import validation
+from dataquality import office_files, validation
 from dataquality.models import (
     Evidence,
     PolicyVersion,
@@ -495,6 +495,9 @@ def _checked_upload(
         )
         raise DataQualityError(f"The file must be a {labels} file", "file")
     kind, content_type = ALLOWED[ext]
+    refused = office_files.active_content(data)  # macros, ActiveX, external templates, DDE
+    if refused:
+        raise DataQualityError(refused, "file")
     if sniff(data) != kind:
         raise DataQualityError(
             f"The file's content is not a {kind.upper()} file, whatever its name says", "file"
