@@ -18,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from performance.common import spreadsheets
 from performance.common.pdf import static_only
 from reach_summit.calculations import Award, TieBreak
 from reach_summit.selectors import Table, TableRow
@@ -64,7 +65,8 @@ def as_csv(rows: Sequence[TableRow]) -> str:
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow(record(row))
+        # A team name "=…" is quoted; the numbers stay numbers (issue 14).
+        writer.writerow({**record(row), "team": spreadsheets.csv_text(row.team_name)})
     return out.getvalue()
 
 
@@ -115,7 +117,7 @@ def as_xlsx(table: Table) -> bytes:
         values = record(row)
         values["improvements"] = float(row.improvements)
         values["score"] = float(row.score)
-        sheet.append([values[c] for c in COLUMNS])
+        sheet.append(spreadsheets.row(sheet, [values[c] for c in COLUMNS]))
     sheet.freeze_panes = "A2"
     for letter, width in zip("ABCDEFGHIJ", (6, 34, 11, 11, 11, 11, 13, 16, 8, 10), strict=True):
         sheet.column_dimensions[letter].width = width

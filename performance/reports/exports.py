@@ -24,6 +24,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
+from performance.common import spreadsheets
 from performance.common.pdf import static_only
 from performance.reports.data import (
     DIRECTION_WORDS,
@@ -137,9 +138,9 @@ def _write_table(sheet, table: Table) -> None:
     from openpyxl.styles import Alignment, Font  # noqa: PLC0415 (openpyxl: only when a workbook is built)
     from openpyxl.utils import get_column_letter  # noqa: PLC0415 (openpyxl: only when a workbook is built)
 
-    sheet.append([table.caption])
+    sheet.append(spreadsheets.row(sheet, [table.caption]))
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([column.label for column in table.columns])
+    sheet.append(spreadsheets.row(sheet, [column.label for column in table.columns]))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -147,7 +148,8 @@ def _write_table(sheet, table: Table) -> None:
     for index, row in enumerate(table.rows, start=3):
         for position, column in enumerate(table.columns, start=1):
             value, fmt = _excel_cell(column, row)
-            cell = sheet.cell(row=index, column=position, value=value)
+            # A progress note or comment "=…" is text, never a formula (issue 14).
+            cell = spreadsheets.put(sheet.cell(row=index, column=position), value)
             if fmt:
                 cell.number_format = fmt
             if isinstance(value, str):
@@ -156,7 +158,7 @@ def _write_table(sheet, table: Table) -> None:
         sheet.column_dimensions[get_column_letter(position)].width = width + 2
     sheet.freeze_panes = "A3"
     if table.note and not table.rows:
-        sheet.append([table.note])
+        sheet.append(spreadsheets.row(sheet, [table.note]))
 
 
 def xlsx(report: Report, stamp: Stamp) -> bytes:
@@ -167,7 +169,7 @@ def xlsx(report: Report, stamp: Stamp) -> bytes:
     book = Workbook()
     cover = book.active
     cover.title = "Report"
-    cover.append([report.title])
+    cover.append(spreadsheets.row(cover, [report.title]))
     cover["A1"].font = Font(bold=True, size=14)
     for label, value in (
         ("Council", report.council),
@@ -176,11 +178,11 @@ def xlsx(report: Report, stamp: Stamp) -> bytes:
         ("Status", stamp.status),
         ("Date", stamp.date),
     ):
-        cover.append([label, value])
+        cover.append(spreadsheets.row(cover, [label, value]))
     cover.append([])
     for line in [*report.summary, *report.notes, report.teams_note]:
         if line:
-            cover.append([line])
+            cover.append(spreadsheets.row(cover, [line]))
     cover.append([])
     cover.append(["Sheets"])
     cover.column_dimensions["A"].width = 18
@@ -188,7 +190,7 @@ def xlsx(report: Report, stamp: Stamp) -> bytes:
     taken = {"report"}
     for table in report.tables:
         name = _sheet_name(table.sheet or table.caption, taken)
-        cover.append([name, table.caption])
+        cover.append(spreadsheets.row(cover, [name, table.caption]))
         _write_table(book.create_sheet(name), table)
     buffer = io.BytesIO()
     book.save(buffer)
@@ -217,7 +219,8 @@ def _csv_value(column: Column, raw: Any) -> str:
     if column.numeric:
         value = number(raw)
         return "" if value is None else format(value.normalize(), "f") if value else "0"
-    return "" if raw is None else str(raw)
+    # Text only: a number keeps its minus sign; a title "=…" is quoted (issue 14).
+    return "" if raw is None else spreadsheets.csv_text(str(raw))
 
 
 def open_data_csv(report: Report) -> str:

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from benchmarking import selectors, services
 from benchmarking.models import Authority, BenchmarkMeasure, ComparatorGroup
+from performance.common import spreadsheets
 from performance.core import periods
 
 COLUMNS = [
@@ -95,7 +96,9 @@ class Command(BaseCommand):
 def _text(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, int | str):
+    if isinstance(value, str):  # a code or a group's name: "=…" is quoted (issue 14)
+        return spreadsheets.csv_text(value)
+    if isinstance(value, int):
         return str(value)
     return selectors.plain(value)
 

@@ -16,6 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from performance.collection import due, rules
 from performance.collection.excel.layout import COLUMNS, LETTER, SHEET
+from performance.common import spreadsheets
 from performance.models import Indicator
 
 
@@ -82,7 +83,7 @@ def build_workbook(items: list[due.DueItem]) -> bytes:
     entry_style = probe._style
 
     def entry(value) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = spreadsheets.put(WriteOnlyCell(sheet), value)  # a comment "=…" stays text
         cell._style = copy(entry_style)
         return cell
 
@@ -141,22 +142,25 @@ def build_workbook(items: list[due.DueItem]) -> bytes:
             value.comment if value else None,
         ]
         sheet.append(
-            [
-                item.key,
-                indicator.code,
-                indicator.title,
-                item.period,
-                indicator.team.name if indicator.team else "",
-                indicator.get_unit_display(),
-                indicator.decimals,
-                _plain(item.target),
-                last[0] if last else None,
-                _plain(last[1]) if last else None,
-                indicator.definition,
-                item.status_label,
-                value.version if value else 0,
-                *([entry(cell) for cell in shown] if item.editable else shown),
-            ]
+            spreadsheets.row(
+                sheet,
+                [
+                    item.key,
+                    indicator.code,
+                    indicator.title,
+                    item.period,
+                    indicator.team.name if indicator.team else "",
+                    indicator.get_unit_display(),
+                    indicator.decimals,
+                    _plain(item.target),
+                    last[0] if last else None,
+                    _plain(last[1]) if last else None,
+                    indicator.definition,
+                    item.status_label,
+                    value.version if value else 0,
+                    *([entry(cell) for cell in shown] if item.editable else shown),
+                ],
+            )
         )
         if not item.editable:
             continue

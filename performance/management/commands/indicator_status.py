@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
+from performance.common import spreadsheets
 from performance.core import periods
 from performance.core.calculations import round_to
 from performance.indicators import selectors
@@ -69,7 +70,8 @@ def as_csv(rows: list[dict[str, str]]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    # The code is configured text: "=…" is quoted; the numbers stay numbers (issue 14).
+    writer.writerows({**row, "indicator": spreadsheets.csv_text(row["indicator"])} for row in rows)
     return buffer.getvalue()
 
 
