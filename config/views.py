@@ -1,12 +1,39 @@
 """Site-wide views: password reset with our email templates and the error pages."""
 
+import datetime as dt
+
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+
+from performance.common import audit
+
+RESET_EMAIL_SENT = "password reset email sent"
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Sends at most PASSWORD_RESET_EMAILS_PER_HOUR reset emails to one person an hour.
+
+    Beyond that the request is dropped silently: the page is the same whether an email went,
+    was held back, or no account has the address. Each email sent is on the person's audit
+    trail, which is also the count (shared by every web process, unlike the local cache).
+    """
+
+    def get_users(self, email):
+        since = timezone.now() - dt.timedelta(hours=1)
+        for user in super().get_users(email):
+            recent = audit.history(user).filter(action=RESET_EMAIL_SENT, at__gte=since)
+            if recent.count() >= settings.PASSWORD_RESET_EMAILS_PER_HOUR:
+                continue
+            audit.record(actor=None, instance=user, action=RESET_EMAIL_SENT)
+            yield user
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
     email_template_name = "registration/password_reset_email.txt"
     html_email_template_name = "registration/password_reset_email.html"
     subject_template_name = "registration/password_reset_subject.txt"

@@ -73,3 +73,10 @@ def test_no_secret_is_written_in_the_file(compose):
             assert match.group(1).startswith("${"), f"{name} has a literal value"
     env = compose["services"]["web"]["environment"]
     assert env["SECRET_KEY"].startswith("${SECRET_KEY:?")
+
+
+def test_sign_in_lockouts_trust_the_one_proxy_in_front(compose):
+    for name in ("web", "worker", "beat"):
+        assert (
+            compose["services"][name]["environment"]["TRUSTED_PROXIES"] == "${TRUSTED_PROXIES:-1}"
+        )
