@@ -13,7 +13,8 @@ RUN apt-get update \
       poppler-utils postgresql-client \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --create-home --home-dir /app summit \
- && mkdir -p /var/lib/summit && chown summit /var/lib/summit
+ && mkdir -p /var/lib/summit/media /var/lib/summit/beat \
+ && chown summit /var/lib/summit /var/lib/summit/media /var/lib/summit/beat
 
 WORKDIR /app
 COPY pyproject.toml constraints.txt README.md ./

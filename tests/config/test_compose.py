@@ -80,3 +80,45 @@ def test_sign_in_lockouts_trust_the_one_proxy_in_front(compose):
         assert (
             compose["services"][name]["environment"]["TRUSTED_PROXIES"] == "${TRUSTED_PROXIES:-1}"
         )
+
+
+def _dockerfile_directories() -> tuple[dict[str, str | None], str]:
+    """Directories the image's RUN lines create ({path: owner or None}) and the USER it runs as.
+
+    A named volume mounted where the image has no directory is created by Docker as root, so the
+    app (running as USER) could not write there; one the image created and chowned is copied into
+    the empty volume with its owner.
+    """
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    created: dict[str, str | None] = {}
+    user = "root"
+    for line in text.splitlines():
+        words = line.split()
+        if not words:
+            continue
+        if words[0] == "USER":
+            user = words[1]
+        if words[0] != "RUN":
+            continue
+        for command in " ".join(words[1:]).split("&&"):
+            parts = [part for part in command.split() if not part.startswith("-")]
+            if parts[:1] == ["mkdir"]:
+                for path in parts[1:]:
+                    created.setdefault(path.rstrip("/"), None)
+            elif parts[:1] == ["chown"]:
+                owner = parts[1].split(":")[0]
+                for path in parts[2:]:
+                    created[path.rstrip("/")] = owner
+    return created, user
+
+
+def test_every_app_volume_is_a_directory_of_the_image_owned_by_its_user(compose):
+    created, user = _dockerfile_directories()
+    assert user != "root"
+    for name, service in compose["services"].items():
+        if "build" not in service:
+            continue
+        for volume in service.get("volumes", []):
+            path = volume.split(":")[1].rstrip("/")
+            assert path in created, f"{name}: {path} is not created in the Dockerfile"
+            assert created[path] == user, f"{name}: {path} is not owned by {user}"
