@@ -19,6 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 
+from performance.collection import rules
 from performance.common import audit, cache, hooks
 from performance.common.tables import (
     CellErrors,
@@ -178,11 +179,34 @@ def _value_row(errors: CellErrors, row: Row, indicators: dict[str, Indicator]) -
     if len(given) == 1:
         missing = "denominator" if given == ["numerator"] else "numerator"
         errors.add(row, missing, f"a {missing} is required with a {given[0]}.")
+    if indicator is not None and len(errors.messages) == before:
+        _check_ratio(errors, row, indicator, fields)
     if len(errors.messages) > before:
         return None
     if indicator is None or period is None:  # pragma: no cover - an error was added above
         return None
     return _ValueRow(row=row, indicator=indicator, period=period, fields=fields)
+
+
+def _check_ratio(
+    errors: CellErrors, row: Row, indicator: Indicator, fields: dict[str, Any]
+) -> None:
+    """A value given with its numerator and denominator must be their ratio, as on the entry
+    form (`rules.ratio_of` at the indicator's decimals); else the row names both columns."""
+    value, numerator, denominator = (
+        fields.get(name) for name in ("value", "numerator", "denominator")
+    )
+    if value is None or numerator is None or denominator is None or denominator == 0:
+        return  # a zero denominator is data quality's to refuse (`_check_quality`)
+    computed = rules.ratio_of(indicator, numerator, denominator)
+    if not rules.matches_ratio(indicator, value, computed):
+        headers = errors.table.headers
+        errors.add(
+            row,
+            "value",
+            f"{row.get('value')} does not match {headers.get('numerator', 'numerator')} ÷ "
+            f"{headers.get('denominator', 'denominator')} ({computed.normalize()}).",
+        )
 
 
 # Fields an import may change on an existing value (what `_write_values` sets), for bulk_update.

@@ -62,6 +62,17 @@ def is_ratio(indicator: Indicator) -> bool:
     return indicator.aggregation == Aggregation.RATIO
 
 
+def ratio_of(indicator: Indicator, numerator: Decimal, denominator: Decimal) -> Decimal:
+    """Numerator ÷ denominator (× 100 for a percentage) to six places; the denominator not 0."""
+    scale = Decimal(100) if indicator.unit == Indicator.Unit.PERCENT else Decimal(1)
+    return (numerator * scale / denominator).quantize(Decimal("0.000001"))
+
+
+def matches_ratio(indicator: Indicator, value: Decimal, computed: Decimal) -> bool:
+    """Whether a given value is the worked-out ratio at the indicator's decimals."""
+    return round(value, indicator.decimals) == round(computed, indicator.decimals)
+
+
 def clean_entry(
     indicator: Indicator, raw: Mapping[str, object], *, submit: bool, rules=None
 ) -> tuple[Entry, dict[str, str]]:
@@ -107,11 +118,8 @@ def clean_entry(
         ):
             errors["numerator"] = "Numerator must not be more than the denominator"
         if numerator is not None and denominator is not None and not errors:
-            scale = Decimal(100) if percent else Decimal(1)
-            computed = (numerator * scale / denominator).quantize(Decimal("0.000001"))
-            if value is not None and round(value, indicator.decimals) != round(
-                computed, indicator.decimals
-            ):
+            computed = ratio_of(indicator, numerator, denominator)
+            if value is not None and not matches_ratio(indicator, value, computed):
                 errors["value"] = (
                     f"Value {value} does not match numerator ÷ denominator ({computed.normalize()}); "
                     "leave the value empty to have it worked out"

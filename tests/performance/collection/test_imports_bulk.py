@@ -91,8 +91,10 @@ def _rows(indicators: list[Indicator], count: int) -> list[list[str]]:
                 value = f"{50 + step % 4}.{step % 10}"
                 comment = "" if step % 4 == 0 else f"Row {step} comment"
                 source = "" if n % 2 else "return"
-            # Every third row with a numerator and denominator (decimals and blanks to write).
-            pair = [f"{step % 7}.25", f"{step % 7 + 10}"] if step % 3 == 1 else ["", ""]
+            # Every third row with a numerator and denominator (decimals and blanks to write)
+            # that give its value (× 100 for a percentage).
+            whole = "100" if indicator.unit == "percent" else "1"
+            pair = [value, whole] if step % 3 == 1 else ["", ""]
             rows.append([indicator.code, period, value, comment, source, *pair])
             if len(rows) == count:
                 return rows
@@ -396,7 +398,7 @@ def test_a_replaced_value_keeps_awkward_text_exactly(tmp_path, comment):
     _history(indicators)
     rows = [
         [indicators[0].code, HISTORY[1], "52.5", comment, "NULL", "", ""],
-        [indicators[1].code, HISTORY[2], "51", "plain", 'a "quoted" {source}', "1.5", "3"],
+        [indicators[1].code, HISTORY[2], "50", "plain", 'a "quoted" {source}', "1.5", "3"],
     ]
     result = imports.import_values(path=_file(tmp_path / "values.csv", rows))
     assert result.replaced == 2
@@ -408,3 +410,17 @@ def test_a_replaced_value_keeps_awkward_text_exactly(tmp_path, comment):
         Decimal("1.5"),
         Decimal("3"),
     )
+
+
+def test_a_value_that_contradicts_its_numerator_and_denominator_is_refused(tmp_path):
+    indicator = _indicators(2)[1]  # a percentage, one decimal place
+    rows = [[indicator.code, HISTORY[0], "1", "", "", "428", "626"]]
+    with pytest.raises(imports.ImportRejected) as rejected:
+        imports.import_values(path=_file(tmp_path / "values.csv", rows))
+    assert rejected.value.errors == [
+        "Row 2, column value: 1 does not match numerator ÷ denominator (68.370607)."
+    ]
+    assert not Value.objects.exists()
+    rows = [[indicator.code, HISTORY[0], "68.4", "", "", "428", "626"]]
+    assert imports.import_values(path=_file(tmp_path / "values.csv", rows)).created == 1
+    assert Value.objects.get().value == Decimal("68.4")
