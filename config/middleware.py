@@ -4,6 +4,7 @@ comes from our own origin, none inline) and, for signed-in users, no caching."""
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 
 POLICY = "; ".join(
@@ -50,7 +51,14 @@ class SignedInNoStoreMiddleware:
         # Without a session cookie nobody is signed in: no need to load the session.
         if settings.SESSION_COOKIE_NAME not in request.COOKIES:
             return response
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        try:
+            user = getattr(request, "user", None)
+            signed_in = user is not None and user.is_authenticated
+        except DatabaseError:
+            # The session could not be read (the database is down, and /healthz is answering
+            # 503 without having touched it): a response to someone holding a session cookie
+            # is never stored, and this middleware must not turn the 503 into a crash.
+            signed_in = True
+        if signed_in:
             response.headers.setdefault("Cache-Control", SIGNED_IN_CACHE_CONTROL)
         return response
