@@ -224,7 +224,7 @@ def scope_indicators(
     if team_ids is not None:
         qs = qs.filter(team_id__in=list(team_ids))
     elif user is not None:
-        qs = qs.filter(team__in=access.teams_readable(user))
+        qs = qs.filter(team__in=Team.objects.readable_by(user))
     if team_id:
         qs = qs.filter(team_id=team_id)
     if indicator_id:
@@ -266,7 +266,7 @@ def dashboard(
     """
     today = today or timezone.localdate()
     if team_ids is None and user is not None:
-        team_ids = list(access.teams_readable(user).values_list("pk", flat=True))
+        team_ids = list(Team.objects.readable_by(user).values_list("pk", flat=True))
     scope = None if team_ids is None else sorted(set(team_ids))
     if scope is None:
         scope_key = "all"

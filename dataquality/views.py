@@ -22,7 +22,7 @@ from performance.common import access, cache
 from performance.common.forms import error_summary
 from performance.core import periods
 from performance.indicators import selectors as performance_selectors
-from performance.models import Value
+from performance.models import Team, Value
 
 # Records listed under a number of the dashboard: a council-wide number can stand for
 # thousands; beyond this many the page asks for a team instead of growing by megabytes.
@@ -50,7 +50,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             period = periods.parse(period_text)
         except periods.PeriodError as error:
             errors["period"] = f"Period: {error}"
-    teams = list(access.teams_readable(request.user).only("pk", "name").order_by("name"))
+    teams = list(Team.objects.readable_by(request.user).only("pk", "name").order_by("name"))
     team_ids = [t.pk for t in teams]
     team_id = _int(request.GET.get("team"))
     if team_id and team_id not in team_ids:

@@ -71,7 +71,6 @@ __all__ = [
     "roles_of",
     "sees_every_team",
     "service_plan_for",
-    "teams_readable",
     "value_for",
     "works_in_service",
     "works_on_data",
@@ -91,11 +90,6 @@ def primary_role(user: User) -> Role | None:
         if role in held:
             return role
     return None
-
-
-def teams_readable(user: User) -> QuerySet[Team]:
-    """Teams whose activated figures a person may read (`Team.objects.readable_by`)."""
-    return Team.objects.readable_by(user)
 
 
 def group_for(role: Role) -> Group:

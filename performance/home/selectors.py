@@ -14,7 +14,7 @@ from performance.models import CollectionRound, Team
 
 def teams_for_dashboard(*, user: access.User) -> QuerySet[Team]:
     return (
-        access.teams_readable(user)
+        Team.objects.readable_by(user)
         .select_related("directorate", "head_of_service")
         .annotate(people=Count("memberships"))
         .order_by("directorate__name", "name")

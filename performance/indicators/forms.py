@@ -11,13 +11,12 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from performance.common import access
 from performance.common.forms import GovukMixin
 from performance.core import periods
 from performance.core.periods import Period, PeriodError
 from performance.indicators import selectors
 from performance.indicators.presentation import DIRECTION_CHOICES, STATUS_CHOICES
-from performance.models import Indicator
+from performance.models import Indicator, Team
 
 
 def period_choices(today: dt.date) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -104,7 +103,7 @@ class IndicatorFilterForm(IndicatorPageForm):
         self.default_period = selectors.latest_reporting_period(today=today)
         self.fields["team"].choices = [
             ("", "All teams"),
-            *access.teams_readable(user).order_by("name").values_list("id", "name"),
+            *Team.objects.readable_by(user).order_by("name").values_list("id", "name"),
         ]
         choices = period_choices(today)
         asked = (self.data.get("period") or "").strip()
