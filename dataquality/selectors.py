@@ -20,7 +20,7 @@ import gc
 import hashlib
 import itertools
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -592,9 +592,20 @@ def _mark_signals(items: list[Item], in_scope: Q) -> None:
                 item.signal = variations[i]
 
 
-def drill_down(board: Dashboard, measure: str, row_key: str | None = None) -> list[dict[str, Any]]:
-    """The records behind one number of the dashboard (one row, a directorate's rows, or all
-    rows)."""
+# The measures whose records carry workflow text: what an enterer typed before validation
+# refused it, a manager's reason for a return, the reason for re-opening an activated value.
+# The text can hold figures not yet activated, so it is shown only to those who may see the
+# indicator's drafts (`drafts_shown`); others get the records without it (issue 14).
+WORKFLOW_MEASURES = frozenset({"rejected", "returned", "corrections"})
+WITHHELD = {
+    "rejected": "Refused by validation",
+    "returned": "Returned by a data manager",
+    "corrections": "Re-opened after activation",
+}
+
+
+def _in_row(board: Dashboard, row_key: str | None) -> Callable[[Indicator], bool]:
+    """Whether an indicator counts in the row `row_key` names (every row for none or "all")."""
     of_directorate = board.by == "team" and row_key is not None and row_key.startswith("d")
 
     def in_row(indicator: Indicator) -> bool:
@@ -604,6 +615,50 @@ def drill_down(board: Dashboard, measure: str, row_key: str | None = None) -> li
             return _directorate_key(indicator.team) == row_key
         return _row_key(indicator, board.by) == row_key
 
+    return in_row
+
+
+def drafts_shown(
+    user: access.User, board: Dashboard, measure: str, row_key: str | None = None
+) -> frozenset[int]:
+    """Of the indicators whose workflow text the drill-down into `measure` would list, those
+    whose drafts `user` may see (`Indicator.objects.drafts_visible_to`, the one rule): their
+    ids, in one query; none, and no query, for a measure without such text or no records."""
+    if measure not in WORKFLOW_MEASURES:
+        return frozenset()
+    in_row = _in_row(board, row_key)
+    if measure == "rejected":
+        wanted = {entry.indicator_id for entry in board.rejected if in_row(entry.indicator)}
+    else:
+        wanted = {
+            item.indicator.pk
+            for item in board.items
+            if getattr(item, measure) and in_row(item.indicator)
+        }
+    if not wanted:
+        return frozenset()
+    return frozenset(
+        Indicator.objects.drafts_visible_to(user)
+        .filter(pk__in=sorted(wanted))
+        .values_list("pk", flat=True)
+    )
+
+
+def drill_down(
+    board: Dashboard,
+    measure: str,
+    row_key: str | None = None,
+    *,
+    drafts_of: Collection[int] = frozenset(),
+) -> list[dict[str, Any]]:
+    """The records behind one number of the dashboard (one row, a directorate's rows, or all
+    rows).
+
+    Refused entries, returns and corrections show their text (what was typed, the reason, who)
+    only for the indicators in `drafts_of` (`drafts_shown` for the reader); the others' records
+    are listed without it, `withheld` set, so the reader gets the count and no figure.
+    """
+    in_row = _in_row(board, row_key)
     records: list[dict[str, Any]] = []
     if measure in ("missing", "late", "unactivated", "days", "signals"):
         for item in board.items:
@@ -638,21 +693,28 @@ def drill_down(board: Dashboard, measure: str, row_key: str | None = None) -> li
             )
     elif measure == "rejected":
         for entry in board.rejected:
-            if in_row(entry.indicator):
+            if not in_row(entry.indicator):
+                continue
+            shown = entry.indicator_id in drafts_of
+            if shown:
                 who = (
                     entry.person.get_full_name() or entry.person.get_username()
                     if entry.person
                     else "system"
                 )
-                records.append(
-                    {
-                        "indicator": entry.indicator,
-                        "period": entry.period,
-                        "detail": f"{entry.get_channel_display()}, {entry.field}: {entry.message} ({who})",
-                        "value_id": None,
-                        "when": timezone.localtime(entry.at).date(),
-                    }
-                )
+                detail = f"{entry.get_channel_display()}, {entry.field}: {entry.message} ({who})"
+            else:
+                detail = f"{WITHHELD[measure]} ({entry.get_channel_display()})"
+            records.append(
+                {
+                    "indicator": entry.indicator,
+                    "period": entry.period,
+                    "detail": detail,
+                    "value_id": None,
+                    "when": timezone.localtime(entry.at).date(),
+                    "withheld": not shown,
+                }
+            )
     elif measure in ("corrections", "returned"):
         action = "correct" if measure == "corrections" else "return"
         by_value = {item.value_id: item for item in board.items if item.value_id}
@@ -660,13 +722,15 @@ def drill_down(board: Dashboard, measure: str, row_key: str | None = None) -> li
             corrected = by_value.get(int(event.object_id))
             if event.action != action or corrected is None or not in_row(corrected.indicator):
                 continue
+            shown = corrected.indicator.pk in drafts_of
             records.append(
                 {
                     "indicator": corrected.indicator,
                     "period": str(corrected.period),
-                    "detail": f"{event.actor_name}: {event.reason}",
+                    "detail": f"{event.actor_name}: {event.reason}" if shown else WITHHELD[measure],
                     "value_id": corrected.value_id,
                     "when": timezone.localtime(event.at).date(),
+                    "withheld": not shown,
                 }
             )
     elif measure == "not_reviewed":

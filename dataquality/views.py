@@ -3,6 +3,7 @@ evidence. Thin views: parse, call a selector or service, render the page or its 
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -94,10 +95,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "indicator": indicator_id or "",
     }
 
+    # Of the indicators behind a drill-down into refused entries, returns or corrections,
+    # those whose drafts the reader may see: only theirs show the text (issue 14). One query.
+    drafts_of = selectors.drafts_shown(request.user, board, measure, row_key)
+
     def render_board() -> str:
         drill = None
         if measure:
-            records = selectors.drill_down(board, measure, row_key)
+            records = selectors.drill_down(board, measure, row_key, drafts_of=drafts_of)
             drill = {
                 "measure": measure,
                 "feature": labels[measure][0],
@@ -106,6 +111,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "records": records[:DRILL_LIMIT],
                 "total": len(records),
                 "limit": DRILL_LIMIT,
+                "withheld": sum(1 for record in records if record.get("withheld")),
             }
         base = "?" + urlencode(filters)
         return render_to_string(
@@ -131,8 +137,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # (an unknown row key shows an empty drill-down, whatever the key): keep it with it.
         which = row.key if row else ("all" if row_key == "all" else "-" if row_key else "")
         shown = opened.row.key if opened else ""
+        # The drill-down's text depends on whose drafts the reader sees: kept per such set.
+        texts = ",".join(map(str, sorted(drafts_of))).encode()
+        drafts_key = hashlib.blake2b(texts, digest_size=12).hexdigest() if drafts_of else ""
         board_html = cache.cached(
-            f"{board.key}|html|{measure}|{which}|{shown}", selectors.CACHED_ON, render_board
+            f"{board.key}|html|{measure}|{which}|{shown}|{drafts_key}",
+            selectors.CACHED_ON,
+            render_board,
         )
         if request.htmx:
             return HttpResponse(board_html)

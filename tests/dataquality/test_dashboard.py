@@ -150,7 +150,11 @@ def test_drill_down_lists_the_records_behind_each_number(council):
     assert [r["indicator"].code for r in late] == ["A2"]
     assert "15 Jul 2025" in late[0]["detail"]
     assert [r["indicator"].code for r in selectors.drill_down(board, "signals")] == ["S1"]
-    corrections = selectors.drill_down(board, "corrections")
+    corrections = selectors.drill_down(
+        board,
+        "corrections",
+        drafts_of=selectors.drafts_shown(council["officer"], board, "corrections"),
+    )
     assert corrections[0]["detail"] == "manager: Wrong month's figure"
     assert len(selectors.drill_down(board, "rejected")) == 3
     assert sorted(r["indicator"].code for r in selectors.drill_down(board, "not_reviewed")) == [
