@@ -8,10 +8,21 @@ Deletion policy: an object is deleted only when nothing else would go with it. A
 (an indicator owned by a team) or a cascade that would remove other rows (a priority's outcomes)
 refuses the deletion with `EditError` naming what is in the way; automatic link rows of
 many-to-many fields are not counted.
+
+Concurrency policy (issue 14): an edit form carries the version of the record it was opened
+on (`version_of`: a digest of every stored field and many-to-many link, so no model needs a
+version column), and `update` compares it with the row it has just locked. A missing version
+is `MissingVersion` and a different one `StaleRecord`, naming who changed the record last and
+when (from the audit trail); nothing is written either way. The targets table carries one
+version for all its periods (`table_version`), so a stale table is refused whole. A caller
+without a form (an import, a test) passes no version (None) and is not checked; a form's
+empty version is refused.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,8 +30,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib.auth import models as auth
-from django.db import models, router, transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+from django.utils import timezone
 
 from performance.common import access, audit
 from performance.core import periods
@@ -31,6 +44,78 @@ from performance.models import AuditEvent, Indicator, Target, Team, TeamMembersh
 
 class EditError(Exception):
     """A change the Manage area refuses; the message is shown to the officer as it is."""
+
+
+class MissingVersion(EditError):
+    """A form posted without the version of the record it was opened on."""
+
+
+class StaleRecord(EditError):
+    """Someone changed the record (or the targets table) since the officer opened the form."""
+
+
+MISSING_VERSION = (
+    "This form is missing its version, so your changes cannot be checked against what you saw: "
+    "reload the page and make them again. Nothing was saved."
+)
+
+
+# --- versions: what an edit form was opened on ---------------------------------------------------
+
+
+def version_of(instance: models.Model) -> str:
+    """The version of a stored record: a digest of its fields and many-to-many links.
+
+    Read from the row as stored (not from a form's changes), so any write by anyone changes it.
+    """
+    values = audit.snapshot(instance, _concrete_names(instance))
+    values |= _m2m_ids(instance, [field.name for field in instance._meta.many_to_many])
+    blob = json.dumps(values, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+
+def table_version(targets: Mapping[str, Target], periods_: Iterable[periods.Period]) -> str:
+    """The version of an indicator's targets table: each period's target version, or none."""
+    parts = [
+        [str(period), version_of(targets[str(period)]) if str(period) in targets else None]
+        for period in periods_
+    ]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:24]
+
+
+def _last_change(model: type[models.Model], pks: Iterable[Any]) -> str:
+    """' (by Pat Smith at 14:02 on 7 December 2026)' from the latest audit event, or ''."""
+    event = (
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=[str(pk) for pk in pks],
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")
+        .first()
+    )
+    if event is None:
+        return ""
+    who = (event.actor.get_full_name() if event.actor else "") or event.actor_name or "someone"
+    return f" (by {who} at {timezone.localtime(event.at):%H:%M on %-d %B %Y})"
+
+
+def _stale(what: str, model: type[models.Model], pks: Iterable[Any]) -> StaleRecord:
+    return StaleRecord(
+        f"Someone else changed {what} since you opened it{_last_change(model, pks)}. "
+        "Your changes were not saved: reload the page to see theirs, then make yours again."
+    )
+
+
+def check_version(current: models.Model, version: str | None) -> None:
+    """Refuse `version` unless it is `current`'s (a locked row); None is a caller without a form."""
+    if version is None:
+        return
+    if not version:
+        raise MissingVersion(MISSING_VERSION)
+    if version != version_of(current):
+        what = f"this {current._meta.verbose_name} “{current}”"
+        raise _stale(what, type(current), [current.pk])
 
 
 # --- generic create / update / delete ----------------------------------------------------------
@@ -84,14 +169,17 @@ def update(
     values: Mapping[str, Any],
     m2m: Mapping[str, Iterable[models.Model]] | None = None,
     reason: str = "",
+    version: str | None = None,
 ) -> AuditEvent | None:
     """Set `values` (and many-to-many `m2m`) on the row of `instance`; audit what changed.
 
     The row is read again under a lock, so `before` is what the database held, not what a bound
-    form already wrote onto `instance`. Nothing is written and None is returned when nothing
+    form already wrote onto `instance`; `version` (what the form was opened on) is checked
+    against it first (`check_version`). Nothing is written and None is returned when nothing
     changes.
     """
     current = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    check_version(current, version)
     fields = list(values)
     m2m = dict(m2m or {})
     before = audit.snapshot(current, fields) | _m2m_ids(current, m2m)
@@ -241,20 +329,49 @@ class TargetsSaved:
         return ", ".join(parts) if parts else "no changes"
 
 
-@transaction.atomic
 def save_targets(
-    *, actor: auth.User, indicator: Indicator, rows: Sequence[TargetRow]
+    *,
+    actor: auth.User,
+    indicator: Indicator,
+    rows: Sequence[TargetRow],
+    version: str | None = None,
 ) -> TargetsSaved:
     """Write a table of targets for `indicator`: create, change or remove each row's target.
 
     A row with no value removes the period's target if there was one. Each write is audited.
+    `version` is the table's as the officer opened it (`table_version`): the indicator's row is
+    locked, so two tables of one indicator are saved one after the other, and a table whose
+    targets changed meanwhile (or whose new target someone else added first) is refused whole
+    with `StaleRecord`; None is a caller without a form and is not checked.
     """
+    try:
+        return _save_targets(actor=actor, indicator=indicator, rows=rows, version=version)
+    except IntegrityError:
+        # Another table saved a target for one of these periods first (one_target_per_period).
+        raise _stale(f"the targets of {indicator.code}", Target, []) from None
+
+
+@transaction.atomic
+def _save_targets(
+    *,
+    actor: auth.User,
+    indicator: Indicator,
+    rows: Sequence[TargetRow],
+    version: str | None,
+) -> TargetsSaved:
+    Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
     existing = {
         target.period: target
         for target in Target.objects.select_for_update().filter(
             indicator=indicator, period__in=[str(row.period) for row in rows]
         )
     }
+    if version is not None:
+        if not version:
+            raise MissingVersion(MISSING_VERSION)
+        if version != table_version(existing, [row.period for row in rows]):
+            pks = [target.pk for target in existing.values()]
+            raise _stale(f"the targets of {indicator.code} for these periods", Target, pks)
     created = updated = deleted = 0
     for row in rows:
         target = existing.get(str(row.period))

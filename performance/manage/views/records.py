@@ -126,15 +126,20 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
 def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     kind_, instance = _kind_and_record(kind, pk)
     if request.method == "POST":
+        # The version the form was opened on goes back with it, even re-shown with errors, so a
+        # change someone else made meanwhile is refused until the officer reloads.
+        version = request.POST.get("version", "")
         form = kind_.form(request.POST, instance=instance)
         if form.is_valid():
             plain, m2m = model_values(form)
             try:
                 event = services.update(
-                    actor=request.user, instance=instance, values=plain, m2m=m2m
+                    actor=request.user, instance=instance, values=plain, m2m=m2m, version=version
                 )
             except ValidationError as error:
                 add_model_errors(form, error)
+            except services.EditError as error:
+                form.add_error(None, str(error))
             else:
                 instance.refresh_from_db()
                 if event is None:
@@ -143,8 +148,9 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                     messages.success(request, f"{kind_.singular.capitalize()} “{instance}” saved.")
                 return redirect(reverse("performance:manage-list", args=[kind_.slug]))
     else:
+        version = services.version_of(instance)
         form = kind_.form(instance=instance)
-    return _form_page(request, kind_, form, instance=instance)
+    return _form_page(request, kind_, form, instance=instance, version=version)
 
 
 def _children(kind: Kind, instance) -> list[tuple[str, str, str, str]]:
@@ -163,7 +169,9 @@ def _children(kind: Kind, instance) -> list[tuple[str, str, str, str]]:
     return children
 
 
-def _form_page(request, kind: Kind, form: forms.ModelForm, *, instance) -> HttpResponse:
+def _form_page(
+    request, kind: Kind, form: forms.ModelForm, *, instance, version: str = ""
+) -> HttpResponse:
     if kind.fieldsets:
         fieldsets = [(legend, [form[name] for name in names]) for legend, names in kind.fieldsets]
     else:
@@ -172,6 +180,7 @@ def _form_page(request, kind: Kind, form: forms.ModelForm, *, instance) -> HttpR
         "kind": kind,
         "fieldsets": fieldsets,
         "instance": instance,
+        "version": version,
         "children": _children(kind, instance) if instance is not None else [],
         "links": (
             _links((*kind.links, *kind.edit_links), instance.pk) if instance is not None else []

@@ -76,6 +76,12 @@ def targets(request: HttpRequest, pk: int) -> HttpResponse:
     existing = selectors.targets_by_period(indicator, rows_periods)
     profile = f.ProfileForm(prefix="profile")
     kwargs = {"periods_": rows_periods, "outcomes": selectors.outcomes(), "prefix": "t"}
+    # The table's version as opened; a posted table keeps the one it came with (issue 14).
+    version = (
+        request.POST.get("version", "")
+        if request.method == "POST"
+        else services.table_version(existing, rows_periods)
+    )
     if request.method == "POST" and request.POST.get("action", "save") == "profile":
         profile = f.ProfileForm(request.POST, prefix="profile")
         data = request.POST.copy()
@@ -105,9 +111,13 @@ def targets(request: HttpRequest, pk: int) -> HttpResponse:
                 for period, row in zip(rows_periods, formset.forms, strict=False)
             ]
             try:
-                saved = services.save_targets(actor=request.user, indicator=indicator, rows=rows)
+                saved = services.save_targets(
+                    actor=request.user, indicator=indicator, rows=rows, version=version
+                )
             except ValidationError as error:
                 formset.non_form_errors().extend(error.messages)
+            except services.EditError as error:
+                formset.non_form_errors().append(str(error))
             else:
                 messages.success(request, f"Targets for {indicator.code} in {year}: {saved}.")
                 return redirect(
@@ -134,6 +144,7 @@ def targets(request: HttpRequest, pk: int) -> HttpResponse:
         "year_form": year_form,
         "profile": profile,
         "formset": formset,
+        "version": version,
         "table": table,
         "error_list": error_list,
         "helper_applies": len(rows_periods) > 1,

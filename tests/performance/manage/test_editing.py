@@ -47,6 +47,16 @@ def officer(db, client):
     return user
 
 
+def version(client, kind: str, pk: int) -> str:
+    """The version an edit form carries, as the officer opened it (issue 14)."""
+    return client.get(reverse("performance:manage-edit", args=[kind, pk])).context["version"]
+
+
+def table_version(client, url: str) -> str:
+    """The version the targets table at `url` carries, as the officer opened it."""
+    return client.get(url).context["version"]
+
+
 def indicator_data(**overrides) -> dict:
     data = {
         "code": "WAS 001",
@@ -250,7 +260,11 @@ def test_inactive_people_cannot_be_made_enterers(client, officer):
 def test_editing_the_tolerance_records_before_and_after(client, officer):
     indicator = IndicatorFactory(code="WAS 001", tolerance=Decimal("10"))
     data = indicator_data(
-        code="WAS 001", title=indicator.title, team=indicator.team_id, tolerance="12.5"
+        code="WAS 001",
+        title=indicator.title,
+        team=indicator.team_id,
+        tolerance="12.5",
+        version=version(client, "indicators", indicator.pk),
     )
     response = client.post(
         reverse("performance:manage-edit", args=["indicators", indicator.pk]), data, follow=True
@@ -266,8 +280,16 @@ def test_editing_the_tolerance_records_before_and_after(client, officer):
 
 def test_saving_an_unchanged_indicator_writes_no_audit_event(client, officer):
     indicator = IndicatorFactory(code="WAS 001", title="Waste", decimals=1)
-    data = indicator_data(code="WAS 001", title="Waste", team=indicator.team_id)
-    client.post(reverse("performance:manage-edit", args=["indicators", indicator.pk]), data)
+    data = indicator_data(
+        code="WAS 001",
+        title="Waste",
+        team=indicator.team_id,
+        version=version(client, "indicators", indicator.pk),
+    )
+    response = client.post(
+        reverse("performance:manage-edit", args=["indicators", indicator.pk]), data
+    )
+    assert response.status_code == 302
     assert not events(indicator).exists()
 
 
@@ -280,6 +302,7 @@ def test_frequency_cannot_become_coarser_than_existing_targets(client, officer):
         frequency="quarterly",
         aggregation="sum",
         team=indicator.team_id,
+        version=version(client, "indicators", indicator.pk),
     )
     response = client.post(
         reverse("performance:manage-edit", args=["indicators", indicator.pk]), data
@@ -368,7 +391,12 @@ def test_changing_a_targets_period_moves_its_start(client, officer):
     target = TargetFactory(period="2024/25 Q1")
     client.post(
         reverse("performance:manage-edit", args=["targets", target.pk]),
-        target_data(target.indicator, period="2024/25 Q3", value="90"),
+        target_data(
+            target.indicator,
+            period="2024/25 Q3",
+            value="90",
+            version=version(client, "targets", target.pk),
+        ),
     )
     target.refresh_from_db()
     assert (target.period, str(target.period_start)) == ("2024/25 Q3", "2024-10-01")
@@ -497,6 +525,7 @@ def test_saving_the_table_creates_changes_and_removes_targets_with_audit(client,
     data = table_data(
         ["92", "95", "95", ""],
         action="save",
+        version=table_version(client, url),
         **{
             "t-1-outcome": str(outcome.pk),
             "t-1-realistic": "on",
@@ -529,7 +558,10 @@ def test_the_table_shows_which_smart_parts_each_target_lacks(client, officer):
 def test_a_bad_row_names_its_period_and_nothing_is_saved(client, officer):
     indicator = IndicatorFactory(frequency="quarterly")
     url = reverse("performance:manage-targets", args=[indicator.pk]) + "?year=2024/25"
-    response = client.post(url, table_data(["90", "ninety", "90", "90"], action="save"))
+    response = client.post(
+        url,
+        table_data(["90", "ninety", "90", "90"], action="save", version=table_version(client, url)),
+    )
     assert response.status_code == 400
     assert "Target for 2024/25 Q2: Enter a number." in response.content.decode()
     assert not Target.objects.exists()
@@ -752,7 +784,11 @@ def test_changing_enterers_is_audited_with_the_ids_before_and_after(client, offi
     second = UserFactory(username="ed")
     indicator.enterers.set([first])
     data = indicator_data(
-        code="WAS 001", title="Waste", team=indicator.team_id, enterers=[second.pk]
+        code="WAS 001",
+        title="Waste",
+        team=indicator.team_id,
+        enterers=[second.pk],
+        version=version(client, "indicators", indicator.pk),
     )
     client.post(reverse("performance:manage-edit", args=["indicators", indicator.pk]), data)
     assert list(indicator.enterers.all()) == [second]
