@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth import models as auth
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -265,19 +266,79 @@ def run_publication(job_id: int) -> Run:
 # --- PDF jobs -----------------------------------------------------------------------------------
 
 
-def request_pdf(*, user: auth.User, kind: Kind, period: Period, audience: Audience) -> ReportJob:
-    """Queue a PDF for `user`; a worker builds it (see `run_job`) once this transaction commits."""
+# One person may have at most this many PDF jobs in flight (REPORT_JOBS_PER_PERSON): the single
+# worker also sends reminders and publishes, so nobody may queue builds without limit.
+REPORT_JOBS_PER_PERSON = 3
+# A PDF job still queued or running this long after it was asked for is presumed lost (a killed
+# worker, a dropped message): it no longer counts against the limit, nor is it joined.
+PDF_JOB_IN_FLIGHT_FOR = dt.timedelta(minutes=30)
 
-    job = ReportJob.objects.create(
-        kind=kind.value,
-        period=str(period),
-        audience=audience.value,
-        requested_by=user,
-        stage="Waiting for a worker",
+
+def report_jobs_per_person() -> int:
+    return getattr(settings, "REPORT_JOBS_PER_PERSON", REPORT_JOBS_PER_PERSON)
+
+
+class TooManyPdfJobs(Exception):
+    """The person already has `limit` PDF jobs in flight: nothing was queued."""
+
+    def __init__(self, limit: int, jobs: list[ReportJob]) -> None:
+        self.limit = limit
+        self.jobs = jobs
+        super().__init__(
+            f"You already have {len(jobs)} PDFs being built, the most one person may have at "
+            f"once ({limit}). Wait for one to finish, then try again."
+        )
+
+
+def pdf_jobs_in_flight(user: auth.User) -> list[ReportJob]:
+    """`user`'s PDF jobs queued or running, asked for within PDF_JOB_IN_FLIGHT_FOR."""
+    return list(
+        ReportJob.objects.filter(
+            requested_by=user,
+            purpose=ReportJob.Purpose.PDF,
+            status__in=(ReportJob.Status.QUEUED, ReportJob.Status.RUNNING),
+            created_at__gte=timezone.now() - PDF_JOB_IN_FLIGHT_FOR,
+        )
     )
-    # Through the outbox: a request made while the broker is down is kept and relayed later.
-    outbox.enqueue("performance.reports.tasks.build_report_pdf", job_id=job.pk)
-    return job
+
+
+def request_pdf(
+    *, user: auth.User, kind: Kind, period: Period, audience: Audience
+) -> tuple[ReportJob, bool]:
+    """Queue a PDF for `user`; a worker builds it (see `run_job`) once this transaction commits.
+
+    Returns (job, created). The same PDF asked for again while its job is still queued joins
+    that job: a queued job has read nothing yet, so it builds exactly what a new one would. Only
+    the same person's job is joined (the PDF shows the teams its reader may see, and a job is
+    opened by its owner alone). Raises TooManyPdfJobs, queuing nothing, when the person already
+    has `report_jobs_per_person()` jobs in flight.
+    """
+    limit = report_jobs_per_person()
+    with transaction.atomic():
+        # One request per person at a time past this line: two quick clicks cannot both pass
+        # the limit or both miss the job the other queued.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        in_flight = pdf_jobs_in_flight(user)
+        for job in in_flight:
+            if (job.kind, job.period, job.audience, job.status) == (
+                kind.value,
+                str(period),
+                audience.value,
+                ReportJob.Status.QUEUED,
+            ):
+                return job, False
+        if len(in_flight) >= limit:
+            raise TooManyPdfJobs(limit, in_flight)
+        job = ReportJob.objects.create(
+            kind=kind.value,
+            period=str(period),
+            audience=audience.value,
+            requested_by=user,
+            stage="Waiting for a worker",
+        )
+        # Through the outbox: a request made while the broker is down is kept and relayed later.
+        outbox.enqueue("performance.reports.tasks.build_report_pdf", job_id=job.pk)
+    return job, True
 
 
 def _progress(job_id: int) -> Callable[[int, str], None]:

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from performance.common import access
@@ -70,12 +70,12 @@ def _picker(kind: Kind | None, picked: dict, errors: dict, *, action: str, htmx:
     }
 
 
-def _choice(kind: Kind, request: HttpRequest):
-    """(period, audience, picked, errors) from the query string."""
+def _choice(kind: Kind, params):
+    """(period, audience, picked, errors) from `params` (the query string, or a form's POST)."""
     picked = {
         "kind": kind.value,
-        "period": request.GET.get("period", "").strip(),
-        "audience": request.GET.get("audience", "").strip() or Audience.MT.value,
+        "period": params.get("period", "").strip(),
+        "audience": params.get("audience", "").strip() or Audience.MT.value,
     }
     errors = {}
     period = audience = None
@@ -182,7 +182,7 @@ def _report_context(request, kind: Kind, period, audience, report) -> dict:
 @vary_on_headers("HX-Request")
 def report(request: HttpRequest, kind: str) -> HttpResponse:
     kind_ = _kind_or_404(kind)
-    period, audience, picked, errors = _choice(kind_, request)
+    period, audience, picked, errors = _choice(kind_, request.GET)
     picker = _picker(kind_, picked, errors, action=request.path, htmx=True)
     if errors:
         return render(request, "reports/choose.html", {"kind": kind_, **picker}, status=400)
@@ -203,9 +203,9 @@ def report(request: HttpRequest, kind: str) -> HttpResponse:
     return render(request, template, context)
 
 
-def _parsed_or_400(request, kind: str):
+def _parsed_or_400(request, kind: str, params=None):
     kind_ = _kind_or_404(kind)
-    period, audience, picked, errors = _choice(kind_, request)
+    period, audience, picked, errors = _choice(kind_, request.GET if params is None else params)
     if errors:
         picker = _picker(
             kind_, picked, errors, action=reverse("reports:report", args=[kind_.value]), htmx=False
@@ -223,10 +223,14 @@ def _filename(kind: Kind, period, audience: Audience, ext: str) -> str:
     return f"{kind.value}-{period_slug(str(period))}-{audience.value}.{ext}"
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 def report_pdf(request: HttpRequest, kind: str) -> HttpResponse:
-    """The PDF now when it is small; a job with progress when it is large (or asked for)."""
+    """GET: the PDF now when it is small; when it is large (or `background` is asked for), a page
+    whose button POSTs here. POST: queue a background build (or join the same one still queued)
+    and go to its progress page; a GET never queues anything."""
+    if request.method == "POST":
+        return _queue_pdf(request, kind)
     kind_, period, audience, problem = _parsed_or_400(request, kind)
     if problem:
         return problem
@@ -234,14 +238,43 @@ def report_pdf(request: HttpRequest, kind: str) -> HttpResponse:
         kind_, period=period, audience=audience, team_ids=selectors.reader_team_ids(request.user)
     )
     if built.size > services.sync_pdf_max_size() or request.GET.get("background"):
-        job = services.request_pdf(user=request.user, kind=kind_, period=period, audience=audience)
-        return redirect("reports:job", pk=job.pk)
+        return _build_page(request, kind_, period, audience)
     data = exports.pdf(built, services.draft_stamp())
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="{_filename(kind_, period, audience, "pdf")}"'
     )
     return response
+
+
+def _build_page(
+    request, kind: Kind, period, audience: Audience, refused=None, status: int = 200
+) -> HttpResponse:
+    query = urlencode({"period": str(period), "audience": audience.value})
+    context = {
+        "kind": kind,
+        "period": period,
+        "audience": audience,
+        "report_url": f"{reverse('reports:report', args=[kind.value])}?{query}",
+        "refused": refused,
+    }
+    return render(request, "reports/pdf_build.html", context, status=status)
+
+
+def _queue_pdf(request: HttpRequest, kind: str) -> HttpResponse:
+    kind_, period, audience, problem = _parsed_or_400(request, kind, request.POST)
+    if problem:
+        return problem
+    try:
+        job_, created = services.request_pdf(
+            user=request.user, kind=kind_, period=period, audience=audience
+        )
+    except services.TooManyPdfJobs as refused:
+        # 429 Too Many Requests: the page says why, names the limit and links the jobs.
+        return _build_page(request, kind_, period, audience, refused=refused, status=429)
+    if not created:
+        messages.info(request, "You asked for this PDF already: it is the one being built below.")
+    return redirect("reports:job", pk=job_.pk)
 
 
 @require_GET

@@ -177,8 +177,11 @@ def test_a_large_pdf_is_built_by_a_job_with_progress_and_kept_for_download(
 ):
     settings.REPORTS_SYNC_PDF_MAX_SIZE = 5
     client.force_login(council.member)
+    offer = client.get(url(Kind.QUARTERLY, "reports:pdf"), {"period": PERIOD})
+    assert "Build the PDF" in offer.content.decode()  # a button; the GET queued nothing
+    assert not ReportJob.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(url(Kind.QUARTERLY, "reports:pdf"), {"period": PERIOD})
+        response = client.post(url(Kind.QUARTERLY, "reports:pdf"), {"period": PERIOD})
     job = ReportJob.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("reports:job", args=[job.pk])

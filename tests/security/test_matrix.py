@@ -468,11 +468,13 @@ PAGES: dict[str, Page] = {
     ),
     "reports:report": Page(SIGNED_IN, kwargs=lambda w, r: {"kind": "quarterly"}),
     "reports:pdf": Page(
-        rule(REDIRECT),
+        SIGNED_IN,
         kwargs=lambda w, r: {"kind": "quarterly"},
         query=lambda w, r: {"background": "1"},
-        why="a background PDF: a job for the reader, then its page (rendering is tested in "
-        "tests/reports)",
+        post=denied(),
+        data=lambda w, r: {"period": str(w.quarter), "audience": "mt"},
+        why="a background PDF: the GET offers a button, its POST queues a job for the reader "
+        "(rendering and the limits are tested in tests/reports)",
     ),
     "reports:xlsx": Page(SIGNED_IN, kwargs=lambda w, r: {"kind": "quarterly"}),
     # --- public pages: no login ------------------------------------------------------------------
