@@ -16,9 +16,20 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from performance.core import periods
+from performance.core import deadlines, periods
 from performance.core.periods import Frequency
-from performance.models import CollectionRound, Indicator, Target, Value
+from performance.models import (
+    Activity,
+    ActivityProgress,
+    CollectionRound,
+    Indicator,
+    ServicePlan,
+    StrategicAction,
+    StrategicActionUpdate,
+    StrategicPlan,
+    Target,
+    Value,
+)
 
 # The statuses in which the enterers may still change a value.
 EDITABLE = (Value.Status.DRAFT, Value.Status.SUBMITTED, Value.Status.RETURNED, Value.Status.NO_DATA)
@@ -42,10 +53,24 @@ def round_periods(round_: CollectionRound) -> list[tuple[Frequency, str]]:
     return []
 
 
+def days_left(round_: CollectionRound, *, now: dt.datetime | None = None) -> int:
+    """Days left in the round's window, counted by `core.deadlines.days_left` in the council's
+    zone (settings.TIME_ZONE): 0 on its last day. The dashboard, My returns, the Data
+    collection pages and the emails all show this count."""
+    return deadlines.days_left(
+        round_.closes_on, now or timezone.now(), timezone.get_default_timezone()
+    )
+
+
+def days_left_text(round_: CollectionRound, *, now: dt.datetime | None = None) -> str:
+    """ "4 days left", "1 day left", "Closes today" (or "Closed")."""
+    return deadlines.days_left_label(days_left(round_, now=now))
+
+
 def round_state(round_: CollectionRound, *, now: dt.datetime | None = None) -> dict:
-    """Upcoming, open or closed, and the time left: what the countdown shows."""
-    now = timezone.localtime(now or timezone.now())
-    zone = timezone.get_current_timezone()
+    """Upcoming, open or closed, and the days left: what the countdown shows."""
+    now = timezone.localtime(now or timezone.now(), timezone.get_default_timezone())
+    zone = timezone.get_default_timezone()
     opens = dt.datetime.combine(round_.opens_on, dt.time.min, tzinfo=zone)
     closes = dt.datetime.combine(round_.closes_on + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
     if now < opens:
@@ -54,22 +79,22 @@ def round_state(round_: CollectionRound, *, now: dt.datetime | None = None) -> d
         state, left = "open", closes - now
     else:
         state, left = "closed", dt.timedelta(0)
-    days, seconds = left.days, left.seconds
-    hours = seconds // 3600
     if state == "closed":
         countdown = f"Closed at the end of {round_.closes_on:%A %-d %B %Y}"
     elif state == "upcoming":
         countdown = f"Opens on {round_.opens_on:%A %-d %B %Y}"
     else:
-        parts = []
-        if days:
-            parts.append(f"{days} day{'s' if days != 1 else ''}")
-        if hours or not days:
-            parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
         countdown = (
-            f"{' and '.join(parts)} left: closes at the end of {round_.closes_on:%A %-d %B %Y}"
+            f"{days_left_text(round_, now=now)}: closes at the end of "
+            f"{round_.closes_on:%A %-d %B %Y}"
         )
-    return {"state": state, "label": state.capitalize(), "countdown": countdown, "left": left}
+    return {
+        "state": state,
+        "label": state.capitalize(),
+        "countdown": countdown,
+        "left": left,
+        "days_left": days_left(round_, now=now) if state == "open" else None,
+    }
 
 
 def open_rounds(*, today: dt.date | None = None) -> list[CollectionRound]:
@@ -227,3 +252,121 @@ def find_due(round_: CollectionRound, indicator: Indicator) -> str | None:
         if indicator.frequency == freq:
             return text
     return None
+
+
+# --- plan items: the progress updates a round asks of owners ----------------------------------
+
+
+@dataclass
+class PlanItem:
+    """A strategic action or a service-plan activity whose owner owes a progress update in a
+    round: strategic-actions rounds ask for the half-year's update of every action of the
+    current Strategic Plan; monthly rounds ask for the month's progress of every activity of
+    the approved service plans of that month's financial year."""
+
+    ACTION = "action"
+    ACTIVITY = "activity"
+
+    round: CollectionRound
+    kind: str  # ACTION or ACTIVITY
+    record: StrategicAction | Activity
+    period: str
+    updated: bool
+    manager: object | None = None  # the owning manager told when it is overdue (activities)
+
+    @property
+    def owner(self):
+        return self.record.owner
+
+    @property
+    def key(self) -> str:
+        return f"{self.round.pk}-{self.kind}-{self.record.pk}"
+
+    @property
+    def kind_label(self) -> str:
+        return "Strategic action" if self.kind == self.ACTION else "Service-plan activity"
+
+    @property
+    def status_label(self) -> str:
+        return "Updated" if self.updated else "Not updated"
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind_label}: {self.record.title} ({self.period})"
+
+
+def plan_items(rounds: Sequence[CollectionRound]) -> list[PlanItem]:
+    """The strategic actions and activities with an owner due for a progress update in `rounds`,
+    each with whether its update for the round's period is in. Four queries at most."""
+    result: list[PlanItem] = []
+    action_rounds = [r for r in rounds if r.kind == CollectionRound.Kind.STRATEGIC_ACTIONS]
+    month_rounds = [r for r in rounds if r.kind == CollectionRound.Kind.MONTHLY]
+    if action_rounds:
+        # The current plan, as the strategic actions page shows it for updating.
+        plan = StrategicPlan.objects.order_by("-first_year").first()
+        actions = (
+            list(
+                StrategicAction.objects.filter(outcome__priority__plan=plan, owner__isnull=False)
+                .select_related("owner")
+                .order_by("outcome__priority__number", "outcome__number", "id")
+            )
+            if plan is not None
+            else []
+        )
+        done = set(
+            StrategicActionUpdate.objects.filter(
+                action__in=[a.pk for a in actions],
+                period__in=[r.period for r in action_rounds],
+            )
+            .order_by()
+            .values_list("action_id", "period")
+        )
+        for round_ in action_rounds:
+            for action in actions:
+                result.append(
+                    PlanItem(
+                        round=round_,
+                        kind=PlanItem.ACTION,
+                        record=action,
+                        period=round_.period,
+                        updated=(action.pk, round_.period) in done,
+                    )
+                )
+    if month_rounds:
+        years = {
+            r.pk: str(periods.parse(r.period, kind=Frequency.MONTHLY).financial_year)
+            for r in month_rounds
+        }
+        activities = list(
+            Activity.objects.filter(
+                objective__plan__status=ServicePlan.Status.APPROVED,
+                objective__plan__year__in=set(years.values()),
+                owner__isnull=False,
+            )
+            .select_related("owner", "objective__plan__service__head_of_service")
+            .order_by("objective__plan__service__name", "objective__number", "id")
+        )
+        done = set(
+            ActivityProgress.objects.filter(
+                activity__in=[a.pk for a in activities],
+                month__in=[r.period for r in month_rounds],
+            )
+            .order_by()
+            .values_list("activity_id", "month")
+        )
+        for round_ in month_rounds:
+            for activity in activities:
+                service_plan = activity.objective.plan
+                if service_plan.year != years[round_.pk]:
+                    continue
+                result.append(
+                    PlanItem(
+                        round=round_,
+                        kind=PlanItem.ACTIVITY,
+                        record=activity,
+                        period=round_.period,
+                        updated=(activity.pk, round_.period) in done,
+                        manager=service_plan.service.head_of_service,
+                    )
+                )
+    return result

@@ -4,6 +4,9 @@ What a day sends, for each round whose event falls on it:
 
 - request date (day 1): each enterer gets one digest of all their due items;
 - day 7: a chaser to each enterer with items not yet submitted;
+- the same digest, chaser and overdue summary list, beside a person's values, the strategic
+  actions and service-plan activities they own that are due for a progress update in the round
+  (`due.plan_items`): one email per person whatever mix of items it lists;
 - day 9: each data manager gets a digest of the items waiting for their activation (items
   without a data manager go to the performance officers);
 - the day after the window closes: every due item without an activated value is recorded as
@@ -43,7 +46,7 @@ from django.utils import timezone
 from performance.collection import due
 from performance.collection import rounds as services
 from performance.collection import services as collection
-from performance.core import periods
+from performance.core import deadlines, periods
 from performance.core.roles import Role
 from performance.models import CollectionRound, SentReminder, Value
 
@@ -60,6 +63,8 @@ SUBJECTS = {
     Kind.MANAGER_DIGEST: "{count} value{s} waiting for your activation by {closes}",
     Kind.OVERDUE: "Overdue: {count} item{s} recorded as No data",
 }
+# Progress updates not made are not recorded as No data (there is no value to record).
+OVERDUE_WITH_PLANS = "Overdue: {count} item{s} not done by the close on {closes}"
 TEMPLATES = {
     Kind.REQUEST: "emails/collection_request",
     Kind.CHASER: "emails/collection_chaser",
@@ -93,12 +98,16 @@ class Planned:
     items: list[due.DueItem]
     rounds: list[CollectionRound]
     already_sent: bool = False
+    plan_items: list[due.PlanItem] = field(default_factory=list)
 
     @property
     def subject(self) -> str:
         closes = max(r.closes_on for r in self.rounds)
-        count = len(self.items)
-        return SUBJECTS[self.kind].format(
+        count = len(self.items) + len(self.plan_items)
+        template = SUBJECTS[self.kind]
+        if self.kind == Kind.OVERDUE and self.plan_items:
+            template = OVERDUE_WITH_PLANS
+        return template.format(
             count=count, s="" if count == 1 else "s", closes=f"{closes:%A %-d %B %Y}"
         )
 
@@ -179,10 +188,10 @@ def _officers() -> list:
     )
 
 
-Bucket = dict[int, tuple[object, dict[str, due.DueItem]]]
+Bucket = dict[int, tuple[object, dict[str, due.DueItem | due.PlanItem]]]
 
 
-def _add(bucket: Bucket, person, item: due.DueItem) -> None:
+def _add(bucket: Bucket, person, item: due.DueItem | due.PlanItem) -> None:
     if person is None or not person.is_active or not person.email:
         return
     bucket.setdefault(person.pk, (person, {}))[1].setdefault(item.key, item)
@@ -199,16 +208,22 @@ def plan_day(day: dt.date, *, include_unopened: bool = True) -> DayPlan:
         if not rounds:
             continue
         items = due.due_items(rounds, prefetch_people=True, history=0)
+        owed = due.plan_items(rounds) if kind != Kind.MANAGER_DIGEST else []
         bucket: Bucket = {}
         if kind == Kind.REQUEST:
             for item in items:
                 for person in item.indicator.enterers.all():
                     _add(bucket, person, item)
+            for plan_item in owed:
+                _add(bucket, plan_item.owner, plan_item)
         elif kind == Kind.CHASER:
             for item in items:
                 if not item.submitted:
                     for person in item.indicator.enterers.all():
                         _add(bucket, person, item)
+            for plan_item in owed:
+                if not plan_item.updated:
+                    _add(bucket, plan_item.owner, plan_item)
         elif kind == Kind.MANAGER_DIGEST:
             for item in items:
                 if item.value is not None and item.value.status == Value.Status.SUBMITTED:
@@ -228,6 +243,11 @@ def plan_day(day: dt.date, *, include_unopened: bool = True) -> DayPlan:
                 _add(bucket, head, item)
                 for person in officers:
                     _add(bucket, person, item)
+            # An update not made by the close: its owner, the owning manager and the officers.
+            for plan_item in owed:
+                if not plan_item.updated:
+                    for person in (plan_item.owner, plan_item.manager, *officers):
+                        _add(bucket, person, plan_item)
         sent = set(
             SentReminder.objects.filter(
                 kind=kind, event_date=day, sent_at__isnull=False
@@ -236,14 +256,15 @@ def plan_day(day: dt.date, *, include_unopened: bool = True) -> DayPlan:
         for person_id, (person, keyed) in sorted(
             bucket.items(), key=lambda pair: pair[1][0].get_username()
         ):
-            person_items = list(keyed.values())
-            unique = {(i.round.kind, i.round.period): i.round for i in person_items}
+            listed = list(keyed.values())
+            unique = {(i.round.kind, i.round.period): i.round for i in listed}
             rounds_used = sorted(unique.values(), key=lambda r: (r.opens_on, r.kind))
             plan.emails.append(
                 Planned(
                     kind=kind,
                     person=person,
-                    items=person_items,
+                    items=[i for i in listed if isinstance(i, due.DueItem)],
+                    plan_items=[i for i in listed if isinstance(i, due.PlanItem)],
                     rounds=rounds_used,
                     already_sent=person_id in sent,
                 )
@@ -259,7 +280,7 @@ def _claim(planned: Planned, day: dt.date) -> SentReminder | None:
                 person=planned.person,
                 kind=planned.kind,
                 event_date=day,
-                defaults={"items": [item.label for item in planned.items]},
+                defaults={"items": [item.label for item in [*planned.items, *planned.plan_items]]},
             )
             if created:
                 row.rounds.set([r for r in planned.rounds if r.pk])
@@ -278,20 +299,37 @@ def _link(name: str, *args) -> str:
     return settings.SITE_URL + reverse(name, args=args)
 
 
+def plan_item_link(item: due.PlanItem) -> str:
+    """The page where the owner updates the item's progress for the round's period."""
+    pk = item.record.pk
+    if item.kind == due.PlanItem.ACTION:
+        return f"{_link('performance:strategic-actions')}?edit={pk}#action-{pk}"
+    return f"{_link('performance:activity-progress', pk)}?month={item.period}"
+
+
 def build_message(planned: Planned) -> EmailMultiAlternatives:
     """The HTML and plain-text email for one planned reminder."""
     person = planned.person
     by_round = []
     for round_ in planned.rounds:
         items = [item for item in planned.items if item.round is round_]
-        by_round.append({"round": round_, "items": items})
+        plan_items = [
+            {"item": item, "url": plan_item_link(item)}
+            for item in planned.plan_items
+            if item.round is round_
+        ]
+        by_round.append({"round": round_, "items": items, "plan_items": plan_items})
+    closes = max(r.closes_on for r in planned.rounds)
+    left = deadlines.days_left(closes, timezone.now(), timezone.get_default_timezone())
     context = {
         "person": person,
         "name": person.get_full_name() or person.get_username(),
         "kind": planned.kind,
         "by_round": by_round,
-        "count": len(planned.items),
-        "closes": max(r.closes_on for r in planned.rounds),
+        "count": len(planned.items) + len(planned.plan_items),
+        "plan_count": len(planned.plan_items),
+        "closes": closes,
+        "days_left": deadlines.days_left_label(left).lower(),
         "council_name": settings.COUNCIL_NAME,
         "my_returns_url": _link("performance:my-returns"),
         "queue_url": _link("performance:activation-queue"),

@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from performance.collection import due
 from performance.common import access
 from performance.common import cache as generations
 from performance.core.periods import Period
@@ -306,7 +307,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "summaries": summaries,
         "everyone": everyone,
         "team_count": team_count,
-        "rounds": home_selectors.open_rounds(today=today),
+        # The same count as My returns and the Data collection pages (`due.days_left`).
+        "rounds": [
+            {"round": r, "left": due.days_left_text(r)}
+            for r in home_selectors.open_rounds(today=today)
+        ],
         "plan": plan_selectors.current_plan(),
     }
     return render(request, "performance/home.html", context)

@@ -216,7 +216,7 @@ def test_round_countdown_counts_to_the_end_of_the_last_day_in_london(world):
         world.quarterly, now=dt.datetime(2025, 7, 8, 21, 0, tzinfo=london)
     )
     assert state["state"] == "open"
-    assert state["countdown"].startswith("2 days and 3 hours left")
+    assert state["countdown"].startswith("2 days left: closes at the end of Thursday 10 July 2025")
     closed = collection.round_state(
         world.quarterly, now=dt.datetime(2025, 7, 11, 0, 0, tzinfo=london)
     )

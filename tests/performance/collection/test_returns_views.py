@@ -48,7 +48,7 @@ def test_my_returns_lists_my_items_with_the_round_countdown(client, world):
     for code in ("WAS 001", "WAS 002", "GEN 001"):
         assert code in body
     assert "HOU 001" not in body
-    assert "6 days and 14 hours left: closes at the end of Thursday 10 July 2025" in body
+    assert "6 days left: closes at the end of Thursday 10 July 2025" in body
     assert 'hx-post="' in body
     assert 'hx-get="' in body
 
