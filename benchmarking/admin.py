@@ -1,4 +1,5 @@
-"""Admin for benchmarking reference data (authorities, groups, measures, VFM pairs)."""
+"""Benchmarking reference data in the Django admin: read-only (`performance.common.admin`); the
+imports and the benchmarking pages change it, each change audited."""
 
 from django.contrib import admin
 
@@ -10,32 +11,44 @@ from benchmarking.models import (
     EfficiencySaving,
     VfmPair,
 )
+from performance.common.admin import ReadOnlyAdmin
+
+IMPORT_COMPARATORS = ("Import comparators", "benchmarking:import-comparators", ())
+VALUE_FOR_MONEY = ("Value for money", "benchmarking:vfm", ())
 
 
 @admin.register(Authority)
-class AuthorityAdmin(admin.ModelAdmin):
+class AuthorityAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["name", "code", "type"]
     list_filter = ["type"]
     search_fields = ["name", "code"]
+    changed_in = IMPORT_COMPARATORS
 
 
 @admin.register(ComparatorGroup)
-class ComparatorGroupAdmin(admin.ModelAdmin):
+class ComparatorGroupAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["name", "kind"]
-    filter_horizontal = ["members"]
+    changed_in = IMPORT_COMPARATORS
 
 
 @admin.register(BenchmarkMeasure)
-class BenchmarkMeasureAdmin(admin.ModelAdmin):
+class BenchmarkMeasureAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["code", "title", "polarity", "unit", "indicator", "is_demo"]
-    raw_id_fields = ["indicator"]
+    search_fields = ["code", "title"]
+    changed_in = ("Import benchmarks", "benchmarking:import-benchmarks", ())
 
 
 @admin.register(VfmPair)
-class VfmPairAdmin(admin.ModelAdmin):
+class VfmPairAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["title", "output", "input", "per"]
-    raw_id_fields = ["output", "input"]
+    changed_in = VALUE_FOR_MONEY
 
 
-admin.site.register(BenchmarkingProject)
-admin.site.register(EfficiencySaving)
+@admin.register(BenchmarkingProject)
+class BenchmarkingProjectAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    changed_in = ("Benchmarking projects", "benchmarking:project-list", ())
+
+
+@admin.register(EfficiencySaving)
+class EfficiencySavingAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    changed_in = VALUE_FOR_MONEY
