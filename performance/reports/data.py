@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from performance.core import periods
+from performance.core.calculations import round_to
 from performance.core.charts import format_value
 from performance.core.periods import Frequency, Period
 
@@ -362,6 +363,38 @@ def plain(value: Decimal | None) -> str:
         return "0"
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# An open-data row may name its derived figures (worked out, not entered) under this key: the
+# open data publishes those at their decimal places and entered figures exactly as entered.
+DERIVED = "derived"
+# An entered figure has at most six decimal places (the database's, and the entry rules').
+ENTERED_PLACES = 6
+
+
+def is_derived(key: str, row: dict[str, Any], value: Decimal) -> bool:
+    """Whether the figure `row[key]` was worked out rather than entered.
+
+    A row that lists its derived figures says so. A row without the list (a snapshot published
+    before rows had one, or a table whose figures are already rounded where they are worked
+    out) counts a figure as derived when it has more decimal places than an entry can hold.
+    """
+    marked = row.get(DERIVED)
+    if marked is not None:
+        return key in marked
+    exponent = value.as_tuple().exponent
+    return isinstance(exponent, int) and -exponent > ENTERED_PLACES
+
+
+def published_number(column: Column, row: dict[str, Any]) -> Decimal | None:
+    """A numeric cell as open data publishes it (docs/open-data.md): an entered figure exactly
+    as entered, a derived one rounded half-up (as the report shows it) to its decimal places:
+    the row's `decimals` for a `value` column, the column's own otherwise. None when empty."""
+    value = number(row.get(column.key))
+    if value is None or column.kind == "int" or not is_derived(column.key, row, value):
+        return value
+    places = int(row.get("decimals") or 0) if column.kind == "value" else column.decimals
+    return round_to(value, places)
 
 
 def cell_text(column: Column, row: dict[str, Any]) -> str:

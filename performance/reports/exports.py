@@ -34,6 +34,8 @@ from performance.reports.data import (
     Table,
     cell_text,
     number,
+    plain,
+    published_number,
 )
 
 OPEN_DATA_SCHEMA = "summit-open-data/1"
@@ -200,26 +202,26 @@ def xlsx(report: Report, stamp: Stamp) -> bytes:
 # --- open data ----------------------------------------------------------------------------------
 
 
-def _json_value(column: Column, raw: Any) -> Any:
+def _json_value(column: Column, row: dict[str, Any]) -> Any:
+    raw = row.get(column.key)
     if column.numeric:
-        value = number(raw)
+        value = published_number(column, row)
         if value is None:
             return None
-        return (
-            int(value)
-            if value == value.to_integral_value() and column.kind == "int"
-            else float(value)
-        )
+        if column.kind == "int" and value == value.to_integral_value():
+            return int(value)
+        return value  # written with exactly the CSV's digits by `_json_text`
     if raw is None or raw == "":
         return None if column.kind in ("status", "direction") else ""
     return raw
 
 
-def _csv_value(column: Column, raw: Any) -> str:
+def _csv_value(column: Column, row: dict[str, Any]) -> str:
     if column.numeric:
-        value = number(raw)
-        return "" if value is None else format(value.normalize(), "f") if value else "0"
-    # Text only: a number keeps its minus sign; a title "=…" is quoted (issue 14).
+        # A number is written as digits and never quoted: "-2.5" stays a number.
+        return plain(published_number(column, row))
+    # Text only: a title "=…" is quoted (issue 14).
+    raw = row.get(column.key)
     return "" if raw is None else spreadsheets.csv_text(str(raw))
 
 
@@ -229,7 +231,7 @@ def open_data_csv(report: Report) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([c.key for c in table.columns])
     for row in table.rows:
-        writer.writerow([_csv_value(c, row.get(c.key)) for c in table.columns])
+        writer.writerow([_csv_value(c, row) for c in table.columns])
     return buffer.getvalue()
 
 
@@ -253,17 +255,30 @@ def open_data_json(report: Report, meta: dict[str, Any]) -> str:
             {"name": c.key, "title": c.label, "type": _JSON_TYPES.get(c.kind, "string")}
             for c in table.columns
         ],
-        "rows": [
-            {c.key: _json_value(c, row.get(c.key)) for c in table.columns} for row in table.rows
-        ],
+        "rows": [{c.key: _json_value(c, row) for c in table.columns} for row in table.rows],
     }
-    return json.dumps(document, ensure_ascii=False, indent=2, default=_default)
+    return _json_text(document)
 
 
-def _default(value: Any) -> Any:
+def _json_text(value: Any, level: int = 0) -> str:
+    """`json.dumps(value, indent=2, ensure_ascii=False)`, but a Decimal is a JSON number with
+    exactly its digits (the CSV's): `json` would go through a float, and 12345678901.123456
+    would come out as 12345678901.123455."""
     if isinstance(value, Decimal):
-        return float(value)
-    raise TypeError(f"{value!r} is not JSON serialisable")
+        return plain(value)
+    if isinstance(value, dict | list) and value:
+        inner, outer = "  " * (level + 1), "  " * level
+        if isinstance(value, dict):
+            items = [
+                f"{json.dumps(str(key), ensure_ascii=False)}: {_json_text(item, level + 1)}"
+                for key, item in value.items()
+            ]
+            opening, closing = "{", "}"
+        else:
+            items = [_json_text(item, level + 1) for item in value]
+            opening, closing = "[", "]"
+        return f"{opening}\n{inner}" + f",\n{inner}".join(items) + f"\n{outer}{closing}"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def text_of(column: Column, row: dict[str, Any]) -> str:

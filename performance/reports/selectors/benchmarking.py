@@ -6,7 +6,16 @@ from collections import Counter
 
 from benchmarking import selectors as bm_selectors
 from performance.core.periods import Period
-from performance.reports.data import Audience, Column, Kind, Report, Section, Table, plain
+from performance.reports.data import (
+    DERIVED,
+    Audience,
+    Column,
+    Kind,
+    Report,
+    Section,
+    Table,
+    plain,
+)
 from performance.reports.selectors.common import _bars, _report
 
 
@@ -47,6 +56,8 @@ def benchmarking(*, period: Period, audience: Audience, **_: object) -> Report:
                     "direction": item.change.direction.value if item.change else "none",
                     "source": item.measure.source
                     + (" (demo data)" if item.measure.is_demo else ""),
+                    # Our value is as imported; the group's median is worked out (open data).
+                    DERIVED: ["median"],
                 }
             )
         counts = overview.counts

@@ -14,10 +14,11 @@ from typing import Any
 from django.db.models import Q
 
 from performance.core import spc, status
+from performance.core.calculations import Aggregation, round_to
 from performance.core.periods import Period
 from performance.indicators import selectors as performance_selectors
-from performance.models import Indicator
-from performance.reports.data import Column, Section, Table, plain
+from performance.models import Indicator, Target, Value
+from performance.reports.data import DERIVED, Column, Section, Table, plain
 from performance.reports.selectors.common import _bars
 
 STATUS_ORDER = ["red", "amber", "green", "no_data", "none"]
@@ -60,8 +61,11 @@ def _indicators(scope: Q, team_ids: set[int] | None) -> list[Indicator]:
     return list(query.select_related("team").distinct().order_by("code"))
 
 
-def _status_row(indicator: Indicator, state: status.Status) -> dict[str, Any]:
-    shortfall = state.shortfall.quantize(Decimal("0.1")) if state.shortfall is not None else None
+def _status_row(
+    indicator: Indicator, state: status.Status, derived: list[str] | None = None
+) -> dict[str, Any]:
+    # Half-up, as the report shows it (SPEC §4): 12.25 is 12.3, not the even 12.2.
+    shortfall = round_to(state.shortfall, 1) if state.shortfall is not None else None
     return {
         "indicator_id": indicator.id,
         "indicator": indicator.code,
@@ -78,6 +82,7 @@ def _status_row(indicator: Indicator, state: status.Status) -> dict[str, Any]:
         "dot_year": state.dot_year.value,
         "variation": state.variation.value,
         "assurance": state.assurance.value,
+        DERIVED: ["shortfall_pct", *(derived or [])],
     }
 
 
@@ -178,7 +183,10 @@ def _open_data(rows: list[dict[str, Any]], period: Period) -> Table:
         id="open-data",
         caption=f"Indicator values for {period}",
         columns=OPEN_DATA_COLUMNS,
-        rows=[{c.key: row[c.key] for c in OPEN_DATA_COLUMNS} for row in rows],
+        rows=[
+            {**{c.key: row[c.key] for c in OPEN_DATA_COLUMNS}, DERIVED: row[DERIVED]}
+            for row in rows
+        ],
         sheet="Open data",
     )
 
@@ -189,4 +197,48 @@ def _statuses(
     states = performance_selectors.indicator_statuses(
         indicators, period, with_spc=True, today=today
     )
-    return [_status_row(i, states[i.id]) for i in indicators if i.id in states]
+    derived = _derived_figures([i for i in indicators if i.id in states], period)
+    return [_status_row(i, states[i.id], derived[i.id]) for i in indicators if i.id in states]
+
+
+def _derived_figures(indicators: list[Indicator], period: Period) -> dict[int, list[str]]:
+    """Which of each indicator's value and target for `period` were worked out, not entered.
+
+    The value is derived when it aggregates sub-periods (the quarter of a monthly indicator) or
+    is a ratio indicator's numerator ÷ denominator; the target when the period has none of its
+    own and it aggregates the sub-periods' targets. Two queries at most.
+    """
+    own = str(period)
+    coarser = {i.id for i in indicators if i.frequency != period.kind.value}
+    ratios = [
+        i.id for i in indicators if i.id not in coarser and i.aggregation == Aggregation.RATIO
+    ]
+    worked_out = (
+        set(
+            Value.objects.filter(
+                indicator_id__in=ratios,
+                period=own,
+                status=Value.Status.ACTIVATED,
+                numerator__isnull=False,
+                denominator__isnull=False,
+            ).values_list("indicator_id", flat=True)
+        )
+        if ratios
+        else set()
+    )
+    targeted = (
+        set(
+            Target.objects.filter(indicator_id__in=coarser, period=own).values_list(
+                "indicator_id", flat=True
+            )
+        )
+        if coarser
+        else set()
+    )
+    return {
+        i.id: [
+            *(["value"] if i.id in coarser or i.id in worked_out else []),
+            *(["target"] if i.id in coarser and i.id not in targeted else []),
+        ]
+        for i in indicators
+    }
