@@ -48,6 +48,7 @@ urlpatterns = [
     path("data-quality/", include("dataquality.urls")),
     path("reports/", include("performance.reports.urls")),
     path("public/", include("performance.reports.public_urls")),
+    path("api/", include("performance.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

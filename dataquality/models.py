@@ -137,6 +137,7 @@ class RejectedEntry(models.Model):
         FORM = "form", "Form"
         EXCEL = "excel", "Excel upload"
         IMPORT = "import", "Import command"
+        API = "api", "API"
 
     indicator = models.ForeignKey(
         "performance.Indicator", on_delete=models.CASCADE, related_name="rejected_entries"

@@ -1,5 +1,6 @@
 """Models of the performance app, one module per area; import them from here."""
 
+from performance.models.api import ApiIdempotencyKey, ApiToken
 from performance.models.audit import AuditEvent
 from performance.models.collection import CollectionRound, SentReminder
 from performance.models.generation import Generation
@@ -37,6 +38,8 @@ __all__ = [
     "ActionPlanVersion",
     "Activity",
     "ActivityProgress",
+    "ApiIdempotencyKey",
+    "ApiToken",
     "AuditEvent",
     "CollectionRound",
     "Directorate",

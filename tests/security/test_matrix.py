@@ -83,6 +83,7 @@ SIGNED_IN = rule(200)
 OFFICER_ONLY = rule(403, officer=200)
 # A GET to a POST-only view: 405, for an anonymous visitor 405 or the login page.
 POST_ONLY = rule(405, anonymous=(405, LOGIN))
+API_TOKEN_ONLY = rule(401, anonymous=401)
 NOT_OFFICER = denied(enterer=403, manager=403, head=403, member=403)
 OPEN_POST: dict[str, Outcome] = {}  # anyone may POST (the view validates what is sent)
 
@@ -483,6 +484,23 @@ PAGES: dict[str, Page] = {
     "public:pdf": Page(PUBLIC, kwargs=_pk("published")),
     "public:csv": Page(PUBLIC, kwargs=_pk("published")),
     "public:json": Page(PUBLIC, kwargs=_pk("published")),
+    # --- the API (SPEC §15): pages for people; endpoints take a bearer token, never a session
+    # (so no CSRF surface): every role's session gets 401, GET or POST. Tokens: tests/api. -------
+    "api:docs": Page(SIGNED_IN),
+    "api:tokens": Page(SIGNED_IN, post=OPEN_POST, data=lambda w, r: {"name": "", "days": "0"}),
+    "api:token-revoke": Page(
+        POST_ONLY,
+        kwargs=lambda w, r: {"pk": 999999},
+        post=denied(officer=404, enterer=404, manager=404, head=404, member=404),
+        why="only one's own tokens: none here",
+    ),
+    "api:root": Page(API_TOKEN_ONLY, post=API_TOKEN_ONLY),
+    "api:indicators": Page(API_TOKEN_ONLY, post=API_TOKEN_ONLY),
+    "api:status": Page(API_TOKEN_ONLY, post=API_TOKEN_ONLY),
+    "api:values": Page(API_TOKEN_ONLY, post=API_TOKEN_ONLY),
+    "api:league-table": Page(API_TOKEN_ONLY, post=API_TOKEN_ONLY),
+    "api:benchmark-position": Page(API_TOKEN_ONLY, post=API_TOKEN_ONLY),
+    "api:schema": Page(PUBLIC, why="the OpenAPI description holds no data"),
 }
 
 

@@ -12,25 +12,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from benchmarking import selectors, services
-from benchmarking.models import Authority, BenchmarkMeasure, ComparatorGroup
+from benchmarking import selectors
+from benchmarking.positions import COLUMNS, PositionError, position_row
 from performance.common import spreadsheets
-from performance.core import periods
-
-COLUMNS = [
-    "measure",
-    "group",
-    "period",
-    "authority",
-    "value",
-    "rank",
-    "of",
-    "quartile",
-    "q1",
-    "median",
-    "q3",
-    "missing",
-]
 
 
 class Command(BaseCommand):
@@ -47,44 +31,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, measure, group, period, authority, format, **options):
         try:
-            label = str(periods.parse(period))
-        except periods.PeriodError as error:
-            raise CommandError(f"--period: {error}") from error
-        code = (authority or selectors.council_code()).strip().upper()
-        if problem := services.check_code(code):
-            raise CommandError(f"--authority: {problem}")
-        if not Authority.objects.filter(code=code).exists():
-            raise CommandError(f"--authority: unknown authority {code}")
-        try:
-            benchmark = BenchmarkMeasure.objects.get(code=measure.strip())
-        except BenchmarkMeasure.DoesNotExist:
-            raise CommandError(
-                f"--measure: no benchmark measure has the code {measure!r}"
-            ) from None
-        try:
-            comparator_group = ComparatorGroup.objects.get(name=group.strip())
-        except ComparatorGroup.DoesNotExist:
-            raise CommandError(f"--group: no comparator group is named {group!r}") from None
-
-        result = selectors.comparison(benchmark, comparator_group, period=label, authority=code)
-        position = result.position
-        values = {
-            "value": position.value,
-            "rank": position.rank,
-            "of": position.of,
-            "quartile": position.quartile,
-            "q1": position.q1,
-            "median": position.median,
-            "q3": position.q3,
-            "missing": position.missing,
-        }
-        row = {
-            "measure": benchmark.code,
-            "group": comparator_group.name,
-            "period": label,
-            "authority": code,
-            **values,
-        }
+            row = position_row(measure=measure, group=group, period=period, authority=authority)
+        except PositionError as error:
+            raise CommandError(f"--{error.field}: {error.message}") from error
         if format == "json":
             self.stdout.write(json.dumps([{k: _json(row[k]) for k in COLUMNS}], indent=2))
             return

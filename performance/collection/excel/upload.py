@@ -176,12 +176,50 @@ def import_workbook(*, user, name: str, data: bytes, submit: bool) -> ImportResu
         book.close()
 
 
-def _import(*, user, rows, items: dict[str, due.DueItem], submit: bool) -> ImportResult:
+def save_rows(*, user, rows: list[dict[str, object]], submit: bool, source: str) -> ImportResult:
+    """The upload's checks and all-or-nothing save for rows that come from elsewhere (the API).
+
+    Each row names `indicator` (code), `period` (as written in the due list), `version` (0 for a
+    value not yet started) and any of the entry cells; row numbers in errors are 1-based
+    positions in `rows`. `source` is the audit trail's reason for new values.
+    """
+    if submit:
+        try:
+            hooks.one(hooks.BEFORE_SUBMIT)(user, "Enterer")
+        except collection.Refused as error:
+            raise UploadRefused(error.message) from None
+    due_items = due.due_items(due.open_rounds(), enterer=user, history=0)
+    items = {item.key: item for item in due_items}
+    keys = {(item.indicator.code, item.period): item.key for item in due_items}
+    cells = [
+        tuple(
+            keys.get((str(row.get("indicator")), str(row.get("period"))), "-")
+            if column == "key"
+            else row.get(column)
+            for column in COLUMNS
+        )
+        for row in rows
+    ]
+    return _import(
+        user=user, rows=cells, items=items, submit=submit, channel="api", source=source, first=1
+    )
+
+
+def _import(
+    *,
+    user,
+    rows,
+    items: dict[str, due.DueItem],
+    submit: bool,
+    channel: str = "excel",
+    source: str = "Excel upload",
+    first: int = 2,
+) -> ImportResult:
     result = ImportResult(submitted=submit)
     parsed: list[tuple[int, due.DueItem, dict, int]] = []
     seen: dict[str, int] = {}
-    for number, row in enumerate(rows, start=2):
-        if number - 1 > MAX_ROWS:
+    for number, row in enumerate(rows, start=first):
+        if number - first + 1 > MAX_ROWS:
             raise UploadRefused(f"The workbook has more than {MAX_ROWS} rows.")
         cells = dict(zip(COLUMNS, list(row) + [None] * (len(COLUMNS) - len(row)), strict=False))
         if all(cells[c] in (None, "") for c in COLUMNS):
@@ -267,14 +305,14 @@ def _import(*, user, rows, items: dict[str, due.DueItem], submit: bool) -> Impor
         current = stored.version if stored else 0
         if version != current:
             who = stored.changed_by.get_full_name() if stored and stored.changed_by else "someone"
-            result.errors.append(
-                CellError(
-                    number,
-                    f"{LETTER['version']}{number}",
-                    f"{item.indicator.code} {item.period} was changed by {who} after you "
-                    "downloaded the workbook; download it again",
-                )
+            stale = (
+                f"{item.indicator.code} {item.period} is at version {current} (changed by "
+                f"{who}); send that version to replace it"
+                if channel == "api"
+                else f"{item.indicator.code} {item.period} was changed by {who} after you "
+                "downloaded the workbook; download it again"
             )
+            result.errors.append(CellError(number, f"{LETTER['version']}{number}", stale))
             continue
         if submit and not errors:
             rules.check_outliers(
@@ -296,7 +334,7 @@ def _import(*, user, rows, items: dict[str, due.DueItem], submit: bool) -> Impor
                 indicator=item.indicator,
                 period=item.period,
                 errors=errors,
-                channel="excel",
+                channel=channel,
                 person=user,
                 raw=raw,
             )
@@ -309,7 +347,7 @@ def _import(*, user, rows, items: dict[str, due.DueItem], submit: bool) -> Impor
         return result
     try:
         with transaction.atomic():
-            _save(user=user, rows=to_save, submit=submit, result=result)
+            _save(user=user, rows=to_save, submit=submit, result=result, source=source)
     except (collection.CollectionError, IntegrityError):
         result.saved = 0
         if not result.errors:
@@ -326,7 +364,7 @@ def _import(*, user, rows, items: dict[str, due.DueItem], submit: bool) -> Impor
     return result
 
 
-def _save(*, user, rows, submit: bool, result: ImportResult) -> None:
+def _save(*, user, rows, submit: bool, result: ImportResult, source: str) -> None:
     """Write validated rows: values not yet started in bulk, started ones one by one (locked)."""
     now = timezone.now()
     status = Value.Status.SUBMITTED if submit else Value.Status.DRAFT
@@ -390,7 +428,7 @@ def _save(*, user, rows, submit: bool, result: ImportResult) -> None:
                 object_id=str(value.pk),
                 object_repr=str(value)[:250],
                 changes={name: [None, v] for name, v in audit.snapshot(value, fields).items()},
-                reason="Excel upload" + (", submitted" if submit else ""),
+                reason=audit.with_channel(source + (", submitted" if submit else "")),
             )
             for value in created
         ],

@@ -1,93 +1,22 @@
 """indicator_status --period P [--format csv|json] (SPEC §11, §12).
 
-One row per indicator with an activated value or a target in P. Value and target are printed
-rounded to the indicator's decimal places (ROUND_HALF_UP, as the status rules round), the
-shortfall to 2 places; a missing number is an empty CSV cell and `null` in JSON. JSON numbers
-are written with exactly the digits of the CSV cell, so both formats carry the same figures.
+The rows and their formats are in `performance.indicators.status_export` (the API gives the same).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from decimal import Decimal
-
 from django.core.management.base import BaseCommand, CommandError
 
-from performance.common import spreadsheets
 from performance.core import periods
-from performance.core.calculations import round_to
-from performance.indicators import selectors
-from performance.models import Indicator
-
-COLUMNS = (
-    "indicator",
-    "period",
-    "value",
-    "target",
-    "shortfall_pct",
-    "status",
-    "dot_previous",
-    "dot_year",
-    "variation",
-    "assurance",
+from performance.indicators.status_export import (
+    COLUMNS,
+    NUMBER_COLUMNS,
+    as_csv,
+    as_json,
+    status_rows,
 )
-NUMBER_COLUMNS = ("value", "target", "shortfall_pct")
 
-
-def _number(value: Decimal | None, decimals: int) -> str:
-    return "" if value is None else format(round_to(value, decimals), "f")
-
-
-def status_rows(period: periods.Period) -> list[dict[str, str]]:
-    """The rows of SPEC §12 `indicator_status` for `period`, by indicator code, as text."""
-    indicators = list(Indicator.objects.order_by("code"))
-    statuses = selectors.indicator_statuses(indicators, period, with_spc=True)
-    rows = []
-    for indicator in indicators:
-        status = statuses.get(indicator.id)
-        if status is None or (status.actual is None and status.target is None):
-            continue
-        rows.append(
-            {
-                "indicator": indicator.code,
-                "period": str(status.period),
-                "value": _number(status.actual, indicator.decimals),
-                "target": _number(status.target, indicator.decimals),
-                "shortfall_pct": _number(status.shortfall, 2),
-                "status": status.status,
-                "dot_previous": status.dot_previous.value,
-                "dot_year": status.dot_year.value,
-                "variation": status.variation.value,
-                "assurance": status.assurance.value,
-            }
-        )
-    return rows
-
-
-def as_csv(rows: list[dict[str, str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    # The code is configured text: "=…" is quoted; the numbers stay numbers (issue 14).
-    writer.writerows({**row, "indicator": spreadsheets.csv_text(row["indicator"])} for row in rows)
-    return buffer.getvalue()
-
-
-def as_json(rows: list[dict[str, str]]) -> str:
-    """A JSON array of objects; numbers keep the CSV's digits (no float round trip)."""
-
-    def cell(column: str, text: str) -> str:
-        if column in NUMBER_COLUMNS:
-            return text or "null"
-        return json.dumps(text)
-
-    objects = [
-        "  {" + ", ".join(f"{json.dumps(c)}: {cell(c, row[c])}" for c in COLUMNS) + "}"
-        for row in rows
-    ]
-    return "[\n" + ",\n".join(objects) + ("\n]\n" if objects else "]\n")
+__all__ = ["COLUMNS", "NUMBER_COLUMNS", "Command", "as_csv", "as_json", "status_rows"]
 
 
 class Command(BaseCommand):
