@@ -61,7 +61,11 @@ def parse_quarter(text: str | None) -> Period:
     cleaned = (text or "").strip()
     if len(cleaned) == 10 and cleaned[4] == "-" and cleaned[7] == "-":
         cleaned = f"{cleaned[:4]}/{cleaned[5:7]} {cleaned[8:].upper()}"
-    return periods.parse(cleaned, kind=Frequency.QUARTERLY)
+    period = periods.parse(cleaned, kind=Frequency.QUARTERLY)
+    # A table reads the quarters before it (the Runner-up rule): they must exist too (found by
+    # the API's schema fuzzing: 1000/01 Q1 was a 500 on the page and the CSV).
+    period.shift(-calculations.AWARD_EXCLUSION_QUARTERS)
+    return period
 
 
 def quarter_slug(period: Period) -> str:

@@ -128,6 +128,10 @@ def answers(ok: Any) -> dict[int, Any]:
     return {200: ok, **ERRORS}
 
 
+# What the period parsers accept (the schema says it; the parsers still judge the year).
+PERIOD_PATTERN = r"^\s*\d{4}/\d{2}( Q[1-4])?\s*$|^\s*\d{4}-\d{2}\s*$"
+QUARTER_PATTERN = r"^\s*(\d{4}/\d{2} Q[1-4]|\d{4}-\d{2}-[qQ][1-4])\s*$"
+
 CSV_PARAMETER = OpenApiParameter(
     "format", str, enum=["json", "csv"], description="csv: the same rows as CSV."
 )
@@ -137,7 +141,26 @@ PAGE_PARAMETERS = [
 ]
 
 
-class Indicators(APIView):
+class Endpoint(APIView):
+    """Every endpoint: `format` is json or csv, and a typed parameter given is not empty."""
+
+    typed: tuple[str, ...] = ("page", "page_size", "changed_since", "cursor")
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if not hasattr(self, request.method.lower()):
+            return  # answered 405 by the dispatch
+        if "format" in request.query_params and request.query_params["format"] not in (
+            "json",
+            "csv",
+        ):
+            raise BadParameter("format", "must be json or csv")
+        for name in self.typed:
+            if name in request.query_params and not request.query_params[name].strip():
+                raise BadParameter(name, "must not be empty: leave it out instead")
+
+
+class Indicators(Endpoint):
     """Indicators the token's person may read, by code."""
 
     columns = list(serializers.IndicatorRow().fields)
@@ -171,7 +194,7 @@ class Indicators(APIView):
         return paginated(request, rows)
 
 
-class Status(APIView):
+class Status(Endpoint):
     """`indicator_status` for a period: the command's rows and digits, for readable indicators."""
 
     columns = list(STATUS_COLUMNS)
@@ -179,7 +202,11 @@ class Status(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "period", str, required=True, description="2025/26, 2025/26 Q2 or 2025-07."
+                "period",
+                str,
+                required=True,
+                pattern=PERIOD_PATTERN,
+                description="2025/26, 2025/26 Q2 or 2025-07.",
             ),
             *PAGE_PARAMETERS,
             CSV_PARAMETER,
@@ -225,7 +252,7 @@ def _cursor(raw: str) -> tuple[dt.datetime, int]:
     return parsed, int(pk)
 
 
-class Values(APIView):
+class Values(Endpoint):
     """Activated values, oldest activation first: `changed_since` for incremental refresh.
 
     Keyset pages (`cursor`), so a walk neither repeats nor skips a row when values are activated
@@ -446,14 +473,20 @@ def _error(row: int, field: str, message: str) -> dict[str, Any]:
     return {"row": row, "field": field, "message": message}
 
 
-class LeagueTable(APIView):
+class LeagueTable(Endpoint):
     """The Reach the Summit table of a quarter: the `league_table` columns."""
 
     columns = list(league_exports.COLUMNS)
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("quarter", str, required=True, description="e.g. 2025/26 Q2."),
+            OpenApiParameter(
+                "quarter",
+                str,
+                required=True,
+                pattern=QUARTER_PATTERN,
+                description="e.g. 2025/26 Q2.",
+            ),
             *PAGE_PARAMETERS,
             CSV_PARAMETER,
         ],
@@ -467,7 +500,10 @@ class LeagueTable(APIView):
             period = league_selectors.parse_quarter(raw)
         except periods.PeriodError as error:
             raise BadParameter("quarter", str(error)) from None
-        table = league_selectors.league_table(period)
+        try:
+            table = league_selectors.league_table(period)
+        except periods.PeriodError as error:  # e.g. a quarter whose year before is unsupported
+            raise BadParameter("quarter", str(error)) from None
         rows = []
         for row in table.rows:
             record = league_exports.record(row)
@@ -481,16 +517,16 @@ class LeagueTable(APIView):
         return paginated(request, rows)
 
 
-class BenchmarkPosition(APIView):
+class BenchmarkPosition(Endpoint):
     """Our position in a comparator group: one `benchmark_position` row."""
 
     columns = list(POSITION_COLUMNS)
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("measure", str, required=True),
-            OpenApiParameter("group", str, required=True),
-            OpenApiParameter("period", str, required=True),
+            OpenApiParameter("measure", str, required=True, pattern=r"\S"),
+            OpenApiParameter("group", str, required=True, pattern=r"\S"),
+            OpenApiParameter("period", str, required=True, pattern=PERIOD_PATTERN),
             OpenApiParameter("authority", str, description="Default: the council's own code."),
             CSV_PARAMETER,
         ],
@@ -543,7 +579,7 @@ def conditional(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 ENDPOINTS = ("indicators", "status", "values", "league-table", "benchmark-position", "schema")
 
 
-class Root(APIView):
+class Root(Endpoint):
     """What this API offers: its endpoints and its schema."""
 
     permission_classes = [permissions.IsAuthenticated]

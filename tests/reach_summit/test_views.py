@@ -509,3 +509,11 @@ def test_complaints_import_reads_excel_and_the_command(tmp_path, capsys):
     wrong.write_text("reference,team,colour\nX,Waste,red\n")
     with pytest.raises(CommandError, match="unknown column"):
         call_command("import_complaints", str(wrong))
+
+
+def test_a_quarter_whose_earlier_quarters_are_outside_the_calendar_is_a_clear_400(member_client):
+    """Found by the API's schema fuzzing: the first supported quarter was a 500."""
+    for url in (URL, URL + "league-table.csv"):
+        response = member_client.get(url, {"quarter": "1000/01 Q1"})
+        assert response.status_code == 400
+        assert "is not a quarter" in response.content.decode()
