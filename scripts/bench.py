@@ -357,6 +357,14 @@ def jobs(run: Run, smtp_handler) -> None:
     # The budgeted jobs first; the PDF, the heaviest, last.
     run.jobs.append(timed("Import of 10,000 rows (.xlsx, import_values)", 5.0, import_10000))
     run.jobs.append(timed("Reminder fan-out through SMTP", None, lambda: fan_out(smtp_handler)))
+    bench_api = optional("bench_api")
+    if bench_api is not None:
+
+        def post_1000() -> str:
+            with rolled_back():
+                return bench_api.post_1000()
+
+        run.jobs.append(timed("API POST of 1,000 values (drafts, rolled back)", None, post_1000))
     rs_selectors = optional("reach_summit.selectors")
     if rs_selectors is None:
         run.jobs.append(JobResult("League table (one quarter)", None, 0.5, "reach_summit missing"))
@@ -612,6 +620,9 @@ def main() -> None:
         "--cold", type=int, default=3, help="requests per page right after a data change (0: none)"
     )
     parser.add_argument("--pages-only", action="store_true", help="skip the jobs (quick runs)")
+    parser.add_argument(
+        "--api-only", action="store_true", help="only the API's numbers (prints, writes nothing)"
+    )
     args = parser.parse_args()
     # A TERM (timeout, Ctrl-C from make) still runs the clean-up: gunicorn and SMTP stop.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -666,7 +677,7 @@ def main() -> None:
 
     django.setup()
     run = Run()
-    plan = page_plan(run)
+    plan = [] if args.api_only else page_plan(run)
 
     port = free_port()
     server_desc = (
@@ -725,6 +736,14 @@ def main() -> None:
                 result.cold = statistics.median(browsers[user].time_cold(path, args.cold))
             run.pages.append(result)
             log(f"{label}: HTTP {status}, median {result.median:.1f} ms ({result.ratio:.1f}×)")
+        if not args.pages_only:
+            log("measuring the API over HTTP")
+            import bench_api
+
+            for label, work in bench_api.reads(base):
+                job = timed(label, None, work)
+                if label:
+                    run.jobs.append(job)
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=30)
@@ -734,6 +753,15 @@ def main() -> None:
     run.floor_queries = count_queries([("floor", "/bench/floor", "performance")])["floor"]
     for page in run.pages:
         page.queries = counts.get(page.label)
+    if args.api_only:
+        import bench_api
+
+        with rolled_back():
+            run.jobs.append(timed("API POST of 1,000 values", None, bench_api.post_1000))
+        for job in run.jobs:
+            print(f"| {job.label} | {job.seconds and round(job.seconds, 2)} | {job.detail} |")
+        smtp.stop()
+        return
     if not args.pages_only:
         log("measuring jobs")
         jobs(run, handler)
