@@ -42,14 +42,17 @@ class Command(BaseCommand):
             self.stdout.write("  Nothing to send.")
         for planned in plan.emails:
             note = " (already sent)" if planned.already_sent else ""
+            count = len(planned.items) + len(planned.plan_items)
             self.stdout.write(
-                f"  {planned.kind:<15} {planned.person.email:<40} {len(planned.items):>4} "
-                f"item{'s' if len(planned.items) != 1 else ''}{note}"
+                f"  {planned.kind:<15} {planned.person.email:<40} {count:>4} "
+                f"item{'s' if count != 1 else ''}{note}"
             )
             for item in planned.items:
                 self.stdout.write(
                     f"      {item.indicator.code} {item.period} [{item.status_label}]"
                 )
+            for owed in planned.plan_items:  # progress updates owed by plan owners
+                self.stdout.write(f"      {owed.label} [{owed.status_label}]")
         if plan.no_data:
             self.stdout.write(f"  {verb} record No data for {len(plan.no_data)} item(s):")
             for item in plan.no_data:

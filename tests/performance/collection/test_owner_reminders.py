@@ -140,3 +140,12 @@ def test_the_overdue_summary_lists_updates_not_made_to_owner_and_head(world):
     # enterer_a updated their activity: no overdue notice for it.
     assert all("fly-tipping" not in m.body for m in mail.outbox)
     assert emails_to("enterer_a") == []
+
+
+def test_the_dry_run_lists_the_plan_items_an_owner_is_asked_for(world, capsys):
+    from django.core.management import call_command
+
+    call_command("send_reminders", "--date", "2025-07-01", "--dry-run")
+    out = capsys.readouterr().out
+    assert "Service-plan activity: Replant the parks (2025-06) [Not updated]" in out
+    assert mail.outbox == []
