@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rest_framework",
     "drf_spectacular",
     "performance",
@@ -73,6 +76,8 @@ INSTALLED_APPS = [
     "reach_summit",
     "benchmarking",
     "dataquality",
+    # After django_otp: its admin module takes the devices out of the admin.
+    "performance.accounts",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +88,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Two-step verification (issue 15): request.user.is_verified(), then the step a password
+    # sign-in still owes (performance/accounts/middleware.py).
+    "django_otp.middleware.OTPMiddleware",
+    "performance.accounts.middleware.TwoFactorMiddleware",
     "config.middleware.SignedInNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -185,6 +194,18 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Two-step verification of local passwords (issue 15; performance/accounts): TOTP and recovery
+# codes through django-otp. Officers turn it on at /accounts/two-factor/; REQUIRE_2FA_FOR_OFFICERS
+# makes every officer who signs in with a password set it up before anything else. Sign-ins
+# through these backends skip it: the identity provider enforces its own multi-factor sign-in.
+REQUIRE_2FA_FOR_OFFICERS = env.boolean("REQUIRE_2FA_FOR_OFFICERS", False)
+TWO_FACTOR_EXEMPT_BACKENDS = ["performance.signin.backends.ProviderBackend"]
+OTP_TOTP_ISSUER = "Summit"
+# Wrong codes are limited by performance.accounts.services (5 per 15 minutes, audited), not by
+# django-otp's doubling delay per device, which would also slow a right code after a typo.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # Login throttling (django-axes): five failures for one username from one address lock that
 # pair for 15 minutes, and three times as many from one address across any usernames (password

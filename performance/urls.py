@@ -4,6 +4,7 @@ Listed explicitly, in the order they are matched, so a broken import fails start
 All share the `performance:` namespace (URL names are a public interface: SPEC).
 """
 
+from performance.accounts import urls as account_urls
 from performance.collection import urls as collection_urls
 from performance.indicators import urls as indicator_urls
 from performance.manage import urls as manage_urls
@@ -16,4 +17,5 @@ urlpatterns = [
     *plan_urls.urlpatterns,
     *manage_urls.urlpatterns,
     *collection_urls.urlpatterns,
+    *account_urls.urlpatterns,
 ]

@@ -278,3 +278,32 @@ __all__ = [
     "YearChoiceForm",
     "target_rows_formset",
 ]
+
+
+# --- people import (issue 15) ---------------------------------------------------------------------
+
+MAX_PEOPLE_UPLOAD = 5 * 1024 * 1024
+
+
+class PeopleImportForm(GovukMixin, forms.Form):
+    mark_optional = False  # the checkbox is a choice, not an optional answer
+
+    file = forms.FileField(
+        label="Directory export",
+        help_text="A .csv or .xlsx file with the columns username, name, email, team, roles.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+        error_messages={"required": "Choose a .csv or .xlsx file to import."},
+    )
+    full = forms.BooleanField(
+        label="This is everyone: list the active people who are not in the file so I can "
+        "deactivate them",
+        required=False,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError("The file must be a .csv or .xlsx file.")
+        if upload.size > MAX_PEOPLE_UPLOAD:
+            raise forms.ValidationError("The file must be smaller than 5 MB.")
+        return upload

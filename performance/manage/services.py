@@ -263,7 +263,9 @@ def _join(parts: Sequence[str]) -> str:
 
 
 @transaction.atomic
-def set_roles(*, actor: auth.User, user: auth.User, roles: Iterable[Role]) -> AuditEvent | None:
+def set_roles(
+    *, actor: auth.User | None, user: auth.User, roles: Iterable[Role]
+) -> AuditEvent | None:
     """Give `user` exactly `roles` (Django groups); audit the change of their role names."""
     wanted = sorted(Role(role).value for role in roles)
     held = sorted(name for name in user.groups.values_list("name", flat=True) if name in set(Role))
@@ -279,7 +281,7 @@ def set_roles(*, actor: auth.User, user: auth.User, roles: Iterable[Role]) -> Au
 
 
 @transaction.atomic
-def add_member(*, actor: auth.User, team: Team, user: auth.User) -> TeamMembership:
+def add_member(*, actor: auth.User | None, team: Team, user: auth.User) -> TeamMembership:
     if TeamMembership.objects.filter(team=team, user=user).exists():
         raise EditError(f"{user.get_full_name() or user.get_username()} is already in {team}.")
     membership = TeamMembership.objects.create(team=team, user=user)
@@ -288,7 +290,7 @@ def add_member(*, actor: auth.User, team: Team, user: auth.User) -> TeamMembersh
 
 
 @transaction.atomic
-def remove_member(*, actor: auth.User, membership: TeamMembership) -> None:
+def remove_member(*, actor: auth.User | None, membership: TeamMembership) -> None:
     audit.record(
         actor=actor,
         instance=membership,
@@ -296,6 +298,49 @@ def remove_member(*, actor: auth.User, membership: TeamMembership) -> None:
         changes={"user": [membership.user_id, None], "team": [membership.team_id, None]},
     )
     membership.delete()
+
+
+def active_officers_besides(user: auth.User) -> int:
+    """How many active performance officers (superusers count) there are besides `user`."""
+    officers = auth.User.objects.filter(is_active=True).exclude(pk=user.pk)
+    return (
+        officers.filter(
+            models.Q(is_superuser=True) | models.Q(groups__name=Role.PERFORMANCE_OFFICER.value)
+        )
+        .distinct()
+        .count()
+    )
+
+
+@transaction.atomic
+def set_active(
+    *, actor: auth.User | None, user: auth.User, active: bool, reason: str = ""
+) -> AuditEvent | None:
+    """Deactivate or reactivate `user`'s account; audited. None when it already was so.
+
+    A deactivated person cannot sign in (any way) and their open sessions end, but their
+    history, roles and teams stay, so reactivating gives back exactly what they had. Refused
+    with `EditError`: deactivating oneself, a superuser (the break-glass administrator), or
+    the last active performance officer (nobody could manage Summit any more).
+    """
+    current = auth.User.objects.select_for_update().get(pk=user.pk)
+    if current.is_active == active:
+        return None
+    name = current.get_full_name() or current.get_username()
+    if not active:
+        if actor is not None and actor.pk == current.pk:
+            raise EditError("You cannot deactivate your own account.")
+        if current.is_superuser:
+            raise EditError(
+                f"{name} is a superuser (the break-glass administrator) and is never deactivated."
+            )
+        if access.is_performance_officer(current) and not active_officers_besides(current):
+            raise EditError(
+                f"{name} is the last active performance officer: give someone else the role first."
+            )
+    event = audit.update(actor=actor, instance=current, reason=reason, is_active=active)
+    user.is_active = active
+    return event
 
 
 # --- targets -------------------------------------------------------------------------------------

@@ -2,12 +2,21 @@
 
 from django.urls import path
 
-from performance.manage.views import people, records, targets
+from performance.manage.views import people, people_import, records, targets
 
 urlpatterns = [
     path("manage/", records.index, name="manage-index"),
     path("manage/people/", people.people, name="manage-people"),
+    path("manage/people/import/", people_import.people_import, name="manage-people-import"),
+    path(
+        "manage/people/import/confirm/",
+        people_import.people_import_confirm,
+        name="manage-people-import-confirm",
+    ),
     path("manage/people/<int:pk>/roles/", people.person_roles, name="manage-person-roles"),
+    path(
+        "manage/people/<int:pk>/active/", people_import.person_active, name="manage-person-active"
+    ),
     path("manage/teams/<int:pk>/members/", people.team_members, name="manage-team-members"),
     path(
         "manage/teams/<int:pk>/members/<int:membership_pk>/remove/",

@@ -501,6 +501,44 @@ PAGES: dict[str, Page] = {
     "api:league-table": Page(API_TOKEN_ONLY, post=API_TOKEN_ONLY),
     "api:benchmark-position": Page(API_TOKEN_ONLY, post=API_TOKEN_ONLY),
     "api:schema": Page(PUBLIC, why="the OpenAPI description holds no data"),
+    # --- people import and accounts (issue 15): officers only ----------------------------------
+    "performance:manage-people-import": Page(
+        OFFICER_ONLY,
+        post=NOT_OFFICER,
+        data=lambda w, r: {
+            "file": SimpleUploadedFile(
+                "people.csv", b"username,name,email,team,roles\nsneak,Sneaked In,,,performance\n"
+            )
+        },
+    ),
+    "performance:manage-people-import-confirm": Page(
+        rule(403, officer=REDIRECT),
+        post=NOT_OFFICER,
+        data=lambda w, r: {"deactivate": "yes"},
+        why="with no checked file waiting, an officer is sent back to the upload",
+    ),
+    "performance:manage-person-active": Page(
+        POST_ONLY,
+        kwargs=lambda w, r: {"pk": w.users["enterer_b"].pk},
+        post=NOT_OFFICER,
+        data=lambda w, r: {"active": "0"},
+    ),
+    "performance:two-factor": Page(
+        OFFICER_ONLY,
+        post=NOT_OFFICER,
+        data=lambda w, r: {"code": "000000"},
+        why="officers turn on two-step verification for their password",
+    ),
+    "performance:two-factor-verify": Page(
+        rule(REDIRECT),
+        post=denied(),
+        data=lambda w, r: {"code": "000000"},
+        why="nobody here has an authenticator: sent on to the dashboard",
+    ),
+    "performance:two-factor-off": Page(
+        POST_ONLY, post=denied(), why="each person's own; nobody here has it on"
+    ),
+    # --- signing in with the identity provider (issue 15): 404 while none is configured ------
 }
 
 
