@@ -69,6 +69,19 @@ def string_list(name: str, default: list[str]) -> list[str]:
     return items
 
 
+def http_url(name: str) -> str | None:
+    """An http(s) URL with a host (an OpenID Connect issuer), without a trailing slash."""
+    value = raw(name)
+    if value is None:
+        return None
+    parsed = urlparse(value)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={value!r} is not a URL: expected https://HOST/PATH."
+        )
+    return value.rstrip("/")
+
+
 def database(name: str, default: str) -> dict:
     """A Django DATABASES entry from a URL such as postgres://user@host:5432/db."""
     import dj_database_url  # noqa: PLC0415 (only the settings read a database URL)

@@ -2,6 +2,7 @@
 comes from our own origin, none inline) and, for signed-in users, no caching."""
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -23,13 +24,26 @@ POLICY = "; ".join(
 )
 
 
+def policy() -> str:
+    """POLICY, with the identity provider's origin as a form target when one is configured: the
+    Sign out form's redirect ends the provider's session too (issue 15), and Chromium applies
+    form-action to a form's redirects."""
+    issuer = settings.OIDC_ISSUER
+    if not issuer:
+        return POLICY
+    parts = urlsplit(issuer)
+    return POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}"
+    )
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", POLICY)
+        response.headers.setdefault("Content-Security-Policy", policy())
         return response
 
 

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "dataquality",
     # After django_otp: its admin module takes the devices out of the admin.
     "performance.accounts",
+    "performance.signin",
 ]
 
 MIDDLEWARE = [
@@ -189,7 +190,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that, with LOCAL_LOGIN=false, lets only break-glass administrators in.
+    "performance.signin.backends.LocalBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -206,6 +208,39 @@ OTP_TOTP_ISSUER = "Summit"
 # django-otp's doubling delay per device, which would also slow a right code after a typo.
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+
+# Signing in with the council's identity provider (SPEC §16; issue 15): OpenID Connect through
+# mozilla-django-oidc (performance/signin), authorization code flow with PKCE; the endpoints
+# come from the issuer's discovery document. Nothing set: local passwords only, as before.
+OIDC_ISSUER = env.http_url("OIDC_ISSUER")
+OIDC_CLIENT_ID = env.string("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = env.string("OIDC_CLIENT_SECRET", "")
+OIDC_PROVIDER_NAME = env.string("OIDC_PROVIDER_NAME", "your council account")
+# The ID token (or userinfo) claim holding group or app role values (Entra ID: "groups" or
+# "roles"); Manage → Sign-in mappings maps each value to a role and optionally a team.
+OIDC_ROLES_CLAIM = env.string("OIDC_ROLES_CLAIM", "groups")
+# false hides the password form; /accounts/login/?local=1 still takes the password of a
+# superuser or performance officer (break-glass). Ignored while no provider is configured.
+LOCAL_LOGIN = env.boolean("LOCAL_LOGIN", True)
+# Whom a person without a mapped role is told to ask (default: the performance officers' names).
+SIGNIN_HELP_CONTACT = env.string("SIGNIN_HELP_CONTACT", "")
+if OIDC_ISSUER:
+    if not OIDC_CLIENT_ID or not OIDC_CLIENT_SECRET:
+        raise ImproperlyConfigured(
+            "OIDC_ISSUER is set: set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET too."
+        )
+    AUTHENTICATION_BACKENDS.append("performance.signin.backends.ProviderBackend")
+OIDC_RP_CLIENT_ID = OIDC_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = OIDC_CLIENT_SECRET
+OIDC_RP_SIGN_ALGO = env.string("OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of RP-initiated logout
+OIDC_TIMEOUT = 10
+OIDC_CALLBACK_CLASS = "performance.signin.views.Callback"
+OIDC_AUTHENTICATE_CLASS = "performance.signin.views.Start"
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
 
 # Login throttling (django-axes): five failures for one username from one address lock that
 # pair for 15 minutes, and three times as many from one address across any usernames (password

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from config import views as config_views
 from performance.home import views as performance_views
+from performance.signin import views as signin_views
 
 urlpatterns = [
     path("", performance_views.home, name="home"),
@@ -13,7 +14,8 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", signin_views.SignOut.as_view(), name="logout"),
+    path("oidc/", include("performance.signin.urls")),
     path(
         "accounts/password-reset/", config_views.PasswordResetView.as_view(), name="password_reset"
     ),

@@ -10,7 +10,12 @@ import pytest
 # would otherwise refuse ORM calls made by live_server tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytest_plugins = ["tests.fixtures.browser", "tests.fixtures.smtp", "tests.fixtures.worker"]
+pytest_plugins = [
+    "tests.fixtures.browser",
+    "tests.fixtures.oidc_provider",
+    "tests.fixtures.smtp",
+    "tests.fixtures.worker",
+]
 
 
 @pytest.fixture(autouse=True)

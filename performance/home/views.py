@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from performance.collection import due
-from performance.common import access
+from performance.common import access, identity
 from performance.common import cache as generations
 from performance.core.periods import Period
 from performance.core.roles import Role
@@ -348,7 +348,10 @@ def _broker_ok() -> tuple[bool, str]:
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database and broker health as JSON: 200 when both answer, 503 when either does not."""
+    """Database and broker health as JSON: 200 when both answer, 503 when either does not.
+
+    The identity provider's discovery document is reported too ("ok", "unavailable: …" or
+    "not configured"), without changing the status: break-glass local sign-in still works."""
     db_ok, db_detail = _database_ok()
     broker_ok, broker_detail = _broker_ok()
     healthy = db_ok and broker_ok
@@ -357,5 +360,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "database": db_detail,
         "broker": broker_detail,
         "broker_kind": "redis" if settings.REDIS_URL else "filesystem",
+        # Reported, never a 503: the break-glass local sign-in works without the provider.
+        "identity_provider": identity.status(),
     }
     return JsonResponse(body, status=200 if healthy else 503)

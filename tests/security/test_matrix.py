@@ -539,6 +539,8 @@ PAGES: dict[str, Page] = {
         POST_ONLY, post=denied(), why="each person's own; nobody here has it on"
     ),
     # --- signing in with the identity provider (issue 15): 404 while none is configured ------
+    "oidc_authentication_init": Page(rule(404, anonymous=404), why="no provider configured"),
+    "oidc_authentication_callback": Page(rule(404, anonymous=404), why="no provider configured"),
 }
 
 
