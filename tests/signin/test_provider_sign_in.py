@@ -373,3 +373,15 @@ def test_without_a_provider_nothing_changes(client):
     assert 'name="password"' in text
     assert client.get(reverse("oidc_authentication_init")).status_code == 404
     assert client.get(reverse("oidc_authentication_callback")).status_code == 404
+
+
+def test_an_officer_signed_in_at_the_provider_is_not_asked_for_summits_second_step(
+    client, oidc_provider, settings
+):
+    """The provider enforces its own multi-factor sign-in (TWO_FACTOR_EXEMPT_BACKENDS)."""
+    settings.REQUIRE_2FA_FOR_OFFICERS = True
+    SignInMapping.objects.create(claim_value="g-officers", role=Role.PERFORMANCE_OFFICER.value)
+    oidc_provider.people({"ana": {**ANA, "groups": ["g-officers"]}})
+    flow.sign_in(client, "ana")
+    assert access.is_performance_officer(signed_in_user(client))
+    assert client.get(reverse("home")).status_code == 200
