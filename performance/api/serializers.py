@@ -126,7 +126,9 @@ class ValuesSaved(serializers.Serializer):
 
 
 class RowError(serializers.Serializer):
-    row = serializers.IntegerField(help_text="1-based position in `values`.")
+    row = serializers.IntegerField(
+        help_text="1-based position in `values`; 0 for the request as a whole."
+    )
     field = serializers.CharField()
     message = serializers.CharField()
 

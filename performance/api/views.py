@@ -352,10 +352,18 @@ class Values(Endpoint):
             if claim is None:
                 first = ApiIdempotencyKey.objects.get(user=request.user, key=key)
                 if first.request_digest != body_digest:
+                    # A 422 like every refusal of this endpoint: {"errors": [...], "saved": 0}.
                     return Response(
                         {
-                            "detail": "This Idempotency-Key was used for a different request; "
-                            "use a new key for new values."
+                            "errors": [
+                                _error(
+                                    0,
+                                    "Idempotency-Key",
+                                    "This key was used for a different request; use a new key "
+                                    "for new values.",
+                                )
+                            ],
+                            "saved": 0,
                         },
                         status=422,
                     )

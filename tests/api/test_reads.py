@@ -244,3 +244,15 @@ def test_period_label_is_parsed_like_the_command(council):
     period = periods.parse(_latest_quarter())
     api = Api(token_for("performance"))
     assert api.walk("/api/v1/status", {"period": str(period)})
+
+
+def test_csv_text_cells_are_neutralised_and_numbers_stay_numbers(council):
+    indicator = Indicator.objects.order_by("code").first()
+    Indicator.objects.filter(pk=indicator.pk).update(title='=HYPERLINK("http://evil.example")')
+    response = Api(token_for("performance")).get(
+        "/api/v1/indicators", {"format": "csv", "page_size": 5000}
+    )
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    row = next(r for r in rows if r["code"] == indicator.code)
+    assert row["title"] == '\'=HYPERLINK("http://evil.example")'
+    assert row["decimals"] == str(indicator.decimals)

@@ -150,7 +150,9 @@ def test_an_idempotency_key_used_before_changes_nothing_again(council):
         **{"Idempotency-Key": "batch-2025-q2-1"},
     )
     assert other.status_code == 422
-    assert "different request" in exact(other)["detail"]
+    [error] = exact(other)["errors"]
+    assert error["field"] == "Idempotency-Key"
+    assert "different request" in error["message"]
 
 
 def test_submitting_needs_the_signed_statement_like_the_form(council):
