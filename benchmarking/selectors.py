@@ -98,6 +98,10 @@ def group_data(
         .values_list("code", "name")
     )
     names.setdefault(authority, authority)
+    if authority == council_code():
+        # Issue 19: "us" is called what the council calls itself (COUNCIL_NAME) on every page,
+        # not the comparator list's name for its code.
+        names[authority] = settings.COUNCIL_NAME
     rows = BenchmarkValue.objects.filter(authority__code__in=list(names))
     if measures is not None:
         rows = rows.filter(measure__in=[m.pk for m in measures])

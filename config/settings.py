@@ -48,6 +48,14 @@ ALLOWED_HOSTS = env.string_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::
 CSRF_TRUSTED_ORIGINS = env.string_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env.string("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 COUNCIL_NAME = env.string("COUNCIL_NAME", "Demo Borough Council")
+# Issue 19 (GOV.UK basics): the phase banner ("alpha" or "beta"; "none" hides it) and the
+# addresses the accessibility statement and privacy notice give; empty means one made from
+# COUNCIL_NAME (performance/common/govuk.py: accessibility@demo.gov.uk for the demo).
+PHASE_BANNER = env.string("PHASE_BANNER", "beta").lower()
+if PHASE_BANNER not in {"alpha", "beta", "none"}:
+    raise ImproperlyConfigured("Environment variable PHASE_BANNER must be alpha, beta or none.")
+ACCESSIBILITY_CONTACT_EMAIL = env.string("ACCESSIBILITY_CONTACT_EMAIL", "")
+DATA_PROTECTION_EMAIL = env.string("DATA_PROTECTION_EMAIL", "")
 # SPEC §5: a collection window closes at the end of its 10th day (configurable).
 COLLECTION_WINDOW_DAYS = env.integer("COLLECTION_WINDOW_DAYS", 10, minimum=1)
 # ONS/GSS code of the council's own authority, used by benchmarking (SPEC §8, §11).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -146,6 +147,8 @@ def _league_page(table, sort: str, descending: bool, officer: bool) -> LeaguePag
         "period": period,
         "quarter": quarter,
         "table": table,
+        # Issue 19: the frozen note gives the window's own close date beside the freeze date.
+        "window_closed_on": period.window_close(settings.COLLECTION_WINDOW_DAYS),
         "rows": rows,
         "columns": _sort_links(period, sort, descending),
         "sort": sort,

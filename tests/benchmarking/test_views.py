@@ -93,7 +93,7 @@ def test_comparison_shows_our_bar_by_pattern_and_words_and_the_same_data_in_a_ta
     body = response.content.decode()
     assert 'fill="url(#bm-hatch)"' in body
     assert 'stroke-width="3"' in body
-    assert "Council E07000110 (us)" in body
+    assert "Demo Borough Council (us)" in body  # COUNCIL_NAME, not the list's name (issue 19)
     assert '<title id="chart-title">' in body
     assert '<desc id="chart-desc">' in body
     # Shared rank 3 for the two 50s; median of 40,45,50,50,55,60 is 50.

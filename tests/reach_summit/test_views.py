@@ -310,7 +310,7 @@ def test_provisional_banner_while_the_window_is_open(member_client, time_machine
     services.freeze_quarter(Q1)
     html = member_client.get(URL, {"quarter": Q1_SLUG}).content.decode()
     assert "provisional" not in html.lower().split("<main")[1].split("teams by score")[0]
-    assert "Frozen on 12 July 2024" in html
+    assert "closed on 10 July 2024; this table was frozen on 12 July 2024" in html
 
 
 def test_bad_quarter_is_a_clear_400(member_client):

@@ -484,6 +484,8 @@ PAGES: dict[str, Page] = {
     "public:pdf": Page(PUBLIC, kwargs=_pk("published")),
     "public:csv": Page(PUBLIC, kwargs=_pk("published")),
     "public:json": Page(PUBLIC, kwargs=_pk("published")),
+    "public:accessibility": Page(PUBLIC, why="the accessibility statement (issue 19)"),
+    "public:privacy": Page(PUBLIC, why="the privacy notice (issue 19)"),
     # --- the API (SPEC §15): pages for people; endpoints take a bearer token, never a session
     # (so no CSRF surface): every role's session gets 401, GET or POST. Tokens: tests/api. -------
     "api:docs": Page(SIGNED_IN),
