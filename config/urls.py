@@ -51,6 +51,7 @@ urlpatterns = [
     path("reports/", include("performance.reports.urls")),
     path("public/", include("performance.reports.public_urls")),
     path("api/", include("performance.api.urls")),
+    path("help/", include("performance.help.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -8,20 +8,20 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 
 from benchmarking import selectors
+from performance.core import symbols
 
 register = template.Library()
 
+# (words, shape, GOV.UK tag colour): the shapes and words from the registry of symbols
+# (`performance.core.symbols`, issue 19); the third quartile is the registry's amber (orange).
+_TAG_COLOURS = {1: "green", 2: "blue", 3: "orange", 4: "red"}
 QUARTILES = {
-    1: ("Top quartile", "★", "green"),
-    2: ("Second quartile", "◆", "blue"),
-    3: ("Third quartile", "◇", "yellow"),
-    4: ("Bottom quartile", "▽", "red"),
+    number: (symbols.word("quartile", number), symbols.char("quartile", number), colour)
+    for number, colour in _TAG_COLOURS.items()
 }
 DIRECTIONS = {
-    "improving": ("Improving", "▲"),
-    "deteriorating": ("Deteriorating", "▼"),
-    "stable": ("Stable", "▶"),
-    "none": ("No comparison", "–"),
+    code: (symbols.short("direction", code), symbols.char("direction", code))
+    for code in ("improving", "deteriorating", "stable", "none")
 }
 
 
@@ -43,7 +43,9 @@ def money(value):
 
 @register.inclusion_tag("benchmarking/partials/quartile.html")
 def quartile_tag(quartile, judged=True):
-    label, icon, colour = QUARTILES.get(quartile, ("No value", "–", "grey"))
+    label, icon, colour = QUARTILES.get(
+        quartile, (symbols.word("quartile", "none"), symbols.char("quartile", "none"), "grey")
+    )
     if quartile and not judged:
         label, colour = f"Quartile {quartile} by size (not judged)", "grey"
     return {"label": label, "icon": icon, "colour": colour}

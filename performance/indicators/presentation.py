@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from performance.common import access
-from performance.core import charts, spc
+from performance.core import charts, spc, symbols
 from performance.core.calculations import Direction, Level
 from performance.core.periods import Period
 from performance.indicators import selectors
@@ -28,55 +28,48 @@ class Tag:
     tone: str
 
 
+def _tag(concept: str, key: object, tone: str, label: str | None = None) -> Tag:
+    """A tag from the registry of symbols (`performance.core.symbols`, issue 19)."""
+    found = symbols.get(concept, key)
+    return Tag(found.char, found.word if label is None else label, tone)
+
+
 LEVEL_TAGS: dict[Level | None, Tag] = {
-    Level.SUMMIT: Tag("✔", "Summit (Green)", "green"),
-    Level.FIRSTBASE: Tag("▲", "Firstbase (Amber)", "amber"),
-    Level.BASECAMP: Tag("✖", "Basecamp (Red)", "red"),
-    Level.NO_DATA: Tag("?", "No data", "grey"),
-    None: Tag("–", "Not rated", "none"),
+    Level.SUMMIT: _tag("status", "green", "green"),
+    Level.FIRSTBASE: _tag("status", "amber", "amber"),
+    Level.BASECAMP: _tag("status", "red", "red"),
+    Level.NO_DATA: _tag("status", "no_data", "grey"),
+    None: _tag("status", "none", "none"),
 }
 
 
 DIRECTION_TAGS: dict[Direction, Tag] = {
-    Direction.IMPROVING: Tag("↑", "Improving", "improving"),
-    Direction.DETERIORATING: Tag("↓", "Deteriorating", "deteriorating"),
-    Direction.STABLE: Tag("→", "Stable", "stable"),
-    Direction.NONE: Tag("–", "No comparison", "none"),
+    direction: _tag("direction", direction, direction.value) for direction in Direction
 }
 
 
 VARIATION_TAGS: dict[spc.Variation, Tag] = {
-    spc.Variation.COMMON: Tag("≈", spc.Variation.COMMON.label, "common"),
-    spc.Variation.IMPROVING: Tag("★", spc.Variation.IMPROVING.label, "improving"),
-    spc.Variation.CONCERNING: Tag("!", spc.Variation.CONCERNING.label, "concerning"),
-    spc.Variation.NEUTRAL: Tag("◇", spc.Variation.NEUTRAL.label, "neutral"),
-    spc.Variation.NONE: Tag("–", spc.Variation.NONE.label, "none"),
+    variation: _tag("variation", variation, variation.value, variation.label)
+    for variation in spc.Variation
 }
 
 
 ASSURANCE_TAGS: dict[spc.Assurance, Tag] = {
-    spc.Assurance.PASS: Tag("P", spc.Assurance.PASS.label, "pass"),
-    spc.Assurance.FAIL: Tag("F", spc.Assurance.FAIL.label, "fail"),
-    spc.Assurance.HIT_AND_MISS: Tag("H", spc.Assurance.HIT_AND_MISS.label, "hit-and-miss"),
-    spc.Assurance.NONE: Tag("–", spc.Assurance.NONE.label, "none"),
+    assurance: _tag("assurance", assurance, assurance.value.replace("_", "-"), assurance.label)
+    for assurance in spc.Assurance
 }
 
 
 # The `status` codes of SPEC §12, used by the filter and in URLs.
 STATUS_CHOICES = [
-    ("green", "✔ Summit (Green)"),
-    ("amber", "▲ Firstbase (Amber)"),
-    ("red", "✖ Basecamp (Red)"),
-    ("no_data", "? No data"),
-    ("none", "– Not rated"),
+    (code, symbols.labelled("status", code))
+    for code in ("green", "amber", "red", "no_data", "none")
 ]
 
 
 DIRECTION_CHOICES = [
-    ("improving", "↑ Improving"),
-    ("deteriorating", "↓ Deteriorating"),
-    ("stable", "→ Stable"),
-    ("none", "– No comparison"),
+    (code, symbols.labelled("direction", code))
+    for code in ("improving", "deteriorating", "stable", "none")
 ]
 
 

@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from performance.core import periods
+from performance.core import periods, symbols
 from performance.core.calculations import round_to
 from performance.core.charts import format_value
 from performance.core.periods import Frequency, Period
@@ -160,18 +160,14 @@ def period_from_slug(slug: str) -> str:
 
 # --- the parts of a report ----------------------------------------------------------------------
 
+# (shape, word) from the registry of symbols (`performance.core.symbols`, issue 19).
 STATUS_WORDS = {
-    "green": ("✓", "Green"),
-    "amber": ("!", "Amber"),
-    "red": ("✕", "Red"),
-    "no_data": ("?", "No data"),
-    "none": ("–", "Not judged"),
+    code: (symbols.char("status", code), symbols.short("status", code))
+    for code in ("green", "amber", "red", "no_data", "none")
 }
 DIRECTION_WORDS = {
-    "improving": ("↑", "Improving"),
-    "deteriorating": ("↓", "Deteriorating"),
-    "stable": ("→", "Stable"),
-    "none": ("", "No comparison"),
+    code: (symbols.char("direction", code), symbols.short("direction", code))
+    for code in ("improving", "deteriorating", "stable", "none")
 }
 NUMERIC_KINDS = frozenset({"int", "number", "value", "percent"})
 

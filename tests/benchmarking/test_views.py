@@ -343,7 +343,7 @@ def test_vfm_page_shows_efficiency_with_direction_and_register_totals(client, of
     assert [str(p.efficiency) for p in row.points] == ["2", "2.4", "1.8"]
     assert [p.direction.value for p in row.points] == ["none", "improving", "deteriorating"]
     body = response.content.decode()
-    assert "▼</span> Deteriorating" in body
+    assert "↓</span> Deteriorating" in body  # the registry's direction shape (issue 19)
     totals = response.context["register"].totals
     assert totals.overall.total == Decimal(750)
     assert "−£250" in body

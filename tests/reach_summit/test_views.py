@@ -51,14 +51,15 @@ def page_rows(html: str) -> list[list[str]]:
     return rows
 
 
-LEVEL_WORDS = {"▲ Summit": "summit", "◆ Firstbase": "firstbase", "▼ Basecamp": "basecamp"}
+# The status family of the registry (issue 19): Reach the Summit levels are the status levels.
+LEVEL_WORDS = {"✔ Summit": "summit", "▲ Firstbase": "firstbase", "✖ Basecamp": "basecamp"}
 
 
 def as_export(cells: list[str]) -> list[str]:
     rank = cells[0].replace("= (shared)", "")
     team = cells[1].split(":")[0]
     levels = [
-        LEVEL_WORDS.get(c, "no_data" if c.startswith(("○ No data", "… Awaiting")) else c)
+        LEVEL_WORDS.get(c, "no_data" if c.startswith(("? No data", "… Awaiting")) else c)
         for c in cells[2:6]
     ]
     award = {"★ Top Team": "top", "☆ Runner-up": "runner_up", "": ""}[cells[9]]
@@ -278,10 +279,10 @@ def test_league_table_shows_levels_as_icon_and_word_and_sorts_with_real_links(me
     build_team("Waste", ("summit", "firstbase", "basecamp", "no_data"))
     build_team("Parks", ("summit", "summit", "summit", "summit"))
     html = member_client.get(URL, {"quarter": Q1_SLUG}).content.decode()
-    assert "▲</span> Summit" in html
-    assert "◆</span> Firstbase" in html
-    assert "▼</span> Basecamp" in html
-    assert "○</span> No data" in html
+    assert "✔</span> Summit" in html
+    assert "▲</span> Firstbase" in html
+    assert "✖</span> Basecamp" in html
+    assert "?</span> No data" in html
     assert f'href="/reach-the-summit/?quarter={Q1_SLUG}&amp;sort=team&amp;order=asc"' in html
     rows = page_rows(member_client.get(URL, {"quarter": Q1_SLUG, "sort": "team"}).content.decode())
     assert [r[1].split(":")[0] for r in rows] == ["Parks", "Waste"]

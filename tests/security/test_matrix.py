@@ -503,6 +503,9 @@ PAGES: dict[str, Page] = {
     "api:league-table": Page(API_TOKEN_ONLY, post=API_TOKEN_ONLY),
     "api:benchmark-position": Page(API_TOKEN_ONLY, post=API_TOKEN_ONLY),
     "api:schema": Page(PUBLIC, why="the OpenAPI description holds no data"),
+    # --- help (issue 19): public, as the published reports use the same symbols and terms -----
+    "help:symbols": Page(PUBLIC, why="the legend of the symbols; no data"),
+    "help:glossary": Page(PUBLIC, why="the glossary; no data"),
     # --- people import and accounts (issue 15): officers only ----------------------------------
     "performance:manage-people-import": Page(
         OFFICER_ONLY,

@@ -7,29 +7,20 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 
 from performance.collection import rules
-from performance.core import calculations
+from performance.core import calculations, symbols
 from performance.core.calculations import Direction, Level
 from performance.models import CollectionRound, Indicator, Value
 
-LEVEL_ICONS = {
-    Level.SUMMIT: "✔",
-    Level.FIRSTBASE: "!",
-    Level.BASECAMP: "✖",
-    Level.NO_DATA: "–",
-}
-DIRECTION_ICONS = {
-    Direction.IMPROVING: "↑",
-    Direction.DETERIORATING: "↓",
-    Direction.STABLE: "→",
-    Direction.NONE: "",
-}
+# The shapes come from the registry of symbols (`performance.core.symbols`, issue 19).
+LEVEL_ICONS = {level: symbols.char("status", level) for level in Level}
+DIRECTION_ICONS = {direction: symbols.char("direction", direction) for direction in Direction}
 STATUS_ICONS = {
-    "not_started": "○",
-    Value.Status.DRAFT: "✎",
-    Value.Status.SUBMITTED: "✉",
-    Value.Status.RETURNED: "↩",
-    Value.Status.ACTIVATED: "✔",
-    Value.Status.NO_DATA: "–",
+    "not_started": symbols.char("task", "not_started"),
+    Value.Status.DRAFT: symbols.char("task", "draft"),
+    Value.Status.SUBMITTED: symbols.char("task", "submitted"),
+    Value.Status.RETURNED: symbols.char("task", "returned"),
+    Value.Status.ACTIVATED: symbols.char("task", "done"),
+    Value.Status.NO_DATA: symbols.char("task", "no_data"),
 }
 
 

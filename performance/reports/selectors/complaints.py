@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+from performance.core import symbols
 from performance.core.periods import Period
 from performance.reports.data import Audience, Column, Kind, Report, Section, Table, plain
 from performance.reports.selectors.common import _bars, _report
@@ -60,9 +61,9 @@ def complaints(
         trend_rows.append({**row(str(quarter), c), "quarter": str(quarter), "direction": direction})
     totals = Counter({"on_time": total.on_time, "late": total.late, "pending": total.pending})
     legend = {
-        "on_time": ("✓ Answered on time", "green"),
-        "late": ("✕ Late", "red"),
-        "pending": ("… Not yet due", "grey"),
+        "on_time": (f"{symbols.char('task', 'done')} Answered on time", "green"),
+        "late": (f"{symbols.char('task', 'overdue')} Late", "red"),
+        "pending": (f"{symbols.char('task', 'due')} Not yet due", "grey"),
     }
     summary = (
         f"{total.received} complaints received and {total.responded} answered in {period}. "

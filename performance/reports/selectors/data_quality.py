@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from dataquality import selectors as dataquality_selectors
+from performance.core import symbols
 from performance.core.periods import Period
 from performance.models import Team
 from performance.reports.data import Audience, Column, Kind, Report, Section, Table, plain
@@ -109,10 +110,10 @@ def data_quality(
         f"{board.review_year}."
     )
     legend = {
-        "on_time": ("✓ Activated on time", "green"),
-        "late": ("! Activated late", "amber"),
-        "not_activated": ("… Not activated", "blue"),
-        "missing": ("✕ Missing", "red"),
+        "on_time": (f"{symbols.char('task', 'done')} Activated on time", "green"),
+        "late": (f"{symbols.char('task', 'overdue')} Activated late", "amber"),
+        "not_activated": (f"{symbols.char('task', 'due')} Not activated", "blue"),
+        "missing": (f"{symbols.char('task', 'no_data')} Missing", "red"),
     }
     bars = Counter(
         on_time=on_time,

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from performance.core import spc
+from performance.core import spc, symbols
 from performance.core.periods import Period
 from performance.models import Indicator
 from performance.plans import selectors as plan_selectors
@@ -148,10 +148,10 @@ def quarterly(
         columns=[
             Column("priority", "Priority"),
             Column("indicators", "Indicators", "int"),
-            Column("green", "✓ Green", "int"),
-            Column("amber", "! Amber", "int"),
-            Column("red", "✕ Red", "int"),
-            Column("no_data", "? No data", "int"),
+            *(
+                Column(code, symbols.labelled("status", code, short_word=True), "int")
+                for code in ("green", "amber", "red", "no_data")
+            ),
         ],
         rows=priority_rows,
         sheet="By priority",

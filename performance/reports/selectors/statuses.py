@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from performance.core import spc, status
+from performance.core import spc, status, symbols
 from performance.core.calculations import Aggregation, round_to
 from performance.core.periods import Period
 from performance.indicators import selectors as performance_selectors
@@ -23,17 +23,23 @@ from performance.reports.selectors.common import _bars
 
 STATUS_ORDER = ["red", "amber", "green", "no_data", "none"]
 STATUS_BARS = {
-    "green": ("✓ Green", "green"),
-    "amber": ("! Amber", "amber"),
-    "red": ("✕ Red", "red"),
-    "no_data": ("? No data", "grey"),
-    "none": ("– Not judged", "none"),
+    code: (symbols.labelled("status", code, short_word=True), tone)
+    for code, tone in (
+        ("green", "green"),
+        ("amber", "amber"),
+        ("red", "red"),
+        ("no_data", "grey"),
+        ("none", "none"),
+    )
 }
 DIRECTION_BARS = {
-    "improving": ("↑ Improving", "blue"),
-    "stable": ("→ Stable", "grey"),
-    "deteriorating": ("↓ Deteriorating", "amber"),
-    "none": ("No comparison", "none"),
+    code: (symbols.labelled("direction", code, short_word=True), tone)
+    for code, tone in (
+        ("improving", "blue"),
+        ("stable", "grey"),
+        ("deteriorating", "amber"),
+        ("none", "none"),
+    )
 }
 
 OPEN_DATA_COLUMNS = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
+from performance.core import symbols
 from performance.core.periods import Period
 from performance.models import StrategicAction, StrategicActionUpdate
 from performance.plans import selectors as plan_selectors
@@ -61,11 +62,11 @@ def strategic_actions(*, period: Period, audience: Audience, **_: object) -> Rep
         all_rows.append(row)
     counts = Counter(row["status"] for row in all_rows)
     legend = {
-        "Complete": ("✓ Complete", "green"),
-        "On track": ("✓ On track", "blue"),
-        "At risk": ("! At risk", "amber"),
-        "Off track": ("✕ Off track", "red"),
-        "No update": ("? No update", "grey"),
+        "Complete": (f"{symbols.char('task', 'done')} Complete", "green"),
+        "On track": (f"{symbols.char('status', 'green')} On track", "blue"),
+        "At risk": (f"{symbols.char('status', 'amber')} At risk", "amber"),
+        "Off track": (f"{symbols.char('status', 'red')} Off track", "red"),
+        "No update": (f"{symbols.char('status', 'no_data')} No update", "grey"),
     }
     summary = (
         f"{len(all_rows)} strategic actions; at {period}: "

@@ -76,7 +76,8 @@ def test_performance_officer_sees_counts_for_all_indicators_and_those_red_or_det
     # Direction counts, with words.
     counts = dict(
         re.findall(
-            r"</span> (Improving|Deteriorating|Stable|No comparison)</span></th><td[^>]*>(\d+)<",
+            # "No comparison" has no shape (issue 19: the absence of a reading is said in words).
+            r"(?:</span> |\">)(Improving|Deteriorating|Stable|No comparison)</span></th><td[^>]*>(\d+)<",
             overview,
         )
     )
