@@ -18,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from performance.common import spreadsheets
+from performance.common import pdf, spreadsheets
 from performance.common.pdf import static_only
 from reach_summit.calculations import Award, TieBreak
 from reach_summit.selectors import Table, TableRow
@@ -103,29 +103,45 @@ def as_text_table(table: Table) -> str:
 
 
 def as_xlsx(table: Table) -> bytes:
-    """The table as an Excel workbook: the export columns, then the levels in words."""
+    """The table as an Excel workbook: a cover sheet ("About": the quarter, how points are
+    scored and the list of sheets), then the league table, the export columns with the levels
+    in words, its header row a defined table, frozen and printed on every page (issue 22)."""
     from openpyxl import Workbook  # noqa: PLC0415 (heavy; loaded only for an export)
     from openpyxl.styles import Font  # noqa: PLC0415 (as above)
 
+    bold = Font(bold=True)
     book = Workbook()
-    sheet = book.active
-    sheet.title = str(table.period).replace("/", "-")
+    notes = book.active
+    notes.title = "About"
+    name = f"League table {str(table.period).replace('/', '-')}"
+    notes.append([f"Reach the Summit {table.period}"])
+    notes["A1"].font = Font(bold=True, size=14)
+    notes.append(["Quarter", str(table.period)])
+    notes.append(["Status", "Provisional (window open)" if table.provisional else "Frozen"])
+    notes.append(["Points", "Summit 3, Firstbase 1, Basecamp 0, No data -0.25"])
+    notes.append(["Deductions", "-0.25 per late complaint that fell due in the quarter"])
+    notes.append([])
+    notes.append(["Sheet", "What it holds"])
+    for cell in notes[notes.max_row]:
+        cell.font = bold
+    notes.append(["About", "This page: the quarter, how points are scored, the sheets"])
+    notes.append([name, f"The team league table for {table.period}, one row per team"])
+    notes.column_dimensions["A"].width = 28
+    notes.column_dimensions["B"].width = 60
+    sheet = book.create_sheet(name)
     sheet.append(COLUMNS)
     for cell in sheet[1]:
-        cell.font = Font(bold=True)
+        cell.font = bold
     for row in table.rows:
         values = record(row)
         values["improvements"] = float(row.improvements)
         values["score"] = float(row.score)
         sheet.append(spreadsheets.row(sheet, [values[c] for c in COLUMNS]))
     sheet.freeze_panes = "A2"
+    sheet.print_title_rows = "1:1"
+    spreadsheets.define_table(sheet, header_row=1, headers=COLUMNS, rows=len(table.rows))
     for letter, width in zip("ABCDEFGHIJ", (6, 34, 11, 11, 11, 11, 13, 16, 8, 10), strict=True):
         sheet.column_dimensions[letter].width = width
-    notes = book.create_sheet("About")
-    notes.append(["Quarter", str(table.period)])
-    notes.append(["Status", "Provisional (window open)" if table.provisional else "Frozen"])
-    notes.append(["Points", "Summit 3, Firstbase 1, Basecamp 0, No data -0.25"])
-    notes.append(["Deductions", "-0.25 per late complaint that fell due in the quarter"])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -187,4 +203,5 @@ def poster_pdf(table: Table, *, council_name: str | None = None) -> bytes:
     )
     # Only our static files may be read while laying out (issue 14): see performance.common.pdf.
     css = CSS(string=(POSTER_CSS / "poster.css").read_text(), url_fetcher=static_only)
-    return HTML(string=html, url_fetcher=static_only).write_pdf(stylesheets=[css])
+    document = HTML(string=html, url_fetcher=static_only).render(stylesheets=[css])
+    return pdf.write(document)  # tagged PDF/UA-1 (issue 22)

@@ -403,6 +403,14 @@ def jobs(run: Run, smtp_handler) -> None:
 
         run.jobs.append(timed("Management Team PDF (quarterly, mt)", None, pdf))
 
+        def untagged():
+            report = reports.build(Kind.QUARTERLY, period=period, audience=Audience.MT)
+            data = exports.pdf(report, services.draft_stamp(), tagged=False)
+            return f"the same, untagged: what tagging (PDF/UA-1) costs, {len(data) // 1024} KB"
+
+        # Issue 22: every PDF is tagged; the untagged build beside it shows the cost.
+        run.jobs.append(timed("Management Team PDF untagged (comparison)", None, untagged))
+
 
 def import_10000() -> str:
     from openpyxl import Workbook

@@ -32,6 +32,9 @@ def main() -> int:
     parser.add_argument("--audience", default="mt")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("-o", "--output", help="keep the last PDF here")
+    parser.add_argument(
+        "--untagged", action="store_true", help="without tags (issue 22), to see what they cost"
+    )
     args = parser.parse_args()
 
     import django
@@ -66,7 +69,7 @@ def main() -> int:
         started = time.perf_counter()
         report = selectors.build(kind, period=period, audience=audience)
         gathered = time.perf_counter()
-        data = exports.pdf(report, services.draft_stamp())
+        data = exports.pdf(report, services.draft_stamp(), tagged=not args.untagged)
         finished = time.perf_counter()
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
         pages = len(PdfReader(io.BytesIO(data)).pages)

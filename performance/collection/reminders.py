@@ -324,6 +324,7 @@ def build_message(planned: Planned) -> EmailMultiAlternatives:
     context = {
         "person": person,
         "name": person.get_full_name() or person.get_username(),
+        "subject": planned.subject,  # the HTML email's heading (issue 22)
         "kind": planned.kind,
         "by_round": by_round,
         "count": len(planned.items) + len(planned.plan_items),

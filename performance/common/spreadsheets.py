@@ -18,6 +18,8 @@ only when a workbook is written, as the exports that use this module do.
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -63,3 +65,46 @@ def text_cell(sheet: Any, value: Any) -> Any:
 def row(sheet: Any, values: Iterable[Any]) -> list[Any]:
     """A row for `sheet.append` (normal or write-only) whose text cells are text, not formulas."""
     return [text_cell(sheet, value) for value in values]
+
+
+_TABLE_NAME = re.compile(r"[^A-Za-z0-9_]")
+
+
+def define_table(sheet: Any, *, header_row: int, headers: list[Any], rows: int) -> bool:
+    """Mark `rows` data rows under the header row `headers` (at `header_row`, from column A) as
+    an Excel table (issue 22): assistive technology then reads each cell with its column header.
+    Only where it can be one: at least one row, and headers that are distinct, non-empty text.
+    Works for a write-only sheet too (the headers are given, not read back). Returns whether it
+    did."""
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415 (heavy; only for a workbook)
+    from openpyxl.worksheet.filters import AutoFilter  # noqa: PLC0415 (as above)
+    from openpyxl.worksheet.table import (  # noqa: PLC0415 (as above)
+        Table,
+        TableColumn,
+        TableStyleInfo,
+    )
+
+    texts = [h.strip().lower() for h in headers if isinstance(h, str) and h.strip()]
+    if rows < 1 or not headers or len(texts) != len(headers) or len(set(texts)) != len(texts):
+        return False
+    taken = {name for each in sheet.parent.worksheets for name in each.tables}
+    base = "T_" + _TABLE_NAME.sub("_", sheet.title)
+    name, number = base, 2
+    while name in taken:
+        name, number = f"{base}_{number}", number + 1
+    ref = f"A{header_row}:{get_column_letter(len(headers))}{header_row + rows}"
+    table = Table(
+        displayName=name,
+        ref=ref,
+        autoFilter=AutoFilter(ref=ref),
+        tableColumns=[
+            TableColumn(id=index, name=str(header)) for index, header in enumerate(headers, 1)
+        ],
+    )
+    # No banding or colour of its own: the sheet keeps its bold header and number formats.
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
+    with warnings.catch_warnings():
+        # Said of any write-only sheet; the columns are given above, as it asks.
+        warnings.filterwarnings("ignore", "In write-only mode you must add table columns")
+        sheet.add_table(table)
+    return True

@@ -212,6 +212,31 @@ class Chart:
     svg: str
     note: str = ""
     data: list[dict[str, str]] = field(default_factory=list)
+    # What the chart shows in words (latest value, target, trend, SPC signals): its text
+    # alternative, in the PDF (the Figure's /Alt) and on the page (the SVG's <desc>) (issue 22).
+    summary: str = ""
+
+    @property
+    def alt(self) -> str:
+        """The text alternative. A chart frozen before issue 22 has no summary: it is made from
+        its figures (latest value and target, its SPC readings), or else the title."""
+        if self.summary:
+            return self.summary
+        points = [p for p in self.data if p.get("value")]
+        if not points:
+            return f"{self.title}."
+        latest = points[-1]
+        words = f"{self.title}. Latest value {latest['value']} in {latest['period']}"
+        if latest.get("target"):
+            words += f", against a target of {latest['target']}"
+        words += f"; {len(points)} periods from {points[0]['period']} ({points[0]['value']})."
+        special = [p for p in points if p.get("reading", "common cause") != "common cause"]
+        if special:
+            words += " Special causes: " + ", ".join(
+                f"{p['period']} {p['reading']}" for p in special
+            )
+            return words + "."
+        return words + " Every point shows common-cause variation."
 
 
 @dataclass

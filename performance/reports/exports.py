@@ -4,8 +4,9 @@
   WeasyPrint with static/css/print.css: A4, a running header with the council, committee, date
   and status (DRAFT or PUBLISHED vN), page numbers, a contents list with page numbers, table
   rows that never split across pages, charts as inline SVG (vector, so they print crisply).
-- Excel: a cover sheet, then one sheet per table with its caption, a frozen header row and
-  number formats by unit, numbers stored as numbers.
+- Excel: a cover sheet listing the sheets, then one sheet per table with its caption, a frozen
+  header row (a defined table, printed on every page) and number formats by unit, numbers
+  stored as numbers.
 - Open data: the report's open-data table as CSV and as JSON (docs/open-data.md).
 """
 
@@ -24,6 +25,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
+from performance.common import pdf as pdf_files
 from performance.common import spreadsheets
 from performance.common.pdf import static_only
 from performance.reports.data import (
@@ -67,9 +69,15 @@ def html(report: Report, stamp: Stamp) -> str:
 
 
 def pdf(
-    report: Report, stamp: Stamp, *, progress: Callable[[int, str], None] | None = None
+    report: Report,
+    stamp: Stamp,
+    *,
+    progress: Callable[[int, str], None] | None = None,
+    tagged: bool = True,
 ) -> bytes:
-    """The report as a PDF. `progress(percent, stage)` is told as the work goes on."""
+    """The report as a tagged PDF (PDF/UA-1; a published copy also PDF/A-3u for the archive,
+    issue 22). `progress(percent, stage)` is told as the work goes on; `tagged=False` is for the
+    benchmark only."""
     from weasyprint import CSS, HTML  # noqa: PLC0415 (WeasyPrint loads Pango: only when a PDF is built)
 
     tell = progress or (lambda _percent, _stage: None)
@@ -80,7 +88,7 @@ def pdf(
         string=html(report, stamp), base_url=str(settings.BASE_DIR), url_fetcher=static_only
     ).render(stylesheets=[print_css])
     tell(80, f"Writing {len(document.pages)} pages")
-    data = document.write_pdf()
+    data = pdf_files.write(document, archive=stamp.published, tagged=tagged)
     tell(100, "Done")
     return data
 
@@ -159,6 +167,12 @@ def _write_table(sheet, table: Table) -> None:
     for position, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(position)].width = width + 2
     sheet.freeze_panes = "A3"
+    # The header row marked as such (issue 22): repeated on every printed page, and the data a
+    # defined table (a screen reader announces each cell's column header) when it can be one.
+    sheet.print_title_rows = "2:2"
+    spreadsheets.define_table(
+        sheet, header_row=2, headers=[c.label for c in table.columns], rows=len(table.rows)
+    )
     if table.note and not table.rows:
         sheet.append(spreadsheets.row(sheet, [table.note]))
 
@@ -186,7 +200,10 @@ def xlsx(report: Report, stamp: Stamp) -> bytes:
         if line:
             cover.append(spreadsheets.row(cover, [line]))
     cover.append([])
-    cover.append(["Sheets"])
+    # The list of sheets and what each holds, under a header row of its own (issue 22).
+    cover.append(["Sheet", "What it holds"])
+    for cell in cover[cover.max_row]:
+        cell.font = Font(bold=True)
     cover.column_dimensions["A"].width = 18
     cover.column_dimensions["B"].width = 60
     taken = {"report"}

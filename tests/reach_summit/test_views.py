@@ -386,7 +386,9 @@ def test_excel_csv_newsletter_and_poster_exports(member_client):
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     from openpyxl import load_workbook
 
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert book.sheetnames == ["About", "League table 2024-25 Q1"]
+    sheet = book["League table 2024-25 Q1"]
     assert [c.value for c in sheet[2]][:3] == [1, "Waste and Street Scene", "summit"]
     text = member_client.get(f"{URL}newsletter.txt", {"quarter": Q1_SLUG}).content.decode()
     assert "Top Team: congratulations to Waste and Street Scene, with 12 points." in text

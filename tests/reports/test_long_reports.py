@@ -3,6 +3,7 @@ every indicator, and the PDF carries no per-point chart tooltips."""
 
 from __future__ import annotations
 
+import base64
 import re
 
 import pytest
@@ -73,7 +74,15 @@ def test_the_pdf_keeps_each_charts_name_but_not_its_point_tooltips(council):
     assert any(chart.svg.count("<title>") > 3 for chart in charts)  # tooltips on screen
     printed = exports.html(report, services.draft_stamp())
     assert "<title>" not in printed.split("</head>", 1)[1]
-    assert len(re.findall(r'<title id="chart-', printed)) == len(charts) + 2  # + summary bars
+    # Each chart prints as an <img> of its SVG (a data URL) with its text alternative (issue 22).
+    images = re.findall(
+        r'<img class="report-figure__chart" src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"',
+        printed,
+    )
+    assert len(images) == len(charts) + 2  # + summary bars
+    svgs = [base64.b64decode(data).decode() for data, _ in images]
+    assert all("<title>" not in svg for svg in svgs)  # no point tooltips
+    assert all('<title id="chart-' in svg for svg in svgs)  # each chart's own name
 
 
 def test_a_published_long_report_survives_its_snapshot(council, monkeypatch):

@@ -183,6 +183,11 @@ def build_workbook(items: list[due.DueItem]) -> bytes:
     for first, last in _runs(sorted(rows_of["comment"])):
         validations["positive"].add(f"{LETTER['numerator']}{first}:{LETTER['denominator']}{last}")
 
+    # The header row marked as such (issue 22): a defined table over the rows (the upload reads
+    # cells by sheet name and position, which a table leaves as they are), printed on every page.
+    spreadsheets.define_table(sheet, header_row=1, headers=COLUMNS, rows=len(items))
+    sheet.print_title_rows = "1:1"
+
     guide = book.create_sheet("Guidance")
     guide.column_dimensions["A"].width = 110
     guide.protection.sheet = True
@@ -196,12 +201,18 @@ def build_workbook(items: list[due.DueItem]) -> bytes:
             "Percentages are 0 to 100. Counts are whole numbers. Do not add, remove, rename or reorder columns or rows.",
             "Leave a row's yellow cells empty to skip it. Upload the file on the My returns page.",
             "The whole file is checked before anything is saved: if any row has a problem, nothing is saved and every problem is listed by row and cell.",
+            "",
+            "Sheets in this workbook",
+            f"{SHEET}: one row per return due, with its definition, target and last value; the yellow cells are yours to fill in.",
+            "Guidance: this page.",
         ],
         start=1,
     ):
         cell = WriteOnlyCell(guide, value=line or None)
         if number == 1:
             cell.font = Font(bold=True, size=14)
+        elif line == "Sheets in this workbook":
+            cell.font = Font(bold=True, size=12)
         else:
             cell.alignment = wrap
         guide.append([cell])

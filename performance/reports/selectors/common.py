@@ -6,6 +6,7 @@ outside the package use `selectors.build`.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -47,4 +48,9 @@ def _bars(
             chart_id=chart_id, title=title, description=description, bars=bars, width=520
         )
     )
-    return Chart(id=chart_id, title=title, svg=svg)
+    # The text alternative in words only: a legend label starts with its status symbol.
+    words = "; ".join(f"{_WORD_START.sub('', bar.label)}: {bar.count}" for bar in bars)
+    return Chart(id=chart_id, title=title, svg=svg, summary=f"{title}. {words}.")
+
+
+_WORD_START = re.compile(r"^\W+")

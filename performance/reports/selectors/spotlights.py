@@ -141,7 +141,59 @@ def _value_chart(
         }
         for point in points
     ]
-    return Chart(id=f"chart-{indicator.id}", title=title, svg=svg, note=result.note, data=figures)
+    return Chart(
+        id=f"chart-{indicator.id}",
+        title=title,
+        svg=svg,
+        note=result.note,
+        data=figures,
+        summary=_chart_words(indicator, title, points),
+    )
+
+
+_SIGNALS = {
+    charts.Marker.IMPROVING: "a special cause of improving variation",
+    charts.Marker.CONCERNING: "a special cause of concerning variation",
+    charts.Marker.NEUTRAL: "a special cause (neither improving nor concerning)",
+    charts.Marker.COMMON: "common-cause variation",
+}
+
+
+def _chart_words(indicator: Indicator, title: str, points: list[charts.ChartPoint]) -> str:
+    """What a value chart shows, in words (its text alternative, issue 22): the latest value
+    against its target, the trend over the chart and the SPC signals."""
+    shown = [p for p in points if p.value is not None]
+    if not shown:
+        return f"{title}. No values yet."
+
+    def fmt(value: Decimal) -> str:
+        return charts.format_value(value, indicator.decimals, indicator.unit)
+
+    first, latest = shown[0], shown[-1]
+    # Both have values (filtered above); the asserts tell mypy.
+    assert latest.value is not None
+    assert first.value is not None
+    words = f"{title}. Latest value {fmt(latest.value)} in {latest.label}"
+    if latest.target is not None:
+        words += f", against a target of {fmt(latest.target)}"
+    if len(shown) > 1:
+        change = "up" if latest.value > first.value else "down"
+        trend = (
+            f"the same as in {first.label}"
+            if latest.value == first.value
+            else f"{change} from {fmt(first.value)} in {first.label}"
+        )
+        words += f"; {trend}, over {len(shown)} periods"
+    words += f". The latest point shows {_SIGNALS[latest.marker]}."
+    kinds = []
+    for marker in (charts.Marker.IMPROVING, charts.Marker.CONCERNING, charts.Marker.NEUTRAL):
+        marked = [p.label for p in shown if p.marker == marker]
+        if marked:
+            when = marked[0] if len(marked) == 1 else f"between {marked[0]} and {marked[-1]}"
+            kinds.append(f"{len(marked)} {marker.value} {when}")
+    if not kinds:
+        return words + " No special-cause points."
+    return words + " Special-cause points: " + "; ".join(kinds) + "."
 
 
 def _questions(spotlight: Spotlight) -> list[str]:

@@ -6,9 +6,10 @@ import re
 
 from django import template
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from performance.common.pdf import svg_data_url
 from performance.reports.data import Column, cell_text, icon_of
 
 register = template.Library()
@@ -94,3 +95,20 @@ def print_svg(markup: str):
     paper cannot show and WeasyPrint would parse by the thousand. The chart's own `<title
     id=…>` (its accessible name) is kept."""
     return mark_safe(_INNER_TITLE.sub("", markup))
+
+
+_DESC = re.compile(r'(<desc id="[^"]*">)[^<]*(</desc>)')
+
+
+@register.filter
+def described_svg(markup: str, words: str):
+    """A chart's SVG for the page with `words` (the chart's text alternative, the same as the
+    PDF's, issue 22) as its `<desc>`, which the SVG's `aria-labelledby` names."""
+    return mark_safe(_DESC.sub(lambda m: f"{m[1]}{escape(words)}{m[2]}", markup, count=1))
+
+
+@register.filter
+def svg_image(markup: str) -> str:
+    """A chart's print SVG as a data URL for an `<img>`: WeasyPrint tags an `<img>` as a Figure
+    with its `alt` as the alternative text, and an inline `<svg>` as nothing (issue 22)."""
+    return svg_data_url(_INNER_TITLE.sub("", markup))
