@@ -29,7 +29,7 @@ def test_the_statement_is_public_and_names_the_council_standard_and_contact(clie
     assert 'href="mailto:accessibility@maidstone.gov.uk"' in body
     assert "Equality Advisory and Support Service (EASS)" in body
     assert "Equality and Human Rights Commission (EHRC)" in body
-    assert "issue 22" in body
+    assert "tagged (PDF/UA-1" in body
 
 
 @override_settings(ACCESSIBILITY_CONTACT_EMAIL="access@example.gov.uk")
