@@ -36,7 +36,7 @@ GRID = "#dcdcdc"
 # Fill of the bars by tone; the bar's label always says the status in words as well.
 TONES = {
     "green": "#00703c",
-    "amber": "#f47738",
+    "amber": "#8f4a00",  # the registry's amber (core.symbols): GOV.UK orange is 2.9:1 on white
     "red": "#d4351c",
     "grey": "#b1b4b6",
     "none": "#f3f2f1",

@@ -176,3 +176,12 @@ def test_python_modules_write_no_status_shape_of_their_own():
                 if any(char in code for char in watched):
                     offenders.append(f"{path.relative_to(ROOT)}:{number}")
     assert offenders == []
+
+
+def test_chart_bars_take_the_registrys_colours_and_carry_3_to_1_on_white():
+    """WCAG 1.4.11: the status bars are graphics people read; GOV.UK orange (2.9:1) was not."""
+    from performance.core.charts import svg
+
+    for tone in ("green", "amber", "red"):
+        assert symbols.contrast(svg.TONES[tone]) >= 3
+    assert svg.TONES["amber"] == symbols.PALETTE["amber"]
