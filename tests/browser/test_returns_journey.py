@@ -93,3 +93,53 @@ def test_enter_submit_return_fix_and_activate(page):
     statuses = dict(Value.objects.values_list("indicator__code", "status"))
     assert statuses == {"WAS 001": "activated", "WAS 002": "submitted", "GEN 001": "submitted"}
     assert page.console_errors == []
+
+
+def test_htmx_outcomes_take_focus_and_submitted_items_read_as_done(page):
+    """Issue 19: after each htmx swap focus lands on the outcome (errors, confirmation, the
+    reopened form's heading); a submitted item has no inputs and says how to change it."""
+    world = build_world()
+    _open_round_today(world)
+    login(page, "enterer_a", PASSWORD)
+    page.goto(f"{page.base_url}/returns/")
+
+    def focused() -> str:
+        return page.evaluate(
+            "() => { const e = document.activeElement;"
+            " return e && e.hasAttribute('data-focus-after-swap') ? e.innerText : ''; }"
+        )
+
+    def wait_for_focus(text: str) -> None:
+        """Until the focused element is a marked outcome holding `text` (not just the body)."""
+        page.wait_for_function(
+            "text => { const e = document.activeElement; return e"
+            " && e.hasAttribute('data-focus-after-swap') && e.innerText.includes(text); }",
+            arg=text,
+        )
+
+    gen1 = page.locator("section.returns-item", has_text="GEN 001")
+    gen1.get_by_role("button", name="Submit GEN 001").click()  # nothing entered: an error
+    page.wait_for_function("() => document.activeElement.classList.contains('govuk-error-summary')")
+    assert "Enter a value" in focused()
+
+    gen1 = page.locator("section.returns-item", has_text="GEN 001")
+    gen1.get_by_label("Value for GEN 001").fill("55")
+    gen1.get_by_label("Performance comment for GEN 001").fill("On track.")
+    gen1.get_by_role("button", name="Submit GEN 001").click()
+    wait_for_focus("Submitted GEN 001 for activation.")
+    assert "waiting for" in focused()
+    gen1 = page.locator("section.returns-item", has_text="GEN 001")
+    assert gen1.locator("input:not([type=hidden]), textarea, button").count() == 0
+    assert "On track." in gen1.inner_text()
+    assert "A performance comment is required" not in page.content()
+    assert_accessible(page)
+
+    gen1.get_by_role("link", name="Change or withdraw GEN 001").click()
+    page.wait_for_function("() => document.activeElement.tagName === 'H3'")
+    assert "GEN 001" in focused()
+    gen1 = page.locator("section.returns-item", has_text="GEN 001")
+    gen1.get_by_role("button", name="Save draft of GEN 001").click()
+    wait_for_focus("Saved GEN 001 as a draft.")
+    assert Value.objects.get(indicator__code="GEN 001").status == "draft"
+    assert_accessible(page)
+    assert page.console_errors == []

@@ -28,6 +28,7 @@ def _queue_context(request, *, problems=None, reason_error="", reason="") -> dic
             value=row.value.value,
             target=row.target,
             previous=row.previous[0] if row.previous else None,
+            comment=row.value.comment,
         )
     evidence = hooks.one(hooks.VALUE_EVIDENCE)(row.value.pk for row in rows)
     for row in rows:
@@ -211,6 +212,7 @@ def value_review(request: HttpRequest, value_id: int) -> HttpResponse:
         target=target,
         previous=history[0] if history else None,
         judgement=judgement,
+        comment=value.comment,
     )
     series = list(reversed(history)) + (
         [(value.period, value.value)] if value.value is not None else []

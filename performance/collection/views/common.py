@@ -31,8 +31,13 @@ def status_preview(
     target: Decimal | None,
     previous: tuple[str, Decimal] | None,
     judgement: rules.Judgement | None = None,
+    comment: str = "",
 ) -> dict:
-    """What the live status shows: level, direction against the last period, comment needed."""
+    """What the live status shows: level, direction against the last period, comment needed.
+
+    "Needed" is the comment rule failing for `comment` (what is stored or typed), as
+    `rules.check_comment` judges it: a level or signal that asks for one and no comment.
+    """
     if judgement is not None and judgement.status is not None:
         level = judgement.status.level
         direction = judgement.status.dot_previous
@@ -59,7 +64,7 @@ def status_preview(
         "direction_icon": DIRECTION_ICONS[direction],
         "previous": previous,
         "variation": variation,
-        "needs_comment": needs,
+        "needs_comment": needs and not comment.strip(),
         "why": why,
         "has_target": target is not None and indicator.polarity != "none",
     }

@@ -24,9 +24,18 @@ from performance.common import access
 from performance.core import periods
 from performance.models import CollectionRound, Indicator, Value
 
+# Read as done (issue 19): no form once submitted or activated, unless the enterer asks to
+# change a submitted one (saving it as a draft withdraws it; the service allows that until a
+# data manager activates it).
+DONE = (Value.Status.SUBMITTED, Value.Status.ACTIVATED)
 
-def _item_context(item: due.DueItem, *, raw=None, errors=None, notice="", stale="") -> dict:
+
+def _item_context(
+    item: due.DueItem, *, raw=None, errors=None, notice="", stale="", editing=False
+) -> dict:
     value = item.value
+    done = value is not None and value.status in DONE
+    read_only = done and (value.status == Value.Status.ACTIVATED or not (editing or raw or stale))
     if raw is None:
         raw = {
             "value": "" if value is None or value.value is None else value.value.normalize(),
@@ -50,10 +59,24 @@ def _item_context(item: due.DueItem, *, raw=None, errors=None, notice="", stale=
         "stale": stale,
         "status_icon": STATUS_ICONS.get(item.status, ""),
         "preview": status_preview(
-            item.indicator, value=current, target=item.target, previous=item.last_value
+            item.indicator,
+            value=current,
+            target=item.target,
+            previous=item.last_value,
+            comment=str(raw.get("comment") or ""),
         ),
         "ratio": rules.is_ratio(item.indicator),
+        "read_only": read_only,
+        "editing": editing and done and not read_only,
+        "managers": _names(item.indicator.managers.all()) if done else "",
     }
+
+
+def _names(people) -> str:
+    names = [p.get_full_name() or p.get_username() for p in people]
+    if len(names) <= 1:
+        return names[0] if names else "a data manager"
+    return ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def _entry_item(request, round_id: int, indicator_id: int) -> due.DueItem:
@@ -62,7 +85,9 @@ def _entry_item(request, round_id: int, indicator_id: int) -> due.DueItem:
     indicator = access.indicator_for(request.user, indicator_id, to="drafts", related=["team"])
     if due.find_due(round_, indicator) is None:
         raise Http404("Not due in this round.")
-    items = due.due_items([round_], indicators=Indicator.objects.filter(pk=indicator.pk))
+    items = due.due_items(
+        [round_], indicators=Indicator.objects.filter(pk=indicator.pk), prefetch_people=True
+    )
     return items[0]
 
 
@@ -72,7 +97,7 @@ def _entry_item(request, round_id: int, indicator_id: int) -> due.DueItem:
 def _my_items(user) -> tuple[list[CollectionRound], list[due.DueItem]]:
     """Due items of the open rounds, plus my values returned or re-opened in earlier rounds."""
     rounds = due.open_rounds()
-    items = due.due_items(rounds, enterer=user)
+    items = due.due_items(rounds, enterer=user, prefetch_people=True)
     seen = {(i.indicator.id, i.period) for i in items}
     reopened = (
         Value.objects.filter(
@@ -100,7 +125,7 @@ def _my_items(user) -> tuple[list[CollectionRound], list[due.DueItem]]:
             Q(*[Q(kind=k, period=p) for k, p in past_rounds], _connector=Q.OR)
         )
         wanted = set(extra_pairs)
-        for item in due.due_items(list(found), enterer=user):
+        for item in due.due_items(list(found), enterer=user, prefetch_people=True):
             if (item.indicator.id, item.period) in wanted:
                 items.append(item)
                 if item.round not in rounds:
@@ -119,7 +144,7 @@ def _my_returns_context(request, *, override: dict | None = None) -> dict:
             if override and override["key"] == item.key:
                 contexts.append(override["context"])
             else:
-                contexts.append(_item_context(item))
+                contexts.append(_item_context(item, editing=request.GET.get("edit") == item.key))
         counts = Counter(i.status for i in round_items)
         groups.append(
             {
@@ -147,7 +172,10 @@ def return_item(request: HttpRequest, round_id: int, indicator_id: int) -> HttpR
     """One due item: GET its fragment; POST saves it as a draft or submits it."""
     item = _entry_item(request, round_id, indicator_id)
     if request.method == "GET":
-        return render(request, "performance/returns/_item.html", _item_context(item))
+        editing = request.GET.get("edit") == "1"
+        return render(
+            request, "performance/returns/_item.html", _item_context(item, editing=editing)
+        )
     if not access.can_enter(request.user, item.indicator):
         raise PermissionDenied("You are not a data enterer for this indicator.")
     raw = {
@@ -220,6 +248,7 @@ def return_preview(request: HttpRequest, round_id: int, indicator_id: int) -> Ht
         target=item.target,
         previous=item.last_value,
         judgement=judgement,
+        comment=entry.comment,
     )
     return render(
         request,
