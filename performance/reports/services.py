@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
@@ -47,6 +48,45 @@ def published_stamp(row: PublishedReport) -> exports.Stamp:
         date=date_text(timezone.localtime(row.published_at).date()),
         published=True,
     )
+
+
+# Table columns whose cells are people's names (the report's selectors write them with
+# `selectors.common._person`), and how the confirmation page describes each.
+PERSON_COLUMNS = {"owner": "Owner"}
+_PLAN_OWNER = re.compile(r"owner (?P<name>.+)$")
+
+
+def people_named(report: Report) -> dict[str, list[str]]:
+    """Every person's name the report will show (pages, PDF, open data, workbook), each with
+    where it appears: the publish confirmation page lists them (issue 19). Free-text comments
+    are not read here; the page counts them instead."""
+    found: dict[str, set[str]] = {}
+
+    def note(name: Any, where: str) -> None:
+        text = str(name or "").strip()
+        if text:
+            found.setdefault(text, set()).add(where)
+
+    tables = [*report.tables, report.open_data]
+    for table in tables:
+        for column in table.columns:
+            if column.key in PERSON_COLUMNS:
+                where = f"{column.label} in {table.caption or 'the open data'}"
+                for row in table.rows:
+                    note(row.get(column.key), where)
+    for section in report.sections:
+        for spotlight in section.spotlights:
+            owner = _PLAN_OWNER.search(spotlight.plan_status)
+            if owner:
+                note(owner["name"], f"Owner of the action plan for {spotlight.code}")
+            for action in spotlight.actions:
+                note(action.owner, f"Owner of an action for {spotlight.code}")
+    return {name: sorted(found[name]) for name in sorted(found)}
+
+
+def comments_count(report: Report) -> int:
+    """Performance comments the report prints as written (they may name people)."""
+    return sum(1 for s in report.sections for spot in s.spotlights if spot.comment.strip())
 
 
 def frozen_report(row: PublishedReport) -> Report:

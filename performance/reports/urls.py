@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("show/", views.show, name="show"),
     path("publish/", views.publish, name="publish"),
+    path("publish/confirm/", views.publish_confirm, name="publish-confirm"),
     path("jobs/<int:pk>/", views.job, name="job"),
     path("jobs/<int:pk>/download/", views.job_download, name="job-download"),
     path("<slug:kind>/", views.report, name="report"),

@@ -186,17 +186,46 @@ def report(request: HttpRequest, kind: str) -> HttpResponse:
     picker = _picker(kind_, picked, errors, action=request.path, htmx=True)
     if errors:
         return render(request, "reports/choose.html", {"kind": kind_, **picker}, status=400)
-    built = selectors.build(
-        kind_, period=period, audience=audience, team_ids=selectors.reader_team_ids(request.user)
+    extra = _report_context(request, kind_, period, audience, None)
+    query = {"period": str(period), "audience": audience.value}
+    latest = next(
+        (v for v in reversed(extra["versions"]) if v.status == PublishedReport.Status.PUBLISHED),
+        None,
     )
-    context = exports.context(
-        built,
-        services.draft_stamp(),
-        for_print=False,
-        links=True,
-        **picker,
-        **_report_context(request, kind_, period, audience, built),
-    )
+    # Issue 19: a reader of the whole council who is not a performance officer (a member) lands
+    # on the latest published version when there is one; the live draft is a marked link away
+    # (`draft=1`). Officers, who publish, and team staff, whose reports are narrowed to their
+    # teams, land on the draft with a link to the published version.
+    team_ids = selectors.reader_team_ids(request.user)
+    lands_on_published = team_ids is None and not extra["is_officer"]
+    if latest is not None and lands_on_published and not request.GET.get("draft"):
+        context = exports.context(
+            services.frozen_report(latest),
+            services.published_stamp(latest),
+            for_print=False,
+            **picker,
+            **extra,
+            showing_published=latest,
+            draft_url=f"{request.path}?{urlencode({**query, 'draft': '1'})}",
+        )
+    else:
+        built = selectors.build(
+            kind_,
+            period=period,
+            audience=audience,
+            team_ids=team_ids,
+        )
+        context = exports.context(
+            built,
+            services.draft_stamp(),
+            for_print=False,
+            links=True,
+            **picker,
+            **extra,
+            latest_published=latest,
+            published_here=lands_on_published,
+            publish_url=_publish_confirm_url(kind_, period, audience),
+        )
     template = kind_.template
     if request.htmx:
         template += "#report-body"
@@ -296,18 +325,74 @@ def report_xlsx(request: HttpRequest, kind: str) -> HttpResponse:
     return response
 
 
+def _publish_target(params):
+    """(kind, period, audience) of a publication from `params`; BadArgument names the field."""
+    kind = parse_kind(params.get("kind", ""))
+    return (
+        kind,
+        parse_period(kind, params.get("period", "")),
+        parse_audience(params.get("audience")),
+    )
+
+
+def _publish_confirm_url(kind: Kind, period, audience: Audience) -> str:
+    query = urlencode({"kind": kind.value, "period": str(period), "audience": audience.value})
+    return f"{reverse('reports:publish-confirm')}?{query}"
+
+
+@require_GET
+@login_required
+def publish_confirm(request: HttpRequest) -> HttpResponse:
+    """What will become public, asked once more (issue 19): the report, its size and every
+    person it names; its form POSTs to `publish` with `confirm=yes`."""
+    if not access.is_performance_officer(request.user):
+        raise PermissionDenied("Only a performance officer can publish a report.")
+    try:
+        kind, period, audience = _publish_target(request.GET)
+    except BadArgument as error:
+        messages.error(request, f"Not published: {error}")
+        return redirect("reports:index")
+    built = selectors.build(kind, period=period, audience=audience)  # all teams, as published
+    indicators = {row.get("indicator") for row in built.open_data.rows} - {None, ""}
+    versions = PublishedReport.objects.filter(
+        kind=kind.value, period=str(period), audience=audience.value
+    ).order_by("version")
+    query = urlencode({"period": str(period), "audience": audience.value})
+    context = {
+        "kind": kind,
+        "period": period,
+        "audience": audience,
+        "report": built,
+        "sections": len(built.shown_sections),
+        "indicators": len(indicators),
+        "open_data_rows": len(built.open_data.rows),
+        "people": services.people_named(built),
+        "comments": services.comments_count(built),
+        "versions": list(versions),
+        "next_version": len(versions) + 1,
+        "report_url": f"{reverse('reports:report', args=[kind.value])}?{query}",
+    }
+    return render(request, "reports/publish_confirm.html", context)
+
+
 @require_POST
 @login_required
 def publish(request: HttpRequest) -> HttpResponse:
     if not access.is_performance_officer(request.user):
         raise PermissionDenied("Only a performance officer can publish a report.")
     try:
-        kind = parse_kind(request.POST.get("kind", ""))
-        period = parse_period(kind, request.POST.get("period", ""))
-        audience = parse_audience(request.POST.get("audience"))
+        kind, period, audience = _publish_target(request.POST)
     except BadArgument as error:
         messages.error(request, f"Not published: {error}")
         return redirect("reports:index")
+    if request.POST.get("confirm") != "yes":
+        # Publishing cannot be undone: it is asked once more, on the confirmation page.
+        messages.error(
+            request,
+            "Not published: confirm on this page that the report may become public, "
+            "then press Publish.",
+        )
+        return redirect(_publish_confirm_url(kind, period, audience))
     # Laying out a county's report takes minutes: a worker publishes it, this page follows it.
     job_ = services.request_publication(
         user=request.user,

@@ -57,8 +57,15 @@ def test_an_officer_publishes_and_the_public_reads_it_without_signing_in(page):
     make_council()
     login(page, "pat", PASSWORD)
     page.goto(f"{page.base_url}/reports/quarterly/?period={PERIOD}&audience=cabinet")
-    page.get_by_label("Reason or note for the record (optional)").fill("For the February Cabinet")
+    # Issue 19: the Downloads box leads to a confirmation page that says what becomes public.
     page.get_by_role("button", name="Publish this report").click()
+    page.wait_for_url("**/reports/publish/confirm/**")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check what will become public")
+    expect(page.get_by_role("rowheader", name="Pat Okafor")).to_be_visible()
+    expect(page.get_by_text("it cannot be unpublished")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Reason or note for the record (optional)").fill("For the February Cabinet")
+    page.get_by_role("button", name="Publish", exact=False).click()
     # Publishing runs as a job (eager here); its page says when it is done and links to it.
     expect(page.get_by_role("link", name="View the published report")).to_be_visible()
     assert_accessible(page)

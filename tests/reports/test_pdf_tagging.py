@@ -269,7 +269,7 @@ def test_a_published_report_is_tagged_pdf_a_3u_and_claims_pdf_ua_1(client, counc
     with TestCase.captureOnCommitCallbacks(execute=True):
         client.post(
             reverse("reports:publish"),
-            {"kind": "quarterly", "period": PERIOD, "audience": "cabinet"},
+            {"kind": "quarterly", "period": PERIOD, "audience": "cabinet", "confirm": "yes"},
         )
     client.logout()
     row = PublishedReport.objects.get()

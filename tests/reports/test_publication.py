@@ -32,7 +32,13 @@ def publish_as(client, user, audience="cabinet", **extra):
     with TestCase.captureOnCommitCallbacks(execute=True):
         return client.post(
             reverse("reports:publish"),
-            {"kind": "quarterly", "period": PERIOD, "audience": audience, **extra},
+            {
+                "kind": "quarterly",
+                "period": PERIOD,
+                "audience": audience,
+                "confirm": "yes",
+                **extra,
+            },
         )
 
 

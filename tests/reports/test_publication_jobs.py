@@ -26,7 +26,7 @@ def ask_to_publish(client, user, **extra):
     client.force_login(user)
     return client.post(
         reverse("reports:publish"),
-        {"kind": "quarterly", "period": PERIOD, "audience": "cabinet", **extra},
+        {"kind": "quarterly", "period": PERIOD, "audience": "cabinet", "confirm": "yes", **extra},
     )
 
 

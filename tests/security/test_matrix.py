@@ -459,6 +459,11 @@ PAGES: dict[str, Page] = {
         post=NOT_OFFICER,
         data=lambda w, r: {"kind": "quarterly", "period": str(w.quarter), "audience": "mt"},
     ),
+    "reports:publish-confirm": Page(
+        OFFICER_ONLY,
+        query=lambda w, r: {"kind": "quarterly", "period": str(w.quarter), "audience": "mt"},
+        why="issue 19: what will become public, asked once more before the publish POST",
+    ),
     "reports:job": Page(
         SIGNED_IN,
         kwargs=lambda w, r: {"pk": w.jobs[r if r != "anonymous" else "officer"].pk},
