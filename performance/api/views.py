@@ -39,7 +39,7 @@ from performance.collection.excel import upload
 from performance.common import audit
 from performance.core import periods
 from performance.indicators.status_export import COLUMNS as STATUS_COLUMNS
-from performance.indicators.status_export import NUMBER_COLUMNS, status_rows
+from performance.indicators.status_export import NUMBER_COLUMNS, shared_status_rows
 from performance.models import ApiIdempotencyKey, Indicator, Value
 from reach_summit import exports as league_exports
 from reach_summit import selectors as league_selectors
@@ -215,12 +215,14 @@ class Status(Endpoint):
     )
     def get(self, request: Request) -> Response:
         period = _period(request)
+        readable = set(Indicator.objects.readable_by(request.user).values_list("id", flat=True))
         rows = [
             {
                 column: (_decimal(row[column]) if column in NUMBER_COLUMNS else row[column])
                 for column in STATUS_COLUMNS
             }
-            for row in status_rows(period, Indicator.objects.readable_by(request.user))
+            for indicator_id, row in shared_status_rows(period)
+            if indicator_id in readable
         ]
         return paginated(request, rows)
 

@@ -9,12 +9,15 @@ are written with exactly the digits of the CSV cell, so both formats carry the s
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
+from performance.common import cache as generations
 from performance.common import spreadsheets
 from performance.core import periods
 from performance.core.calculations import round_to
@@ -45,8 +48,27 @@ def status_rows(
 ) -> list[dict[str, str]]:
     """The rows of SPEC §12 `indicator_status` for `period`, by indicator code, as text.
 
-    Every indicator by default (the command); the API passes the ones its person may read.
+    Every indicator by default (the command); a queryset narrows them (computed afresh).
     """
+    return [row for _, row in _rows(period, indicators)]
+
+
+def shared_status_rows(
+    period: periods.Period, *, today: dt.date | None = None
+) -> tuple[tuple[int, dict[str, str]], ...]:
+    """`(indicator id, row)` of every indicator, computed once per change of the "indicators"
+    generation and shared by every reader (the API filters it to what its person reads): with
+    SPC at the stress scale the rows cost seconds, a page of them must not. Callers must not
+    change the rows.
+    """
+    today = today or timezone.localdate()
+    key = f"status-rows|{selectors.period_statuses_key(period, today=today)}"
+    return generations.cached(key, ["indicators"], lambda: tuple(_rows(period, None)))
+
+
+def _rows(
+    period: periods.Period, indicators: QuerySet[Indicator] | None
+) -> list[tuple[int, dict[str, str]]]:
     indicators = list(
         (Indicator.objects.all() if indicators is None else indicators).order_by("code")
     )
@@ -57,18 +79,21 @@ def status_rows(
         if status is None or (status.actual is None and status.target is None):
             continue
         rows.append(
-            {
-                "indicator": indicator.code,
-                "period": str(status.period),
-                "value": _number(status.actual, indicator.decimals),
-                "target": _number(status.target, indicator.decimals),
-                "shortfall_pct": _number(status.shortfall, 2),
-                "status": status.status,
-                "dot_previous": status.dot_previous.value,
-                "dot_year": status.dot_year.value,
-                "variation": status.variation.value,
-                "assurance": status.assurance.value,
-            }
+            (
+                indicator.id,
+                {
+                    "indicator": indicator.code,
+                    "period": str(status.period),
+                    "value": _number(status.actual, indicator.decimals),
+                    "target": _number(status.target, indicator.decimals),
+                    "shortfall_pct": _number(status.shortfall, 2),
+                    "status": status.status,
+                    "dot_previous": status.dot_previous.value,
+                    "dot_year": status.dot_year.value,
+                    "variation": status.variation.value,
+                    "assurance": status.assurance.value,
+                },
+            )
         )
     return rows
 
