@@ -256,3 +256,21 @@ def test_csv_text_cells_are_neutralised_and_numbers_stay_numbers(council):
     row = next(r for r in rows if r["code"] == indicator.code)
     assert row["title"] == '\'=HYPERLINK("http://evil.example")'
     assert row["decimals"] == str(indicator.decimals)
+
+
+def test_a_change_saved_shows_on_the_very_next_status_request(council):
+    """The rows are shared per change of the "indicators" generation: a save bumps it."""
+    period = _latest_quarter()
+    api = Api(token_for("performance"))
+    before = {r["indicator"]: r for r in api.walk("/api/v1/status", {"period": period})}
+    value = (
+        Value.objects.filter(period=period, status=Value.Status.ACTIVATED, numerator=None)
+        .select_related("indicator")
+        .first()
+    )
+    value.value = value.value + 7
+    value.save()
+    after = {r["indicator"]: r for r in api.walk("/api/v1/status", {"period": period})}
+    code = value.indicator.code
+    assert after[code]["value"] != before[code]["value"]
+    assert Decimal(str(after[code]["value"])) == round(value.value, value.indicator.decimals)
