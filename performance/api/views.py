@@ -241,17 +241,24 @@ def _since(request: Request) -> dt.datetime | None:
         raise BadParameter(
             "changed_since", "must be an ISO 8601 date or time, e.g. 2025-10-01T00:00:00Z"
         )
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+    try:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 (Schemathesis sent -23:46).
+        return moment.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise BadParameter("changed_since", "is outside the dates this API can compare") from None
 
 
 def _cursor(raw: str) -> tuple[dt.datetime, int]:
     moment, _, pk = raw.partition("~")
-    parsed = parse_datetime(moment)
-    if parsed is None or not pk.isdigit():
-        raise BadParameter("cursor", "is not one this API gave; start again without it")
-    return parsed, int(pk)
+    try:
+        parsed = parse_datetime(moment)
+        if parsed is None or not pk.isdigit() or timezone.is_naive(parsed):
+            raise ValueError(moment)
+        return parsed.astimezone(dt.UTC), int(pk)
+    except (OverflowError, ValueError):
+        raise BadParameter("cursor", "is not one this API gave; start again without it") from None
 
 
 class Values(Endpoint):

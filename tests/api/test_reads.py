@@ -274,3 +274,15 @@ def test_a_change_saved_shows_on_the_very_next_status_request(council):
     code = value.indicator.code
     assert after[code]["value"] != before[code]["value"]
     assert Decimal(str(after[code]["value"])) == round(value.value, value.indicator.decimals)
+
+
+def test_changed_since_with_any_valid_offset_is_compared_in_utc(council):
+    """Found by Schemathesis on PostgreSQL, which refuses offsets beyond ±15:59: a 500."""
+    api = Api(token_for("performance"))
+    response = api.get("/api/v1/values", {"changed_since": "0207-05-09T07:36:15.56171-23:46"})
+    assert response.status_code == 200
+    assert exact(response)["results"]
+    cursor = api.get("/api/v1/values", {"cursor": "2026-01-01T00:00:00-23:46~5"})
+    assert cursor.status_code == 200
+    bad = api.get("/api/v1/values", {"cursor": "2026-01-01T00:00:00~x"})
+    assert exact(bad) == {"cursor": ["is not one this API gave; start again without it"]}
