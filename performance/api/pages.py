@@ -74,7 +74,6 @@ def tokens(request: HttpRequest) -> HttpResponse:
             form.add_error("name" if error.field == "user" else error.field, error.message)
         else:
             form = TokenForm()
-    status = 200 if request.method == "GET" or form.is_bound is False or secret else 400
     return render(
         request,
         "api/tokens.html",
@@ -85,7 +84,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             "secret": secret,
             "made": made,
         },
-        status=status,
+        status=400 if form.errors else 200,
     )
 
 

@@ -14,7 +14,6 @@ import io
 import json
 from decimal import Decimal
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from performance.common import cache as generations
@@ -43,14 +42,9 @@ def _number(value: Decimal | None, decimals: int) -> str:
     return "" if value is None else format(round_to(value, decimals), "f")
 
 
-def status_rows(
-    period: periods.Period, indicators: QuerySet[Indicator] | None = None
-) -> list[dict[str, str]]:
-    """The rows of SPEC §12 `indicator_status` for `period`, by indicator code, as text.
-
-    Every indicator by default (the command); a queryset narrows them (computed afresh).
-    """
-    return [row for _, row in _rows(period, indicators)]
+def status_rows(period: periods.Period) -> list[dict[str, str]]:
+    """The rows of SPEC §12 `indicator_status` for `period`, by indicator code, as text."""
+    return [row for _, row in _rows(period)]
 
 
 def shared_status_rows(
@@ -63,16 +57,15 @@ def shared_status_rows(
     """
     today = today or timezone.localdate()
     key = f"status-rows|{selectors.period_statuses_key(period, today=today)}"
-    return generations.cached(key, ["indicators"], lambda: tuple(_rows(period, None)))
+    return generations.cached(key, ["indicators"], lambda: tuple(_rows(period, today=today)))
 
 
 def _rows(
-    period: periods.Period, indicators: QuerySet[Indicator] | None
+    period: periods.Period, *, today: dt.date | None = None
 ) -> list[tuple[int, dict[str, str]]]:
-    indicators = list(
-        (Indicator.objects.all() if indicators is None else indicators).order_by("code")
-    )
-    statuses = selectors.indicator_statuses(indicators, period, with_spc=True)
+    """The day decides whether a missing value is No data yet (the window): the cache key's."""
+    indicators = list(Indicator.objects.order_by("code"))
+    statuses = selectors.indicator_statuses(indicators, period, with_spc=True, today=today)
     rows = []
     for indicator in indicators:
         status = statuses.get(indicator.id)

@@ -61,8 +61,10 @@ def _enterers_item() -> due.DueItem:
 
 
 def _requests() -> dict[str, tuple[str, str, dict]]:
+    from django.conf import settings
+
     quarter = str(league_selectors.default_quarter())
-    value = BenchmarkValue.objects.filter(authority__code="E07000110").select_related(
+    value = BenchmarkValue.objects.filter(authority__code=settings.COUNCIL_CODE).select_related(
         "measure", "authority"
     )[0]
     group = value.authority.groups.first()
