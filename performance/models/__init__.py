@@ -31,6 +31,16 @@ from performance.models.plans import (
     StrategicActionUpdate,
     StrategicPlan,
 )
+from performance.models.risks import (
+    Risk,
+    RiskAction,
+    RiskAlert,
+    RiskCategory,
+    RiskControl,
+    RiskEscalation,
+    RiskReview,
+    RiskSettings,
+)
 
 __all__ = [
     "Action",
@@ -53,6 +63,14 @@ __all__ = [
     "OutboxMessage",
     "Outcome",
     "Priority",
+    "Risk",
+    "RiskAction",
+    "RiskAlert",
+    "RiskCategory",
+    "RiskControl",
+    "RiskEscalation",
+    "RiskReview",
+    "RiskSettings",
     "SentReminder",
     "Service",
     "ServicePlan",

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     # Named in the QuerySets' bases below, as strings: the models import this module.
-    from performance.models import ActionPlan, Indicator, ServicePlan, Team, Value  # noqa: F401
+    from performance.models import ActionPlan, Indicator, Risk, ServicePlan, Team, Value  # noqa: F401
 
     User = AbstractBaseUser | AnonymousUser
 else:
@@ -216,3 +216,37 @@ class ActionPlanQuerySet(models.QuerySet["ActionPlan"]):
         return self.filter(
             Q(team__in=team.objects.readable_by(user)) | Q(owner=user) | Q(pk__in=owns_an_action)
         )
+
+
+class RiskQuerySet(models.QuerySet["Risk"]):
+    """Risks (SPEC §14). Open risks of every register are read as the indicators are: officers
+    and members read all, others their teams' risks, the council-wide ones (no team) and the
+    risks they own. A *confidential* risk (commercially sensitive, legal or staffing matters:
+    decisions.md) is read only by performance officers, its owner, and the Head of Service and
+    service managers of its team; members and the team's other staff see it in no list."""
+
+    def readable_by(self, user: User) -> RiskQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if is_performance_officer(user):
+            return self.all()
+        teams = member_team_ids(user)
+        confidential = Q(owner=user)
+        if has_role(user, Role.SERVICE_MANAGER):
+            confidential |= Q(team_id__in=teams)
+        else:
+            confidential |= Q(team__head_of_service=user) | Q(team__service__head_of_service=user)
+        if sees_every_team(user):
+            open_to = Q(confidential=False)
+        else:
+            open_to = Q(confidential=False) & (
+                Q(team__isnull=True) | Q(team_id__in=teams) | Q(owner=user)
+            )
+        return self.filter(open_to | (Q(confidential=True) & confidential))
+
+    def reviewable_by(self, user: User) -> RiskQuerySet:
+        """Risks a person reviews: their own, and every risk for a performance officer."""
+        if is_performance_officer(user):
+            return self.all()
+        # Only signed-in people reach the filter (an auth.User); `User` also admits AnonymousUser.
+        return self.filter(owner=user) if user.is_authenticated else self.none()  # type: ignore[misc]
