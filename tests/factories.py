@@ -31,6 +31,8 @@ from performance.models import (
     Milestone,
     Outcome,
     Priority,
+    Risk,
+    RiskCategory,
     Service,
     ServicePlan,
     ServicePlanObjective,
@@ -400,3 +402,46 @@ def golden_thread(
                 ActivityProgressFactory(activity=activity)
                 IndividualObjectiveFactory(activity=activity)
     return built
+
+
+# --- Risks (SPEC §14) ---------------------------------------------------------------------------
+
+
+class RiskCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RiskCategory
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Risk category {n}")
+    appetite = 12
+
+
+class RiskFactory(factory.django.DjangoModelFactory):
+    """An open service risk: inherent 4×4, current 3×3 (9, medium), target 2×2.
+
+    `indicators=[indicator]` links key risk indicators."""
+
+    class Meta:
+        model = Risk
+        skip_postgeneration_save = True
+
+    reference = factory.Sequence(lambda n: f"R{n:03d}")
+    title = factory.Sequence(lambda n: f"Test risk {n}")
+    register = Risk.Register.SERVICE
+    category = factory.SubFactory(RiskCategoryFactory)
+    owner = factory.SubFactory(UserFactory)
+    team = factory.SubFactory(TeamFactory)
+    cause = "A cause"
+    event = "An event"
+    consequence = "A consequence"
+    inherent_likelihood = 4
+    inherent_impact = 4
+    current_likelihood = 3
+    current_impact = 3
+    target_likelihood = 2
+    target_impact = 2
+
+    @factory.post_generation
+    def indicators(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.indicators.set(extracted)
