@@ -403,6 +403,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Publish tasks that were enqueued while the broker was unreachable (performance.common.outbox).
     "relay-outbox": {"task": "performance.outbox.relay_outbox", "schedule": 60.0},
+    # Key risk indicator alerts follow the activated values (SPEC §14); a pass with no figure
+    # changed costs two queries. Pages showing risks also bring them up to date before reading.
+    "risk-alerts": {"task": "performance.risks.tasks.check_kri_alerts", "schedule": 300.0},
     # The data quality policy's annual review: officers are reminded once per version when due.
     "policy-review-reminder": {
         "task": "dataquality.tasks.remind_policy_review",
