@@ -23,6 +23,8 @@ from performance.models import (
     ActivityProgress,
     CollectionRound,
     Indicator,
+    Risk,
+    RiskReview,
     ServicePlan,
     StrategicAction,
     StrategicActionUpdate,
@@ -259,17 +261,19 @@ def find_due(round_: CollectionRound, indicator: Indicator) -> str | None:
 
 @dataclass
 class PlanItem:
-    """A strategic action or a service-plan activity whose owner owes a progress update in a
+    """A strategic action, a service-plan activity or a risk whose owner owes an update in a
     round: strategic-actions rounds ask for the half-year's update of every action of the
     current Strategic Plan; monthly rounds ask for the month's progress of every activity of
-    the approved service plans of that month's financial year."""
+    the approved service plans of that month's financial year; quarterly rounds ask for the
+    quarter's review of every open risk (SPEC §14: the same window, digests and chasers)."""
 
     ACTION = "action"
     ACTIVITY = "activity"
+    RISK = "risk"
 
     round: CollectionRound
-    kind: str  # ACTION or ACTIVITY
-    record: StrategicAction | Activity
+    kind: str  # ACTION, ACTIVITY or RISK
+    record: StrategicAction | Activity | Risk
     period: str
     updated: bool
     manager: object | None = None  # the owning manager told when it is overdue (activities)
@@ -284,21 +288,35 @@ class PlanItem:
 
     @property
     def kind_label(self) -> str:
-        return "Strategic action" if self.kind == self.ACTION else "Service-plan activity"
+        return {
+            self.ACTION: "Strategic action",
+            self.ACTIVITY: "Service-plan activity",
+            self.RISK: "Risk review",
+        }[self.kind]
 
     @property
     def status_label(self) -> str:
+        if self.kind == self.RISK:
+            return "Reviewed" if self.updated else "Not reviewed"
         return "Updated" if self.updated else "Not updated"
 
     @property
+    def title(self) -> str:
+        if isinstance(self.record, Risk):
+            return f"{self.record.reference} {self.record.title}"
+        return self.record.title
+
+    @property
     def label(self) -> str:
-        return f"{self.kind_label}: {self.record.title} ({self.period})"
+        return f"{self.kind_label}: {self.title} ({self.period})"
 
 
 def plan_items(rounds: Sequence[CollectionRound]) -> list[PlanItem]:
     """The strategic actions and activities with an owner due for a progress update in `rounds`,
-    each with whether its update for the round's period is in. Four queries at most."""
+    and the open risks due for their quarterly review, each with whether its update or review
+    for the round's period is in. Six queries at most."""
     result: list[PlanItem] = []
+    result += _risk_items([r for r in rounds if r.kind == CollectionRound.Kind.QUARTERLY])
     action_rounds = [r for r in rounds if r.kind == CollectionRound.Kind.STRATEGIC_ACTIONS]
     month_rounds = [r for r in rounds if r.kind == CollectionRound.Kind.MONTHLY]
     if action_rounds:
@@ -370,3 +388,34 @@ def plan_items(rounds: Sequence[CollectionRound]) -> list[PlanItem]:
                     )
                 )
     return result
+
+
+def _risk_items(rounds: Sequence[CollectionRound]) -> list[PlanItem]:
+    """Every open risk's review for each quarterly round; overdue ones also go to the Head of
+    Service of the risk's team (the owning manager, as for activities). Two queries."""
+    if not rounds:
+        return []
+    risks = list(
+        Risk.objects.filter(status=Risk.Status.OPEN)
+        .select_related("owner", "team__head_of_service")
+        .order_by("reference")
+    )
+    done = set(
+        RiskReview.objects.filter(
+            risk__in=[risk.pk for risk in risks], period__in=[r.period for r in rounds]
+        )
+        .order_by()
+        .values_list("risk_id", "period")
+    )
+    return [
+        PlanItem(
+            round=round_,
+            kind=PlanItem.RISK,
+            record=risk,
+            period=round_.period,
+            updated=(risk.pk, round_.period) in done,
+            manager=risk.team.head_of_service if risk.team else None,
+        )
+        for round_ in rounds
+        for risk in risks
+    ]

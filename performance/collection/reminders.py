@@ -5,8 +5,9 @@ What a day sends, for each round whose event falls on it:
 - request date (day 1): each enterer gets one digest of all their due items;
 - day 7: a chaser to each enterer with items not yet submitted;
 - the same digest, chaser and overdue summary list, beside a person's values, the strategic
-  actions and service-plan activities they own that are due for a progress update in the round
-  (`due.plan_items`): one email per person whatever mix of items it lists;
+  actions and service-plan activities they own that are due for a progress update in the round,
+  and in a quarterly round the risks they own that are due for review (`due.plan_items`): one
+  email per person whatever mix of items it lists;
 - day 9: each data manager gets a digest of the items waiting for their activation (items
   without a data manager go to the performance officers);
 - the day after the window closes: every due item without an activated value is recorded as
@@ -302,6 +303,8 @@ def _link(name: str, *args) -> str:
 def plan_item_link(item: due.PlanItem) -> str:
     """The page where the owner updates the item's progress for the round's period."""
     pk = item.record.pk
+    if item.kind == due.PlanItem.RISK:
+        return _link("performance:risk-review", pk)
     if item.kind == due.PlanItem.ACTION:
         return f"{_link('performance:strategic-actions')}?edit={pk}#action-{pk}"
     return f"{_link('performance:activity-progress', pk)}?month={item.period}"
