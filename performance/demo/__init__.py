@@ -58,6 +58,7 @@ DEMO_STEPS = [
     "performance.demo",
     "performance.demo.indicators",
     "performance.demo.collection",
+    "performance.risks.demo",
     "reach_summit.demo",
     "benchmarking.demo",
     "dataquality.demo",
