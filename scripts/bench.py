@@ -287,6 +287,8 @@ def page_plan(run: Run) -> list[tuple[str, str, str]]:
     else:
         run.skipped.append("Benchmarking comparison (no benchmarking page resolves yet)")
     add("Data quality dashboard", "dataquality:dashboard", "performance")
+    add("Risk register (every register)", "performance:risk-register", "performance")
+    add("Risk heat map", "performance:risk-heat-map", "performance")
     add("Public reports", "public:index", "performance")
     reports = optional("performance.reports.models")
     published = reports.PublishedReport.objects.order_by("-pk").first() if reports else None
