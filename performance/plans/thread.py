@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -22,6 +22,7 @@ from performance.models import (
     MeasureOfSuccess,
     Outcome,
     Priority,
+    Risk,
     ServicePlan,
     ServicePlanObjective,
     StrategicAction,
@@ -44,6 +45,7 @@ OTHER_KINDS = {
     "measure": "Measure of success",
     "service-plan": "Service plan",
     "action-plan": "Action plan",
+    "risk": "Risk",
 }
 
 TALLY_WORDS = {
@@ -55,6 +57,7 @@ TALLY_WORDS = {
     "activity": ("activity", "activities"),
     "individual-objective": ("individual objective", "individual objectives"),
     "action-plan": ("action plan", "action plans"),
+    "risk": ("risk", "risks"),
 }
 
 
@@ -263,16 +266,45 @@ def _outcome_with_children(pk_filter: Q, year: str | None = None) -> list[Outcom
     )
 
 
+def _risk_nodes(user, field_name: str, ids: list[int]) -> dict[int, list[Node]]:
+    """Open risks linked through `field_name` (priorities, outcomes, indicators) to `ids` that
+    the person reads, as nodes by the linked object's pk. One query; a confidential risk shows
+    only to those who may read it (`Risk.objects.readable_by`)."""
+    result: dict[int, list[Node]] = defaultdict(list)
+    if not ids:
+        return result
+    risks = (
+        Risk.objects.readable_by(user)
+        .filter(**{f"{field_name}__in": ids}, status=Risk.Status.OPEN)
+        .annotate(linked=F(field_name))
+        .values_list("pk", "reference", "title", "linked")
+        .order_by("reference")
+    )
+    for pk, reference, title, linked in risks:
+        result[linked].append(
+            Node(
+                "risk",
+                pk,
+                f"{reference} {title}",
+                detail_url=url_or_none("performance:risk-detail", pk),
+            )
+        )
+    return result
+
+
 def build_thread(kind: str, pk: int, *, user) -> Thread:
     """The chain up to the vision and the tree of everything serving one node; 404 if unknown."""
     if kind == "priority":
         priority = get_object_or_404(Priority.objects.select_related("plan"), pk=pk)
         current = _priority_node(priority)
         down = []
-        for outcome in _outcome_with_children(Q(priority=priority)):
+        outcomes = _outcome_with_children(Q(priority=priority))
+        risks = _risk_nodes(user, "outcomes", [outcome.pk for outcome in outcomes])
+        for outcome in outcomes:
             node = _outcome_node(outcome, priority)
-            node.children = _outcome_children(outcome)
+            node.children = _outcome_children(outcome) + risks.get(outcome.pk, [])
             down.append(node)
+        down += _risk_nodes(user, "priorities", [priority.pk]).get(priority.pk, [])
         return Thread(current, [[_vision_node(priority.plan)]], down)
     if kind == "outcome":
         found = _outcome_with_children(Q(pk=pk))
@@ -280,7 +312,8 @@ def build_thread(kind: str, pk: int, *, user) -> Thread:
             raise Http404
         outcome = found[0]
         up = _up_to_outcome(outcome)
-        return Thread(up[-1], [up[:-1]], _outcome_children(outcome))
+        risks = _risk_nodes(user, "outcomes", [outcome.pk]).get(outcome.pk, [])
+        return Thread(up[-1], [up[:-1]], _outcome_children(outcome) + risks)
     if kind == "objective":
         objective = get_object_or_404(
             ServicePlanObjective.objects.select_related(
@@ -365,6 +398,7 @@ def build_thread(kind: str, pk: int, *, user) -> Thread:
             )
             for plan in plans
         ]
+        down += _risk_nodes(user, "indicators", [indicator.pk]).get(indicator.pk, [])
         return Thread(_indicator_node(indicator), up, down)
     raise Http404
 
