@@ -10,5 +10,10 @@ class PerformanceConfig(AppConfig):
         # a receiver). The cache imports models, which exist only once the app registry is ready.
         import performance.common.hooks  # noqa: F401, PLC0415
         from performance.common import cache  # noqa: PLC0415
+        from performance.common import hooks as common_hooks  # noqa: PLC0415
 
         cache.connect_signals()
+        # Risk categories in Manage: Manage sits below the risk area, so the kind comes by hook.
+        from performance.risks import manage as risk_manage  # noqa: PLC0415
+
+        common_hooks.register(common_hooks.MANAGE_KINDS, risk_manage.kinds)

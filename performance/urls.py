@@ -9,12 +9,14 @@ from performance.collection import urls as collection_urls
 from performance.indicators import urls as indicator_urls
 from performance.manage import urls as manage_urls
 from performance.plans import urls as plan_urls
+from performance.risks import urls as risk_urls
 
 app_name = "performance"
 
 urlpatterns = [
     *indicator_urls.urlpatterns,
     *plan_urls.urlpatterns,
+    *risk_urls.urlpatterns,
     *manage_urls.urlpatterns,
     *collection_urls.urlpatterns,
     *account_urls.urlpatterns,

@@ -29,6 +29,7 @@ SECTIONS: list[tuple[str, str, frozenset[Role]]] = [
     ("Strategic plan", "performance:strategic-plan", ALL),
     ("Service plans", "performance:service-plan-list", ALL),
     ("Action plans", "performance:action-plan-list", ALL),
+    ("Risks", "performance:risk-register", ALL),
     ("Reach the Summit", "reach_summit:league-table", ALL),
     ("Benchmarking", "benchmarking:index", ALL),
     ("Data quality", "dataquality:dashboard", ALL),

@@ -62,6 +62,9 @@ from performance.models import (
     Milestone,
     Outcome,
     Priority,
+    Risk,
+    RiskCategory,
+    RiskEscalation,
     Service,
     ServicePlan,
     ServicePlanObjective,
@@ -142,6 +145,10 @@ class World:
     policy: PolicyVersion
     published: PublishedReport
     jobs: dict[str, ReportJob] = field(default_factory=dict)
+    # Risks (issue 17): "a" team A's service risk owned by A's enterer, with a pending
+    # escalation ("escalation"); "b" a confidential risk of team B owned by B's head.
+    risks: dict[str, Risk] = field(default_factory=dict)
+    escalation: RiskEscalation | None = None
 
 
 def _person(key: str, role: Role) -> object:
@@ -506,6 +513,8 @@ def build() -> World:
         job.save()
         jobs[key] = job
 
+    risks, escalation = _risks(users, a, b)
+
     return World(
         today=today,
         quarter=quarter,
@@ -526,4 +535,44 @@ def build() -> World:
         policy=policy,
         published=published,
         jobs=jobs,
+        risks=risks,
+        escalation=escalation,
     )
+
+
+def _risks(users: dict, a: Side, b: Side) -> tuple[dict[str, Risk], RiskEscalation]:
+    """Team A's open service risk with a pending escalation, and team B's confidential one."""
+    category = RiskCategory.objects.create(name="Operational", appetite=12)
+    scores = {
+        f"{kind}_{part}": value
+        for kind, value in (("inherent", 4), ("current", 4), ("target", 2))
+        for part in ("likelihood", "impact")
+    }
+    risk_a = Risk.objects.create(
+        reference="MX-A1",
+        title="Alpha service risk",
+        register=Risk.Register.SERVICE,
+        category=category,
+        owner=users["enterer"],
+        team=a.team,
+        **scores,
+    )
+    risk_b = Risk.objects.create(
+        reference="MX-B1",
+        title="Bravo confidential risk",
+        register=Risk.Register.SERVICE,
+        category=category,
+        owner=users["head_b"],
+        team=b.team,
+        confidential=True,
+        **scores,
+    )
+    escalation = RiskEscalation.objects.create(
+        risk=risk_a,
+        from_register=Risk.Register.SERVICE,
+        to_register=Risk.Register.DIRECTORATE,
+        score=16,
+        appetite=12,
+        requested_at=timezone.now(),
+    )
+    return {"a": risk_a, "b": risk_b}, escalation

@@ -45,6 +45,10 @@ from performance.models import (
     Indicator,
     IndicatorComment,
     Milestone,
+    Risk,
+    RiskEscalation,
+    RiskReview,
+    RiskSettings,
     StrategicActionUpdate,
     Target,
     TeamMembership,
@@ -227,6 +231,38 @@ PAGES: dict[str, Page] = {
         post=denied(enterer=403, manager=403, member=403),
         data=_action_plan_data,
         why="the plan's owner, the team's head or a performance officer revises it",
+    ),
+    # --- risks (issue 17) -------------------------------------------------------------------------
+    "performance:risk-register": Page(SIGNED_IN),
+    "performance:risk-heat-map": Page(SIGNED_IN),
+    "performance:risk-detail": Page(
+        SIGNED_IN, kwargs=lambda w, r: {"pk": w.risks["a"].pk}, why="team A's open service risk"
+    ),
+    "performance:risk-review": Page(
+        rule(403, officer=200, enterer=200),
+        kwargs=lambda w, r: {"pk": w.risks["a"].pk},
+        post=denied(manager=403, head=403, member=403),
+        data=lambda w, r: {"likelihood": "1", "impact": "1", "comment": "Sneaked review"},
+        why="the risk's owner (team A's enterer) or a performance officer reviews it",
+    ),
+    "performance:risk-escalations": Page(OFFICER_ONLY),
+    "performance:risk-escalation-decide": Page(
+        POST_ONLY,
+        kwargs=lambda w, r: {"pk": w.escalation.pk},
+        post=NOT_OFFICER,
+        data=lambda w, r: {"decision": "confirm"},
+        why="performance officers confirm or decline escalations",
+    ),
+    "performance:risk-matrix": Page(
+        OFFICER_ONLY,
+        post=NOT_OFFICER,
+        data=lambda w, r: {
+            **{f"likelihood_{p}": f"L{p}" for p in range(1, 6)},
+            **{f"impact_{p}": f"I{p}" for p in range(1, 6)},
+            "low_max": "2",
+            "medium_max": "5",
+            "high_max": "10",
+        },
     ),
     # --- Manage (performance officers only) -----------------------------------------------------
     "performance:manage-index": Page(OFFICER_ONLY),
@@ -623,6 +659,7 @@ def fingerprint() -> dict:
         PolicyVersion,
         PublishedReport,
         ReportJob,
+        RiskReview,
         Scorecard,
         Statement,
         StrategicActionUpdate,
@@ -639,6 +676,13 @@ def fingerprint() -> dict:
         ),
         "snapshots": list(Snapshot.objects.values_list("quarter", "recomputations")),
         "indicator titles": list(Indicator.objects.order_by("pk").values_list("title", flat=True)),
+        "risks": list(
+            Risk.objects.order_by("pk").values_list(
+                "pk", "register", "current_likelihood", "current_impact"
+            )
+        ),
+        "risk escalations": list(RiskEscalation.objects.order_by("pk").values_list("pk", "status")),
+        "risk matrix": list(RiskSettings.objects.values_list("low_max", "medium_max", "high_max")),
         **{model.__name__: model.objects.count() for model in counted},
     }
 
@@ -930,6 +974,14 @@ PROBES: dict[str, Probe] = {
         lambda w: reverse("dataquality:dashboard") + f"?indicator={w.b.indicator.pk}"
     ),
     "open someone else's PDF job": Probe(_b("reports:job", pk=lambda w: w.jobs["officer"].pk)),
+    "open B's confidential risk": Probe(
+        _b("performance:risk-detail", pk=lambda w: w.risks["b"].pk)
+    ),
+    "review B's confidential risk": Probe(
+        _b("performance:risk-review", pk=lambda w: w.risks["b"].pk),
+        method="post",
+        data=lambda w: {"likelihood": "1", "impact": "1", "comment": "Sneaked"},
+    ),
     "download someone else's PDF job": Probe(
         _b("reports:job-download", pk=lambda w: w.jobs["officer"].pk)
     ),
@@ -996,6 +1048,7 @@ LISTS: dict[str, Callable[[World, str], list[str]]] = {
     "performance:round-detail": lambda w, r: [w.a.team.name],
     "dataquality:dashboard": lambda w, r: [],
     "reports:report": lambda w, r: [w.a.indicator.code],
+    "performance:risk-register": lambda w, r: [w.risks["a"].reference],
 }
 
 
@@ -1016,6 +1069,7 @@ def test_lists_do_not_show_team_b_to_team_a(client, world, role, name):
     assert not missing, f"{name} does not show {role} of team A its own {missing}"
     b_things = [i.code for i in world.b.indicators.values()]
     b_things += [world.b.action_plan.title, world.b.service.name, world.b.team.name]
+    b_things += [world.risks["b"].reference, world.risks["b"].title]
     leaked = [text for text in b_things if text in page]
     assert not leaked, f"{name} shows {role} of team A team B's {leaked}"
 
