@@ -53,6 +53,9 @@ class SentReminder(models.Model):
         CHASER = "chaser", "Day-7 chaser"
         MANAGER_DIGEST = "manager_digest", "Day-9 data manager digest"
         OVERDUE = "overdue", "Overdue summary after close"
+        # Sent when a performance officer presses "Send a chaser now" (issue 19): its own kind, so
+        # it neither blocks nor is blocked by the day-7 chaser of the same day.
+        MANUAL_CHASER = "manual_chaser", "Chaser sent by a performance officer"
 
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sent_reminders"
