@@ -12,6 +12,7 @@ from performance.models.indicators import (
     Target,
     Value,
 )
+from performance.models.notifications import NotificationRead
 from performance.models.organisation import Directorate, Service, Team, TeamMembership
 from performance.models.outbox import OutboxMessage
 from performance.models.plans import (
@@ -60,6 +61,7 @@ __all__ = [
     "LongTermTarget",
     "MeasureOfSuccess",
     "Milestone",
+    "NotificationRead",
     "OutboxMessage",
     "Outcome",
     "Priority",
