@@ -36,6 +36,7 @@ class Kind(StrEnum):
     DATA_QUALITY = "data-quality"
     REACH_THE_SUMMIT = "reach-the-summit"
     BENCHMARKING = "benchmarking"
+    RISK = "risk"
 
     @property
     def title(self) -> str:
@@ -63,6 +64,7 @@ _KIND_TITLES = {
     Kind.DATA_QUALITY: "Data quality report",
     Kind.REACH_THE_SUMMIT: "Reach the Summit report",
     Kind.BENCHMARKING: "Benchmarking report",
+    Kind.RISK: "Risk management report",
 }
 
 
@@ -169,13 +171,22 @@ DIRECTION_WORDS = {
     code: (symbols.char("direction", code), symbols.short("direction", code))
     for code in ("improving", "deteriorating", "stable", "none")
 }
+# Risk ratings (SPEC §14) in the registry's shapes and words: "▅ High".
+RATING_WORDS = {
+    code: (symbols.char("risk", code), symbols.short("risk", code))
+    for code in ("low", "medium", "high", "very_high")
+}
 NUMERIC_KINDS = frozenset({"int", "number", "value", "percent"})
+# Columns whose cell is a reading shown as icon + word (never colour alone).
+WORDED_KINDS = {"status": STATUS_WORDS, "direction": DIRECTION_WORDS, "rating": RATING_WORDS}
 
 
 @dataclass
 class Column:
     """A table column. `kind`: text, int, number (plain, `decimals`), value (the row's `unit`
-    and `decimals` say how), percent (0-100, `decimals`), status (RAG code), direction, date."""
+    and `decimals` say how), percent (0-100, `decimals`), status (RAG code), direction, date,
+    rating (a risk rating code), heat (a heat-map cell: the row holds the count under `key`
+    and the cell's rating code under `key + "_rating"`)."""
 
     key: str
     label: str
@@ -425,6 +436,10 @@ def cell_text(column: Column, row: dict[str, Any]) -> str:
         return STATUS_WORDS.get(raw or "none", ("", str(raw)))[1]
     if column.kind == "direction":
         return DIRECTION_WORDS.get(raw or "none", ("", str(raw)))[1]
+    if column.kind == "rating":
+        return RATING_WORDS.get(raw or "", ("", "" if raw is None else str(raw)))[1]
+    if column.kind == "heat":
+        return f"{raw or 0} {heat_rating_text(column, row)}".rstrip()
     if column.kind in NUMERIC_KINDS:
         value = number(raw)
         if value is None:
@@ -437,10 +452,13 @@ def cell_text(column: Column, row: dict[str, Any]) -> str:
     return "" if raw is None else str(raw)
 
 
+def heat_rating_text(column: Column, row: dict[str, Any]) -> str:
+    """The rating word of a heat-map cell ("High"), "" when the row has none."""
+    code = row.get(f"{column.key}_rating") or ""
+    return RATING_WORDS.get(code, ("", ""))[1]
+
+
 def icon_of(column: Column, row: dict[str, Any]) -> str:
     raw = row.get(column.key) or "none"
-    if column.kind == "status":
-        return STATUS_WORDS.get(raw, ("", ""))[0]
-    if column.kind == "direction":
-        return DIRECTION_WORDS.get(raw, ("", ""))[0]
-    return ""
+    words = WORDED_KINDS.get(column.kind)
+    return words.get(raw, ("", ""))[0] if words else ""

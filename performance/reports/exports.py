@@ -30,6 +30,7 @@ from performance.common import spreadsheets
 from performance.common.pdf import static_only
 from performance.reports.data import (
     DIRECTION_WORDS,
+    RATING_WORDS,
     STATUS_WORDS,
     Column,
     Report,
@@ -116,6 +117,11 @@ def _excel_cell(column: Column, row: dict[str, Any]) -> tuple[Any, str | None]:
         return STATUS_WORDS.get(raw or "none", ("", raw))[1], None
     if column.kind == "direction":
         return DIRECTION_WORDS.get(raw or "none", ("", raw))[1], None
+    if column.kind == "rating":
+        return RATING_WORDS.get(raw or "", ("", raw))[1], None
+    if column.kind == "heat":
+        # The count as a number; the cell's rating is in the table of cells beside it.
+        return int(raw or 0), "0"
     if column.numeric:
         value = number(raw)
         if value is None:

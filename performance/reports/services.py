@@ -151,7 +151,8 @@ def publish(
     signed_in = getattr(actor, "is_authenticated", False)
     note = note.strip()[:500]
     tell(10, "Freezing the figures")
-    report = selectors.build(kind, period=period, audience=audience)
+    # Public at /public/: never a confidential risk, whatever the audience.
+    report = selectors.build(kind, period=period, audience=audience, public=True)
     version, _ = _next_version(kind, period, audience, lock=False)
     row = PublishedReport(
         kind=kind.value,
@@ -410,6 +411,7 @@ def run_job(job_id: int) -> bool:
             period=parse_period(kind, job.period),
             audience=Audience(job.audience),
             team_ids=selectors.reader_team_ids(job.requested_by),
+            reader=job.requested_by,
         )
         tell(20, "Figures gathered")
         data = exports.pdf(report, draft_stamp(), progress=tell)

@@ -214,6 +214,7 @@ def report(request: HttpRequest, kind: str) -> HttpResponse:
             period=period,
             audience=audience,
             team_ids=team_ids,
+            reader=request.user,
         )
         context = exports.context(
             built,
@@ -264,7 +265,11 @@ def report_pdf(request: HttpRequest, kind: str) -> HttpResponse:
     if problem:
         return problem
     built = selectors.build(
-        kind_, period=period, audience=audience, team_ids=selectors.reader_team_ids(request.user)
+        kind_,
+        period=period,
+        audience=audience,
+        team_ids=selectors.reader_team_ids(request.user),
+        reader=request.user,
     )
     if built.size > services.sync_pdf_max_size() or request.GET.get("background"):
         return _build_page(request, kind_, period, audience)
@@ -313,7 +318,11 @@ def report_xlsx(request: HttpRequest, kind: str) -> HttpResponse:
     if problem:
         return problem
     built = selectors.build(
-        kind_, period=period, audience=audience, team_ids=selectors.reader_team_ids(request.user)
+        kind_,
+        period=period,
+        audience=audience,
+        team_ids=selectors.reader_team_ids(request.user),
+        reader=request.user,
     )
     response = HttpResponse(
         exports.xlsx(built, services.draft_stamp()),
@@ -352,7 +361,8 @@ def publish_confirm(request: HttpRequest) -> HttpResponse:
     except BadArgument as error:
         messages.error(request, f"Not published: {error}")
         return redirect("reports:index")
-    built = selectors.build(kind, period=period, audience=audience)  # all teams, as published
+    # All teams, as published (and without confidential risks: public).
+    built = selectors.build(kind, period=period, audience=audience, public=True)
     indicators = {row.get("indicator") for row in built.open_data.rows} - {None, ""}
     versions = PublishedReport.objects.filter(
         kind=kind.value, period=str(period), audience=audience.value

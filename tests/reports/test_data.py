@@ -34,6 +34,7 @@ def test_every_kind_of_the_spec_is_known():
         "data-quality",
         "reach-the-summit",
         "benchmarking",
+        "risk",
     ]
     assert [a.value for a in Audience] == ["mt", "cabinet", "scrutiny"]
 

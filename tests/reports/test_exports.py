@@ -40,6 +40,7 @@ EXPECTED = {
     Kind.DATA_QUALITY: ["Waste and Street Scene", "SEC 006", "Entered but not activated"],
     Kind.REACH_THE_SUMMIT: ["Waste and Street Scene", "League table"],
     Kind.BENCHMARKING: ["Household waste recycled (benchmark)", "Nearest neighbours"],
+    Kind.RISK: ["Heat map of current scores", "0 open risks", "No open risk is above"],
 }
 
 

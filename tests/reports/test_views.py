@@ -145,11 +145,16 @@ def count_queries(client, address, params) -> int:
 def test_the_quarterly_page_query_count_does_not_grow_with_indicators(client, council, audience):
     client.force_login(council.member)
     params = {"period": PERIOD, "audience": audience}
+    # The first read after values change brings the key risk indicator alerts up to date (a
+    # few queries, once per change: issue 17); what is measured is the page after that.
+    count_queries(client, url(Kind.QUARTERLY), params)
     small = count_queries(client, url(Kind.QUARTERLY), params)
     add_kpis(30, council.waste, council.red.outcomes.get())
+    count_queries(client, url(Kind.QUARTERLY), params)
     large = count_queries(client, url(Kind.QUARTERLY), params)
     assert large == small
-    assert large <= 25
+    # 25 for the indicators, up to 10 for the risk section (a fixed number whatever the risks).
+    assert large <= 35
 
 
 @pytest.mark.parametrize("kind", [Kind.MONTHLY, Kind.DATA_QUALITY, Kind.STRATEGIC_ACTIONS])

@@ -6,7 +6,7 @@ activated values. Each builder runs a fixed number of queries whatever the numbe
 indicators, teams or actions.
 
 One module per report kind (`quarterly`, `monthly`, `complaints`, `strategic_actions`,
-`data_quality`, `reach_the_summit`, `benchmarking`) over the pieces they share: `common` (the
+`data_quality`, `reach_the_summit`, `benchmarking`, `risks`) over the pieces they share: `common` (the
 report frame, bar charts), `statuses` (indicator rows and their summary), `spotlights` (Red and
 Amber indicators with comment, action plan and chart) and `scope` (whose teams a reader sees).
 Callers use the two entry points here: `build` and `reader_team_ids`.
@@ -18,6 +18,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from performance.core.periods import Period
+from performance.models.visibility import User
 from performance.reports.data import Audience, Kind, Report
 from performance.reports.selectors import (
     benchmarking,
@@ -26,6 +27,7 @@ from performance.reports.selectors import (
     monthly,
     quarterly,
     reach_the_summit,
+    risks,
     strategic_actions,
 )
 from performance.reports.selectors.scope import reader_team_ids
@@ -40,7 +42,11 @@ BUILDERS: dict[Kind, Callable[..., Report]] = {
     Kind.DATA_QUALITY: data_quality.data_quality,
     Kind.REACH_THE_SUMMIT: reach_the_summit.reach_the_summit,
     Kind.BENCHMARKING: benchmarking.benchmarking,
+    Kind.RISK: risks.risk,
 }
+# Kinds with risks in them: they read as their reader (`reader`) and leave confidential risks
+# out of what is published (`public`), see selectors/risks.py.
+WITH_RISKS = frozenset({Kind.RISK, Kind.QUARTERLY})
 
 
 def build(
@@ -50,6 +56,11 @@ def build(
     audience: Audience = Audience.MT,
     team_ids: set[int] | None = None,
     today: dt.date | None = None,
+    reader: User | None = None,
+    public: bool = False,
 ) -> Report:
-    """Any report kind's data. `team_ids` narrows indicator reports to a reader's teams."""
-    return BUILDERS[kind](period=period, audience=audience, team_ids=team_ids, today=today)
+    """Any report kind's data. `team_ids` narrows indicator reports to a reader's teams;
+    `reader` (None: the system) narrows risks to those the person reads, and `public` (a
+    publication) leaves confidential risks out."""
+    extra: dict[str, object] = {"reader": reader, "public": public} if kind in WITH_RISKS else {}
+    return BUILDERS[kind](period=period, audience=audience, team_ids=team_ids, today=today, **extra)

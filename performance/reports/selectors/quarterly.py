@@ -11,8 +11,10 @@ from django.db.models import Q
 from performance.core import spc, symbols
 from performance.core.periods import Period
 from performance.models import Indicator
+from performance.models.visibility import User
 from performance.plans import selectors as plan_selectors
 from performance.reports.data import Audience, Column, Kind, Report, Section, Table
+from performance.reports.selectors import risks
 from performance.reports.selectors.common import _report
 from performance.reports.selectors.scope import _teams_note
 from performance.reports.selectors.spotlights import _spotlights
@@ -79,8 +81,11 @@ def quarterly(
     audience: Audience,
     team_ids: set[int] | None = None,
     today: dt.date | None = None,
+    reader: User | None = None,
+    public: bool = False,
 ) -> Report:
-    """The quarterly report on the Strategic Plan: KPIs and every indicator linked to an outcome."""
+    """The quarterly report on the Strategic Plan: KPIs and every indicator linked to an outcome,
+    and a short section on risks (selectors/risks.py says whose risks)."""
     indicators = _indicators(Q(kind=Indicator.Kind.KPI) | Q(outcomes__isnull=False), team_ids)
     by_id = {i.id: i for i in indicators}
     rows = [_with_labels(row) for row in _statuses(indicators, period, today)]
@@ -232,6 +237,12 @@ def quarterly(
             Section(id="priorities", title="Performance by priority", tables=[priority_table])
         )
 
+    # Risks beside performance (SPEC §14), before the long per-priority tables.
+    sections.append(
+        risks.quarterly_section(
+            period=period, audience=audience, today=today, reader=reader, public=public
+        )
+    )
     for priority, tables in outcome_tables:
         sections.append(
             Section(

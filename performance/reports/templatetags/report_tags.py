@@ -10,7 +10,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from performance.common.pdf import svg_data_url
-from performance.reports.data import Column, cell_text, icon_of
+from performance.reports.data import Column, cell_text, heat_rating_text, icon_of
 
 register = template.Library()
 
@@ -32,7 +32,18 @@ def report_cell(column: Column, row: dict, header_key: str = "", links: bool = F
     classes = ["govuk-table__cell" if column.key != header_key else "govuk-table__header"]
     if column.numeric:
         classes.append("govuk-table__cell--numeric")
-    if column.kind in ("status", "direction"):
+    if column.kind == "heat":
+        # A heat-map cell: the count, and the cell's rating as a word (never colour alone).
+        code = row.get(f"{column.key}_rating") or "none"
+        classes.append(f"report-heat report-heat--{code}")
+        if not row.get(column.key):
+            classes.append("report-heat--empty")
+        inner = format_html(
+            '<span class="report-heat__count">{}</span> <span class="report-heat__rating">{}</span>',
+            row.get(column.key) or 0,
+            heat_rating_text(column, row),
+        )
+    elif column.kind in ("status", "direction", "rating"):
         raw = row.get(column.key) or "none"
         icon = icon_of(column, row)
         inner = format_html(
