@@ -272,9 +272,9 @@ def test_the_heat_map_counts_each_cell_and_links_it_to_the_register(client, risk
         r'<a class="risks-cell risks-cell--medium" href="[^"]*likelihood=3&amp;impact=3">\s*<span class="risks-cell__count">2</span>',
         html,
     )
-    assert "Number of risks at each likelihood and impact" in html
+    assert "Number of risks at each likelihood (rows) and impact (columns)" in html
     assert '<th scope="row" class="govuk-table__header">3 Possible</th>' in html
-    assert "Impact 5 Severe" in html
+    assert "Impact </span>5 Severe" in html
     text = text_of(html)
     assert "3 risks, current scores" in text
     assert "Very high risk: scores 16–25" in text
