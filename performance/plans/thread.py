@@ -17,6 +17,7 @@ from performance.common.display import person_name, url_or_none
 from performance.models import (
     ActionPlan,
     Activity,
+    ActivityProgress,
     Indicator,
     IndividualObjective,
     MeasureOfSuccess,
@@ -28,6 +29,9 @@ from performance.models import (
     StrategicAction,
     StrategicPlan,
 )
+
+# Worst first: what a councillor asking "how is this priority doing?" looks for.
+STATUS_ORDER = ("red", "amber", "green", "no_data", "pending", "none")
 
 # --- The golden thread: nodes ---------------------------------------------------------------------
 
@@ -71,6 +75,10 @@ class Node:
     note: str = ""
     detail_url: str | None = None
     children: list[Node] = field(default_factory=list)
+    # An indicator's status code for the period shown (`green|amber|red|no_data|pending|none`),
+    # an activity's latest RAG (`green|amber|red`) with its % complete; empty: not shown.
+    status: str = ""
+    percent: int | None = None
 
     @property
     def label(self) -> str:
@@ -86,6 +94,22 @@ class Node:
     @property
     def dom_id(self) -> str:
         return f"node-{self.kind}-{self.pk}"
+
+    @property
+    def status_counts(self) -> list[tuple[str, int]]:
+        """How the indicators below are doing: (status code, count) in the order a reader
+        scans, worst first, each indicator counted once however often it appears."""
+        seen: dict[int, str] = {}
+        stack = list(self.children)
+        while stack:
+            node = stack.pop()
+            if node.kind == "indicator" and node.pk is not None and node.status:
+                seen[node.pk] = node.status
+            stack.extend(node.children)
+        counts: dict[str, int] = defaultdict(int)
+        for code in seen.values():
+            counts[code] += 1
+        return [(code, counts[code]) for code in STATUS_ORDER if counts[code]]
 
     @property
     def tally(self) -> str:
@@ -168,6 +192,9 @@ def _activity_node(activity: Activity, *, context: bool = True) -> Node:
         )
     node = Node("activity", activity.pk, activity.title, note=note)
     node.children = [_individual_node(i) for i in activity.individual_objectives.all()]
+    progress = list(activity.progress.all())  # prefetched, by month
+    if progress:
+        node.status, node.percent = progress[-1].rag, progress[-1].percent_complete
     return node
 
 
@@ -176,10 +203,11 @@ def _activity_queryset(year: str | None) -> QuerySet[Activity]:
     if year:
         activities = activities.filter(objective__plan__year=year)
     return activities.prefetch_related(
+        Prefetch("progress", queryset=ActivityProgress.objects.order_by("month")),
         Prefetch(
             "individual_objectives",
             queryset=IndividualObjective.objects.select_related("person").order_by("id"),
-        )
+        ),
     )
 
 
@@ -292,13 +320,16 @@ def _risk_nodes(user, field_name: str, ids: list[int]) -> dict[int, list[Node]]:
     return result
 
 
-def build_thread(kind: str, pk: int, *, user) -> Thread:
-    """The chain up to the vision and the tree of everything serving one node; 404 if unknown."""
+def build_thread(kind: str, pk: int, *, user, year: str | None = None) -> Thread:
+    """The chain up to the vision and the tree of everything serving one node; 404 if unknown.
+
+    `year` (a financial year, "2026/27") keeps the service-plan work below priorities and
+    outcomes to that year's service plans; None shows every year's."""
     if kind == "priority":
         priority = get_object_or_404(Priority.objects.select_related("plan"), pk=pk)
         current = _priority_node(priority)
         down = []
-        outcomes = _outcome_with_children(Q(priority=priority))
+        outcomes = _outcome_with_children(Q(priority=priority), year)
         risks = _risk_nodes(user, "outcomes", [outcome.pk for outcome in outcomes])
         for outcome in outcomes:
             node = _outcome_node(outcome, priority)
@@ -307,7 +338,7 @@ def build_thread(kind: str, pk: int, *, user) -> Thread:
         down += _risk_nodes(user, "priorities", [priority.pk]).get(priority.pk, [])
         return Thread(current, [[_vision_node(priority.plan)]], down)
     if kind == "outcome":
-        found = _outcome_with_children(Q(pk=pk))
+        found = _outcome_with_children(Q(pk=pk), year)
         if not found:
             raise Http404
         outcome = found[0]
@@ -401,6 +432,16 @@ def build_thread(kind: str, pk: int, *, user) -> Thread:
         down += _risk_nodes(user, "indicators", [indicator.pk]).get(indicator.pk, [])
         return Thread(_indicator_node(indicator), up, down)
     raise Http404
+
+
+def with_statuses(nodes: list[Node], statuses: dict[int, str]) -> None:
+    """Set each indicator node's status code from `statuses` (by indicator id)."""
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if node.kind == "indicator" and node.pk in statuses:
+            node.status = statuses[node.pk]
+        stack.extend(node.children)
 
 
 def priority_tree(plan: StrategicPlan, year: str) -> list[Node]:

@@ -18,11 +18,12 @@ from django.views.decorators.vary import vary_on_headers
 
 from performance.common import access
 from performance.core import periods, plan_progress
+from performance.indicators.presentation import readable_statuses
 from performance.models import StrategicAction, StrategicPlan
 from performance.plans import forms as plan_forms
 from performance.plans import selectors
 from performance.plans.services import save_action_update
-from performance.plans.thread import THREAD_KINDS, build_thread, priority_tree
+from performance.plans.thread import THREAD_KINDS, build_thread, priority_tree, with_statuses
 from performance.plans.views import shared
 
 
@@ -52,9 +53,21 @@ def strategic_plan(request: HttpRequest) -> HttpResponse:
         else:
             context["errors"] = [("year", f"Select one of the plan's years: {asked!r} is not one")]
     priorities = priority_tree(plan, str(year))
+    today = shared._today()
+    period = _status_period(year, today)
+    if period is not None:
+        with_statuses(
+            priorities,
+            {
+                item.id: item.status_code
+                for item in readable_statuses(request.user, period, today=today)
+                if item.reports
+            },
+        )
     context.update(
         {
             "priorities": priorities,
+            "status_period": period,
             "years": years,
             "year": year,
             "open": request.GET.get("open") == "all",
@@ -63,13 +76,58 @@ def strategic_plan(request: HttpRequest) -> HttpResponse:
     return render(request, "performance/plans/strategic_plan.html", context)
 
 
+def _status_period(year: periods.Period, today: dt.date) -> periods.Period | None:
+    """The quarter whose statuses the plan shows for `year`: the latest requested quarter in
+    it (Q4 for a past year); None for a year whose first quarter has not been requested."""
+    latest = periods.quarter_of(today).previous()
+    if year.contains(latest):
+        return latest
+    if year.end < today:
+        return year.quarters()[-1]
+    return None
+
+
 @require_GET
 @login_required
 def golden_thread(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """One node's golden thread; below a priority or an outcome, one financial year's service
+    plans (`?year=`, default the year in progress; `?year=all` every year)."""
     if kind not in THREAD_KINDS:
         raise Http404
-    thread = build_thread(kind, pk, user=request.user)
-    return render(request, "performance/plans/golden_thread.html", {"thread": thread})
+    by_year = kind in ("priority", "outcome")
+    context: dict = {"errors": [], "by_year": by_year}
+    year: periods.Period | None = None
+    if by_year:
+        year = periods.current_financial_year(shared._today())
+        asked = request.GET.get("year", "")
+        if asked == "all":
+            year = None
+        elif asked:
+            try:
+                year = periods.parse(asked, kind=periods.Frequency.ANNUAL)
+            except periods.PeriodError:
+                context["errors"] = [
+                    ("year", f"Select a financial year written like 2026/27: {asked!r} is not one")
+                ]
+    thread = build_thread(kind, pk, user=request.user, year=str(year) if year else None)
+    if by_year:
+        period = _status_period(year, shared._today()) if year else None
+        if period is not None:
+            statuses = {
+                item.id: item.status_code
+                for item in readable_statuses(request.user, period, today=shared._today())
+                if item.reports
+            }
+            with_statuses(thread.down, statuses)
+        context["years"] = _thread_years(thread)
+    context.update({"thread": thread, "year": year, "status_period": period if by_year else None})
+    return render(request, "performance/plans/golden_thread.html", context)
+
+
+def _thread_years(thread) -> list[periods.Period]:
+    """The four years of the Strategic Plan the thread climbs to (the vision node's plan)."""
+    plan = StrategicPlan.objects.order_by("-first_year").first()
+    return _plan_years(plan) if plan is not None else []
 
 
 def _half_year(today: dt.date) -> dict:

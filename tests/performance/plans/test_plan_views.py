@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -119,6 +120,7 @@ def test_strategic_plan_tree_queries_do_not_grow_with_its_size(client):
     user = UserFactory()
     signed_in(client, user)
     url = reverse("performance:strategic-plan") + "?year=2025/26"
+    client.get(url)  # the statuses are computed once per change of the figures, then shared
     small = count_queries(client, url)
     f.golden_thread(size=3, plan=built["plan"])  # 3 more priorities x 3 outcomes x 3 activities
     html = client.get(url).content.decode()
@@ -151,8 +153,8 @@ def thread():
     }
 
 
-def thread_page(client, kind, pk):
-    response = client.get(reverse("performance:golden-thread", args=[kind, pk]))
+def thread_page(client, kind, pk, **query):
+    response = client.get(reverse("performance:golden-thread", args=[kind, pk]), query)
     assert response.status_code == 200
     html = response.content.decode()
     up, _, down = html.partition('id="down-title"')
@@ -163,7 +165,7 @@ def test_golden_thread_from_a_priority_reaches_down_to_indicators_actions_and_pe
     client, thread
 ):
     signed_in(client, UserFactory())
-    up, down = thread_page(client, "priority", thread["priority"].pk)
+    up, down = thread_page(client, "priority", thread["priority"].pk, year="2025/26")
     assert thread["plan"].title in up
     for item in ("outcome", "objective", "activity", "individual", "action"):
         assert thread[item].title in down, item
@@ -173,7 +175,7 @@ def test_golden_thread_from_a_priority_reaches_down_to_indicators_actions_and_pe
 
 def test_golden_thread_from_an_outcome_goes_both_ways(client, thread):
     signed_in(client, UserFactory())
-    up, down = thread_page(client, "outcome", thread["outcome"].pk)
+    up, down = thread_page(client, "outcome", thread["outcome"].pk, year="2025/26")
     assert thread["priority"].title in up
     assert thread["plan"].title in up
     assert thread["indicator"].code in down
@@ -227,6 +229,41 @@ def test_golden_thread_from_an_indicator_shows_each_route_and_readable_action_pl
     assert "Via a measure" in up
     assert mine.title in down
     assert "Hidden plan" not in down
+
+
+def test_golden_thread_below_a_priority_shows_one_years_service_plans(client, thread):
+    signed_in(client, UserFactory())
+    pk = thread["priority"].pk
+    with time_machine.travel(dt.datetime(2025, 9, 1, 9, tzinfo=dt.UTC), tick=False):
+        _, down = thread_page(client, "priority", pk)  # the year in progress: 2025/26
+    assert thread["activity"].title in down
+    _, down = thread_page(client, "priority", pk, year="2024/25")
+    assert thread["activity"].title not in down
+    assert thread["indicator"].code in down  # the plan itself is not filtered
+    _, down = thread_page(client, "priority", pk, year="all")
+    assert thread["activity"].title in down
+    response = client.get(
+        reverse("performance:golden-thread", args=["priority", pk]), {"year": "x"}
+    )
+    assert "Select a financial year written like 2026/27" in response.content.decode()
+
+
+def test_the_plan_tree_counts_its_indicators_statuses_worst_first(client, thread):
+    indicator, measured = thread["indicator"], thread["measured"]
+    for each, value in ((indicator, 50), (measured, 99)):
+        f.TargetFactory(indicator=each, period="2025/26 Q4", value=90)
+        f.ValueFactory(indicator=each, period="2025/26 Q4", value=value)
+    f.ActivityProgressFactory(
+        activity=thread["activity"], month="2026-03", percent_complete=40, rag="amber"
+    )
+    signed_in(client, UserFactory(roles=[Role.MEMBER]))
+    html = client.get(reverse("performance:strategic-plan"), {"year": "2025/26"}).content.decode()
+    assert "Indicator statuses are for <strong>2025/26 Q4</strong>" in html
+    counts = html.split('class="plans-counts"', 1)[1].split("</p>", 1)[0]
+    assert counts.index("Red") < counts.index("Green")
+    assert '<span class="plans-counts__number">1</span> Red' in counts
+    assert '<span class="plans-counts__number">1</span> Green' in counts
+    assert "40% complete" in html
 
 
 @pytest.mark.parametrize(("kind", "pk"), [("team", 1), ("priority", 99999)])
