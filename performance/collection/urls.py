@@ -20,4 +20,5 @@ urlpatterns = [
     path("values/<int:value_id>/correct/", activation.value_correct, name="value-correct"),
     path("collection/", rounds.round_list, name="round-list"),
     path("collection/<int:round_id>/", rounds.round_detail, name="round-detail"),
+    path("collection/chase/", rounds.round_chase, name="round-chase"),
 ]

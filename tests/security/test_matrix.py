@@ -348,6 +348,7 @@ PAGES: dict[str, Page] = {
     ),
     "performance:round-list": Page(SIGNED_IN, why="counts narrowed to the person's teams"),
     "performance:round-detail": Page(SIGNED_IN, kwargs=lambda w, r: {"round_id": w.round.pk}),
+    "performance:round-chase": Page(POST_ONLY, post=NOT_OFFICER, why="emails a chaser (issue 19)"),
     # --- Reach the Summit: staff-wide reading; officers change -----------------------------------
     "reach_summit:league-table": Page(SIGNED_IN),
     "reach_summit:awards": Page(SIGNED_IN),

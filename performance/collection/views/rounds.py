@@ -1,18 +1,23 @@
-"""Collection rounds (SPEC §5): every recent round with its progress, and one round by team."""
+"""Collection rounds (SPEC §5): every open round team by team with the people who owe items and
+the officer's "Send a chaser now" (issue 19), every recent round with its progress, and one round
+by team."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from performance.collection import due
+from performance.collection import chasers, due
 from performance.collection.views.common import round_or_404
 from performance.common import access
 from performance.models import CollectionRound, Indicator, Team, Value
@@ -30,6 +35,25 @@ STATUS_COLUMNS = [
 def _scope_team_ids(user) -> list[int] | None:
     team_ids = access.readable_team_ids(user)
     return None if team_ids is None else list(team_ids)
+
+
+def _open_rounds_scope(user) -> tuple[list[int] | None, bool]:
+    """Which teams' open items a person sees, and whether with the people who owe them.
+
+    Officers: every team, with people. Enterers, data managers and heads: their own teams, with
+    people. Members: every team's counts, without names (who is late is the service's business).
+    """
+    if access.is_performance_officer(user):
+        return None, True
+    if access.works_on_data(user):
+        return sorted(access.member_team_ids(user)), True
+    return _scope_team_ids(user), False
+
+
+def _names(people: list[str]) -> str:
+    if len(people) <= 1:
+        return "".join(people)
+    return ", ".join(people[:-1]) + " and " + people[-1]
 
 
 @require_GET
@@ -72,7 +96,54 @@ def round_list(request: HttpRequest) -> HttpResponse:
                 "no_data": tally[Value.Status.NO_DATA],
             }
         )
-    return render(request, "performance/returns/round_list.html", {"rows": rows})
+    team_scope, people_shown = _open_rounds_scope(request.user)
+    return render(
+        request,
+        "performance/returns/round_list.html",
+        {
+            "rows": rows,
+            "open_rounds": chasers.open_round_teams(team_ids=team_scope),
+            "people_shown": people_shown,
+            "may_chase": access.is_performance_officer(request.user),
+        },
+    )
+
+
+@require_POST
+@login_required
+def round_chase(request: HttpRequest) -> HttpResponse:
+    """Send a chaser now to everyone owing items in the open rounds, or to one team's people
+    (`team`); each person at most once a day, said in the message when nobody is sent one."""
+    if not access.is_performance_officer(request.user):
+        raise PermissionDenied("Only performance officers send chasers.")
+    team_text = request.POST.get("team", "")
+    team = None
+    if team_text:
+        team = Team.objects.filter(pk=int(team_text) if team_text.isdigit() else 0).first()
+        if team is None:
+            messages.error(request, "That team no longer exists: nothing was sent.")
+            return redirect("performance:round-list")
+    report = chasers.send_chasers(actor=request.user, team_id=team.pk if team else None)
+    whom = f" of {team.name}" if team else ""
+    if report.sent:
+        n = len(report.sent)
+        text = (
+            f"Sent a chaser to {n} {'person' if n == 1 else 'people'}{whom}: {_names(report.sent)}."
+        )
+        if report.already:
+            text += f" Already chased today, so not sent again: {_names(report.already)}."
+        messages.success(request, text)
+    elif report.already:
+        messages.info(
+            request,
+            f"No chaser sent: everyone{whom} with items to submit was already chased today "
+            f"({_names(report.already)}). A person is chased by hand at most once a day.",
+        )
+    elif not report.no_email:
+        messages.info(request, f"No chaser sent: nobody{whom} has items to submit.")
+    if report.no_email:
+        messages.warning(request, f"No email address, so not chased: {_names(report.no_email)}.")
+    return redirect(reverse("performance:round-list") + "#open-rounds")
 
 
 @require_GET

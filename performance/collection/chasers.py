@@ -1,0 +1,210 @@
+"""The collection page's view of the open rounds and the officer's "Send a chaser now" (issue 19).
+
+`open_round_teams` reads, for every open round, each team's items still to submit, those waiting
+for activation and the people who owe them. `send_chasers` emails each of those people one
+chaser listing every item they still have to submit in the open rounds, as the day-7 chaser
+does (`reminders.build_message`), claimed the same way (`reminders._claim`) under its own kind
+`SentReminder.Kind.MANUAL_CHASER`: a person is chased by hand at most once a day, however many
+times the button is pressed or by whom, and the scheduled chaser is not affected.
+
+Scope: indicator values only. The plan updates and risk reviews a round also asks for are chased
+by the scheduled emails; the collection page counts values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.mail import get_connection
+from django.db import transaction
+from django.utils import timezone
+
+from performance.collection import due, reminders
+from performance.common import audit
+from performance.models import CollectionRound, SentReminder, Team, Value
+
+MANUAL = SentReminder.Kind.MANUAL_CHASER
+
+
+@dataclass
+class Owed:
+    """One person owing items to submit, with whether they were chased by hand today."""
+
+    person: Any
+    items: list[due.DueItem]
+    chased_at: dt.datetime | None = None
+
+    @property
+    def name(self) -> str:
+        return str(self.person.get_full_name() or self.person.get_username())
+
+
+@dataclass
+class TeamRow:
+    """One team in one open round: items to submit, waiting for activation, who owes them."""
+
+    team: Team | None
+    to_submit: list[due.DueItem] = field(default_factory=list)
+    waiting: list[due.DueItem] = field(default_factory=list)
+    people: list[Owed] = field(default_factory=list)
+    total: int = 0
+
+
+@dataclass
+class OpenRound:
+    round: CollectionRound
+    state: dict
+    teams: list[TeamRow]
+    total: int
+    to_submit: int
+    waiting: int
+    people: int
+
+
+def _chased_today(day: dt.date) -> dict[int, dt.datetime]:
+    return dict(
+        SentReminder.objects.filter(kind=MANUAL, event_date=day, sent_at__isnull=False)
+        .order_by()
+        .values_list("person_id", "sent_at")
+    )
+
+
+def open_round_teams(
+    *, team_ids: Sequence[int] | None = None, today: dt.date | None = None
+) -> list[OpenRound]:
+    """Every open round, team by team (by name, unassigned last), in a fixed number of queries.
+
+    `team_ids` limits the teams (None: every team). An item is "to submit" while its value is
+    not submitted or activated, "waiting" while submitted. The people are the active enterers of
+    the items to submit, each with the items they owe in that team and round.
+    """
+    today = today or timezone.localdate()
+    rounds = due.open_rounds(today=today)
+    items = due.due_items(rounds, team_ids=team_ids, history=0, prefetch_people=True)
+    chased = _chased_today(today)
+    result = []
+    for round_ in rounds:
+        rows: dict[int | None, TeamRow] = {}
+        for item in (i for i in items if i.round.pk == round_.pk):
+            row = rows.setdefault(item.indicator.team_id, TeamRow(team=item.indicator.team))
+            row.total += 1
+            if not item.submitted:
+                row.to_submit.append(item)
+            elif item.value is not None and item.value.status == Value.Status.SUBMITTED:
+                row.waiting.append(item)
+        for row in rows.values():
+            owed: dict[int, Owed] = {}
+            for item in row.to_submit:
+                for person in item.indicator.enterers.all():
+                    if person.is_active:
+                        owed.setdefault(person.pk, Owed(person, [], chased.get(person.pk)))
+                        owed[person.pk].items.append(item)
+            row.people = sorted(owed.values(), key=lambda o: o.name.lower())
+        ordered = sorted(
+            rows.values(), key=lambda r: (r.team is None, r.team.name if r.team else "")
+        )
+        result.append(
+            OpenRound(
+                round=round_,
+                state=due.round_state(round_),
+                teams=ordered,
+                total=sum(r.total for r in ordered),
+                to_submit=sum(len(r.to_submit) for r in ordered),
+                waiting=sum(len(r.waiting) for r in ordered),
+                people=len({o.person.pk for r in ordered for o in r.people}),
+            )
+        )
+    return result
+
+
+@dataclass
+class ChaseReport:
+    sent: list[str] = field(default_factory=list)  # names
+    already: list[str] = field(default_factory=list)  # chased by hand earlier today
+    no_email: list[str] = field(default_factory=list)
+
+
+def plan_chasers(
+    *, team_id: int | None = None, today: dt.date | None = None
+) -> list[reminders.Planned]:
+    """One planned chaser per active enterer owing items in the open rounds; with `team_id`, only
+    the people owing items of that team, each still listing everything they owe (one email a
+    day lists it all). Persons without an email address are included (the sender reports them)."""
+    today = today or timezone.localdate()
+    rounds = due.open_rounds(today=today)
+    owed: dict[int, tuple[Any, list[due.DueItem]]] = {}
+    chosen: set[int] = set()
+    for item in due.due_items(rounds, history=0, prefetch_people=True):
+        if item.submitted:
+            continue
+        for person in item.indicator.enterers.all():
+            if not person.is_active:
+                continue
+            owed.setdefault(person.pk, (person, []))[1].append(item)
+            if team_id is None or item.indicator.team_id == team_id:
+                chosen.add(person.pk)
+    planned = []
+    for pk in sorted(chosen, key=lambda pk: owed[pk][0].get_username()):
+        person, listed = owed[pk]
+        used = {(i.round.kind, i.round.period): i.round for i in listed}
+        planned.append(
+            reminders.Planned(
+                kind=MANUAL,
+                person=person,
+                items=listed,
+                rounds=sorted(used.values(), key=lambda r: (r.opens_on, r.kind)),
+            )
+        )
+    return planned
+
+
+def send_chasers(*, actor, team_id: int | None = None, connection=None) -> ChaseReport:
+    """Email each person owing items one chaser now, at most once a day per person (SPEC §5's
+    claim-then-send, `SentReminder(person, manual_chaser, today)`), and audit each one sent.
+
+    The email is the day-7 chaser's (same subject, wording and links). A claim already sent or
+    held by another press is reported as "already chased today" and not sent again.
+    """
+    day = timezone.localdate()
+    report = ChaseReport()
+    own = connection is None
+    connection = connection or get_connection()
+    try:
+        for planned in plan_chasers(team_id=team_id, today=day):
+            name = planned.person.get_full_name() or planned.person.get_username()
+            if not planned.person.email:
+                report.no_email.append(name)
+                continue
+            row = reminders._claim(planned, day)
+            if row is None:
+                report.already.append(name)
+                continue
+            try:
+                # The chaser's wording and template, under the manual kind's claim.
+                message = reminders.build_message(
+                    dataclasses.replace(planned, kind=SentReminder.Kind.CHASER)
+                )
+                message.connection = connection
+                message.send()
+            except BaseException:
+                SentReminder.objects.filter(pk=row.pk, sent_at__isnull=True).update(claimed_at=None)
+                raise
+            with transaction.atomic():
+                SentReminder.objects.filter(pk=row.pk).update(sent_at=timezone.now())
+                audit.record(
+                    actor=actor,
+                    instance=row,
+                    action="chaser_sent",
+                    changes={"items": [None, [item.label for item in planned.items]]},
+                    reason=f"Sent a chaser now to {planned.person.get_username()} "
+                    "from the Data collection page",
+                )
+            report.sent.append(name)
+    finally:
+        if own:
+            connection.close()
+    return report
