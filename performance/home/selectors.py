@@ -1,15 +1,12 @@
-"""Reads of the home dashboard: the teams a person sees, their assignments and the open rounds."""
+"""Reads of the home dashboard: the teams a person sees and their assignments."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib.auth import models as auth
 from django.db.models import Count, QuerySet
-from django.utils import timezone
 
 from performance.common import access
-from performance.models import CollectionRound, Team
+from performance.models import Team
 
 
 def teams_for_dashboard(*, user: access.User) -> QuerySet[Team]:
@@ -36,12 +33,3 @@ def assigned_indicator_ids(*, user: auth.User, as_manager: bool) -> set[int]:
     """Ids of the indicators `user` manages (`as_manager`) or enters."""
     assigned = user.managed_indicators if as_manager else user.entered_indicators
     return set(assigned.values_list("id", flat=True))
-
-
-def open_rounds(*, today: dt.date | None = None) -> list[CollectionRound]:
-    today = today or timezone.localdate()
-    return list(
-        CollectionRound.objects.filter(opens_on__lte=today, closes_on__gte=today).order_by(
-            "closes_on"
-        )
-    )

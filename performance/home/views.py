@@ -29,6 +29,7 @@ from performance.common import cache as generations
 from performance.core.periods import Period
 from performance.core.roles import Role
 from performance.home import selectors as home_selectors
+from performance.home import tasks
 from performance.indicators import presentation, selectors
 from performance.models import Indicator
 from performance.plans import selectors as plan_selectors
@@ -301,18 +302,22 @@ def home(request: HttpRequest) -> HttpResponse:
         team_lines = _team_lines(home_selectors.teams_for_dashboard(user=user), readable)
         team_count = len(team_lines)
         context = {"team_lines": team_lines, "group_tags": _group_tags()}
+    work = tasks.home_tasks(user, today=today)
+    plan = plan_selectors.current_plan()
     context |= {
         "role": access.primary_role(user),
+        "roles_held": [role for role in tasks.ROLE_WORDS if role in roles],
+        "work": work,
+        "member": Role.MEMBER in roles,
+        "priorities": tasks.priorities(plan, readable),
+        "reports": tasks.published_reports() if Role.MEMBER in roles else [],
         "period": period,
         "summaries": summaries,
         "everyone": everyone,
         "team_count": team_count,
         # The same count as My returns and the Data collection pages (`due.days_left`).
-        "rounds": [
-            {"round": r, "left": due.days_left_text(r)}
-            for r in home_selectors.open_rounds(today=today)
-        ],
-        "plan": plan_selectors.current_plan(),
+        "rounds": [{"round": r, "left": due.days_left_text(r)} for r in work.rounds.open],
+        "plan": plan,
     }
     return render(request, "performance/home.html", context)
 
