@@ -138,6 +138,7 @@ def test_an_officer_confirms_the_escalation_of_a_risk_above_appetite(page, counc
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Say what has changed, or that nothing has, and why")
     assert_accessible(page)
+    _shot(page, "review-errors")
     summary.get_by_role("link", name="Say what has changed").click()
     expect(page.get_by_label("Comment")).to_be_focused()
 
@@ -167,6 +168,14 @@ def test_an_officer_confirms_the_escalation_of_a_risk_above_appetite(page, counc
     expect(row).to_contain_text("Escalation pending")
     _both_widths(page, "register")
 
+    # Filters: htmx swaps the results and keeps the address; the same GET works without it.
+    page.get_by_label("Rating").select_option("very_high")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_role("table")).not_to_contain_text("CR-03")
+    expect(page.get_by_role("table")).to_contain_text(risk.reference)
+    assert "rating=very_high" in page.url
+
+    page.goto(f"{page.base_url}/risks/")
     page.get_by_role("link", name="Heat map of these risks").click()
     page.wait_for_load_state()
     expect(page.get_by_role("heading", level=1)).to_have_text("Risk heat map")
@@ -183,6 +192,7 @@ def test_an_officer_confirms_the_escalation_of_a_risk_above_appetite(page, counc
     page.set_viewport_size(PHONE)
     _fits(page)
     page.set_viewport_size(DESKTOP)
+    _shot(page, "escalations")
     decision = page.get_by_role("region", name=f"{risk.reference} {risk.title}")
     expect(decision).to_contain_text("From the service register to the directorate register")
     expect(decision).to_contain_text("16 against an appetite of 12")
@@ -196,4 +206,8 @@ def test_an_officer_confirms_the_escalation_of_a_risk_above_appetite(page, counc
 
     risk.refresh_from_db()
     assert risk.register == Risk.Register.DIRECTORATE
+
+    page.goto(f"{page.base_url}/risks/matrix/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Risk matrix")
+    assert_accessible(page)
     assert page.console_errors == []
