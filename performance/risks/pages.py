@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from performance.common.display import person_name
+from performance.common.display import person_name, url_or_none
 from performance.core import charts
 from performance.core import risks as rules
 from performance.models import (
@@ -29,6 +29,7 @@ from performance.models import (
     Risk,
     RiskAction,
     RiskCategory,
+    RiskControl,
     RiskEscalation,
     RiskReview,
 )
@@ -158,12 +159,6 @@ def _score(name: str, likelihood: int, impact: int, matrix: rules.Matrix) -> Sco
     )
 
 
-def _effectiveness_words() -> dict[str, str]:
-    from performance.models import RiskControl  # noqa: PLC0415
-
-    return dict(RiskControl.Effectiveness.choices)
-
-
 def _action_lines(actions: Sequence[RiskAction], readable_plans: set[int]) -> list[ActionLine]:
     progress_words = dict(RiskAction.Progress.choices)
     lines = []
@@ -186,7 +181,7 @@ def _action_lines(actions: Sequence[RiskAction], readable_plans: set[int]) -> li
                     due_on=due,
                     progress=progress,
                     source=f"Service-plan activity ({plan.service.name} {plan.year})",
-                    url=_url("performance:service-plan-detail", plan.pk),
+                    url=url_or_none("performance:service-plan-detail", plan.pk),
                 )
             )
         elif action.plan_action_id and action.plan_action is not None:
@@ -200,7 +195,7 @@ def _action_lines(actions: Sequence[RiskAction], readable_plans: set[int]) -> li
                     due_on=plan_action.due_on,
                     progress=plan_action.get_status_display() + (f": {note}" if note else ""),
                     source=f"Action plan “{plan.title}”",
-                    url=_url("performance:action-plan-detail", plan.pk)
+                    url=url_or_none("performance:action-plan-detail", plan.pk)
                     if plan.pk in readable_plans
                     else None,
                 )
@@ -216,12 +211,6 @@ def _action_lines(actions: Sequence[RiskAction], readable_plans: set[int]) -> li
                 )
             )
     return lines
-
-
-def _url(name: str, pk: int) -> str | None:
-    from performance.common.display import url_or_none  # noqa: PLC0415
-
-    return url_or_none(name, pk)
 
 
 def _chart(risk: Risk, reviews: list[RiskReview], matrix: rules.Matrix) -> tuple[str, list]:
@@ -315,7 +304,7 @@ def risk_page(user: User, risk: Risk, *, today: dt.date) -> RiskPage:
     reviews = list(risk.reviews.select_related("reviewed_by"))
     escalations = list(risk.escalations.select_related("decided_by"))
     pending = next((e for e in escalations if e.status == RiskEscalation.Status.PENDING), None)
-    words = _effectiveness_words()
+    words = dict(RiskControl.Effectiveness.choices)
     trail = [
         TrailEntry(
             review=review,
