@@ -51,9 +51,9 @@ REGISTER_COLUMNS = [
     Column("target", "Target", "int"),
     Column("rating", "Rating", "rating"),
     Column("appetite", "Appetite", "int"),
-    Column("direction", "Since last review", "direction"),
+    Column("direction", "Trend", "direction"),
     Column("review_due", "Review due"),
-    Column("kri_alert", "KRI alert"),
+    Column("kri_alert", "Alert"),
 ]
 
 
@@ -154,21 +154,23 @@ def _above_table(facts: RiskFacts, table_id: str = "risk-above-table") -> Table:
             facts.above, key=lambda r: (-(r.current_score - (r.appetite or 0)), r.reference)
         )
     ]
+    columns = [
+        Column("reference", "Ref"),
+        Column("title", "Risk"),
+        Column("register", "Register"),
+        Column("category", "Category"),
+        Column("owner", "Owner"),
+        Column("current", "Current score", "int"),
+        Column("rating", "Rating", "rating"),
+        Column("appetite", "Appetite", "int"),
+        Column("gap", "Above by", "int"),
+    ]
+    if any(row["escalation"] for row in rows):
+        columns.append(Column("escalation", "Escalation"))
     return Table(
         id=table_id,
         caption=f"Risks above appetite, {facts.period}",
-        columns=[
-            Column("reference", "Ref"),
-            Column("title", "Risk"),
-            Column("register", "Register"),
-            Column("category", "Category"),
-            Column("owner", "Owner"),
-            Column("current", "Current score", "int"),
-            Column("rating", "Rating", "rating"),
-            Column("appetite", "Appetite", "int"),
-            Column("gap", "Above by", "int"),
-            Column("escalation", "Escalation"),
-        ],
+        columns=columns,
         rows=rows,
         sheet="Above appetite",
         note="" if rows else "No open risk is above the appetite for its category.",
