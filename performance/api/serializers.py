@@ -82,6 +82,40 @@ class PositionRow(serializers.Serializer):
     missing = serializers.IntegerField()
 
 
+YES_NO = ["yes", "no"]
+
+
+class RiskRow(serializers.Serializer):
+    """A `risk_register` row (SPEC §12): scores are likelihood × impact (1–25)."""
+
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    register = serializers.ChoiceField(
+        choices=["corporate", "directorate", "service", "project", "partnership"]
+    )
+    category = serializers.CharField()
+    owner = serializers.CharField(help_text="The owner's username.")
+    inherent_score = serializers.IntegerField(min_value=1, max_value=25)
+    current_score = serializers.IntegerField(min_value=1, max_value=25)
+    target_score = serializers.IntegerField(min_value=1, max_value=25)
+    rating = serializers.ChoiceField(choices=["low", "medium", "high", "very_high"])
+    appetite = serializers.IntegerField(
+        allow_null=True, min_value=1, max_value=25, help_text="null: the category has none."
+    )
+    above_appetite = serializers.ChoiceField(choices=YES_NO)
+    direction = serializers.ChoiceField(
+        choices=["improving", "deteriorating", "stable", "none"],
+        help_text="The current score against the score before the latest review.",
+    )
+    review_due = serializers.CharField(
+        allow_blank=True, help_text="The next review's date (YYYY-MM-DD), or empty."
+    )
+    linked_indicators = serializers.CharField(
+        allow_blank=True, help_text="Codes of the linked indicators, separated by ';'."
+    )
+    kri_alert = serializers.ChoiceField(choices=YES_NO)
+
+
 _pages: dict[str, type[serializers.Serializer]] = {}
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
         views.conditional(views.BenchmarkPosition.as_view()),
         name="benchmark-position",
     ),
+    path("v1/risks", views.conditional(views.Risks.as_view()), name="risks"),
     path(
         "v1/schema",
         SpectacularAPIView.as_view(

@@ -2,7 +2,7 @@
 
 Every read goes through the same gate as the pages (`Indicator.objects.readable_by`,
 `Value.objects.readable_by`) and the same row builders as the commands (`indicator_status`,
-`league_table`, `benchmark_position`), so the API holds no copy of who may see what and gives the
+`league_table`, `benchmark_position`, `risk_register`), so the API holds no copy of who may see what and gives the
 commands' digits. Lists are `{"results": [...], "next": URL or null}` in a stable order;
 `?format=csv` gives the same rows as CSV (the next page in a `Link` header). GET answers carry
 an `ETag`; a matching `If-None-Match` gets 304.
@@ -41,6 +41,9 @@ from performance.core import periods
 from performance.indicators.status_export import COLUMNS as STATUS_COLUMNS
 from performance.indicators.status_export import NUMBER_COLUMNS, shared_status_rows
 from performance.models import ApiIdempotencyKey, Indicator, Value
+from performance.risks import exports as risk_exports
+from performance.risks import selectors as risk_selectors
+from performance.risks import services as risk_services
 from reach_summit import exports as league_exports
 from reach_summit import selectors as league_selectors
 
@@ -566,6 +569,35 @@ class BenchmarkPosition(Endpoint):
         return _listing(request, [row], None)
 
 
+class Risks(Endpoint):
+    """Open risks the token's person may read (`Risk.objects.readable_by`): the `risk_register`
+    columns with the command's texts and digits, by reference; `register` narrows to one."""
+
+    columns = list(risk_selectors.REGISTER_COLUMNS)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "register",
+                str,
+                enum=[register.value for register in risk_exports.REGISTERS],
+                description="Only the risks of this register.",
+            ),
+            *PAGE_PARAMETERS,
+            CSV_PARAMETER,
+        ],
+        responses=answers(serializers.page_of(serializers.RiskRow, "RiskPage")),
+    )
+    def get(self, request: Request) -> Response:
+        register = (request.query_params.get("register") or "").strip()
+        known = [r.value for r in risk_exports.REGISTERS]
+        if "register" in request.query_params and register not in known:
+            raise BadParameter("register", f"must be one of {', '.join(known)}")
+        risk_services.sync_kri_alerts()  # as the command does: alerts follow the values
+        rows = risk_selectors.register_rows(user=request.user, register=register)
+        return paginated(request, risk_exports.as_objects([row.as_record() for row in rows]))
+
+
 def conditional(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """ETag on every successful GET, 304 when `If-None-Match` names it; never stored by a cache
     in between (private), always revalidated (no-cache)."""
@@ -593,7 +625,15 @@ def conditional(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapped
 
 
-ENDPOINTS = ("indicators", "status", "values", "league-table", "benchmark-position", "schema")
+ENDPOINTS = (
+    "indicators",
+    "status",
+    "values",
+    "league-table",
+    "benchmark-position",
+    "risks",
+    "schema",
+)
 
 
 class Root(Endpoint):

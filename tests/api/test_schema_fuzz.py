@@ -16,7 +16,14 @@ from benchmarking.models import Authority, BenchmarkMeasure, BenchmarkValue, Com
 from performance.api import services
 from performance.core import periods
 from performance.core.roles import Role
-from tests.factories import IndicatorFactory, TargetFactory, TeamFactory, UserFactory, ValueFactory
+from tests.factories import (
+    IndicatorFactory,
+    RiskFactory,
+    TargetFactory,
+    TeamFactory,
+    UserFactory,
+    ValueFactory,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -48,6 +55,8 @@ def api_world(live_server, settings):
         BenchmarkValue.objects.create(
             measure=measure, authority=authority, period="2024/25", value=Decimal(value)
         )
+    # A risk, so /api/v1/risks has a row to answer with (issue 17).
+    RiskFactory(reference="=R1", title="=Risk", team=team, owner=officer)
     _, secret = services.create_token(
         user=officer, name="fuzz", days=1, can_write=True, actor=officer
     )

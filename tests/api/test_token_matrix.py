@@ -15,7 +15,7 @@ from benchmarking.models import BenchmarkValue
 from performance.api import services
 from performance.collection import due
 from performance.collection.rules import is_ratio
-from performance.models import ApiToken, Indicator, Value
+from performance.models import ApiToken, Indicator, Risk, Value
 from performance.models.visibility import member_team_ids
 from reach_summit import selectors as league_selectors
 from tests.api.conftest import Api, exact, token_for
@@ -78,6 +78,8 @@ def _requests() -> dict[str, tuple[str, str, dict]]:
         "values": ("get", "/api/v1/values", {}),
         "values of my indicator": ("get", "/api/v1/values", {"indicator": mine.code}),
         "league-table": ("get", "/api/v1/league-table", {"quarter": quarter}),
+        "risks": ("get", "/api/v1/risks", {}),
+        "corporate risks": ("get", "/api/v1/risks", {"register": "corporate"}),
         "benchmark-position": (
             "get",
             "/api/v1/benchmark-position",
@@ -112,6 +114,8 @@ EXPECTED = {
     "values": (401, 200, 200, 401, 401, 200),
     "values of my indicator": (401, 200, 200, 401, 401, 404),
     "league-table": (401, 200, 200, 401, 401, 200),
+    "risks": (401, 200, 200, 401, 401, 200),
+    "corporate risks": (401, 200, 200, 401, 401, 200),
     "benchmark-position": (401, 200, 200, 401, 401, 200),
     "submit a value": (401, 403, 200, 401, 401, 422),
 }
@@ -154,3 +158,11 @@ def test_a_token_used_after_it_expires_is_refused_mid_walk(council):
     assert first["next"]
     with time_machine.travel(timezone.now() + dt.timedelta(days=1, seconds=1)):
         assert api.client.get(first["next"], headers=api.headers()).status_code == 401
+
+
+def test_each_token_reads_the_open_risks_its_person_reads(council):
+    for username in ("performance", "member", "head", "enterer", _other_team_person()):
+        user = User.objects.get(username=username)
+        rows = Api(token_for(username)).walk("/api/v1/risks", {"page_size": 5000})
+        readable = Risk.objects.readable_by(user).filter(status=Risk.Status.OPEN)
+        assert [r["reference"] for r in rows] == sorted(r.reference for r in readable), username
