@@ -621,3 +621,12 @@ def test_pinned_today_marks_a_review_overdue_on_the_risk_page(client, risk, owne
     monkeypatch.setattr(risk_views, "_today", lambda: dt.date(2026, 1, 1))
     _, html = page(client, reverse("performance:risk-detail", args=[risk.pk]), owner)
     assert "Overdue" in text_of(html)
+
+
+def test_htmx_gets_only_the_heat_map_and_its_table(client, risk, owner):
+    client.force_login(owner)
+    response = client.get(HEAT_MAP, {"register": "service"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="heat-map-results"')
+    assert "<html" not in html
+    assert "Number of risks at each likelihood (rows) and impact (columns)" in html
