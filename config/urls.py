@@ -3,12 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config import views as config_views
+from performance.home import notifications as notification_views
 from performance.home import views as performance_views
 from performance.signin import views as signin_views
 
 urlpatterns = [
     path("", performance_views.home, name="home"),
     path("healthz", performance_views.healthz, name="healthz"),
+    path("notifications/", notification_views.notifications, name="notifications"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

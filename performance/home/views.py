@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from performance.collection import due
-from performance.common import access, identity
+from performance.common import access, identity, notifications
 from performance.common import cache as generations
 from performance.core.periods import Period
 from performance.core.roles import Role
@@ -318,6 +318,8 @@ def home(request: HttpRequest) -> HttpResponse:
         # The same count as My returns and the Data collection pages (`due.days_left`).
         "rounds": [{"round": r, "left": due.days_left_text(r)} for r in work.rounds.open],
         "plan": plan,
+        # The header's count (base.html): read here, where people look for what to do.
+        "unread_notifications": notifications.unread_count(user),
     }
     return render(request, "performance/home.html", context)
 
