@@ -804,7 +804,8 @@ def test_warm_indicator_page_queries_are_fixed_whatever_the_history(client, offi
         with CaptureQueriesContext(connection) as warm:
             client.get(detail_url(indicator), {"all": "1"})
         counts.append(len(warm.captured_queries))
-    assert counts[0] == counts[1] <= 13
+    # 14: the history panel of the values (issue 19) reads the audit trail in one query.
+    assert counts[0] == counts[1] <= 14
 
 
 def test_a_change_empties_the_figures_of_the_previous_generation(client, officer, period):
