@@ -20,7 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 from performance.collection import due, excel, rules
 from performance.collection import services as collection
 from performance.collection.views.common import STATUS_ICONS, round_or_404, status_preview
-from performance.common import access
+from performance.common import access, hooks
 from performance.core import periods
 from performance.models import CollectionRound, Indicator, Value
 
@@ -30,8 +30,21 @@ from performance.models import CollectionRound, Indicator, Value
 DONE = (Value.Status.SUBMITTED, Value.Status.ACTIVATED)
 
 
+def _evidence(items: list[due.DueItem]) -> dict[int, list]:
+    """The working papers of the items' values (one query, by the data quality app's hook)."""
+    ids = [item.value.pk for item in items if item.value is not None]
+    return hooks.one(hooks.VALUE_EVIDENCE)(ids) if ids else {}
+
+
 def _item_context(
-    item: due.DueItem, *, raw=None, errors=None, notice="", stale="", editing=False
+    item: due.DueItem,
+    *,
+    raw=None,
+    errors=None,
+    notice="",
+    stale="",
+    editing=False,
+    evidence: dict[int, list] | None = None,
 ) -> dict:
     value = item.value
     done = value is not None and value.status in DONE
@@ -69,6 +82,12 @@ def _item_context(
         "read_only": read_only,
         "editing": editing and done and not read_only,
         "managers": _names(item.indicator.managers.all()) if done else "",
+        # Working papers (issue 19): attached from here through the data quality upload page.
+        "evidence": (
+            (evidence if evidence is not None else _evidence([item])).get(value.pk, [])
+            if value is not None
+            else []
+        ),
     }
 
 
@@ -136,6 +155,7 @@ def _my_items(user) -> tuple[list[CollectionRound], list[due.DueItem]]:
 def _my_returns_context(request, *, override: dict | None = None) -> dict:
     rounds, items = _my_items(request.user)
     states = {r.pk: due.round_state(r) for r in rounds}
+    evidence = _evidence(items)
     groups = []
     for round_ in rounds:
         round_items = [i for i in items if i.round.pk == round_.pk]
@@ -144,7 +164,11 @@ def _my_returns_context(request, *, override: dict | None = None) -> dict:
             if override and override["key"] == item.key:
                 contexts.append(override["context"])
             else:
-                contexts.append(_item_context(item, editing=request.GET.get("edit") == item.key))
+                contexts.append(
+                    _item_context(
+                        item, editing=request.GET.get("edit") == item.key, evidence=evidence
+                    )
+                )
         counts = Counter(i.status for i in round_items)
         groups.append(
             {
