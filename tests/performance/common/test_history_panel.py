@@ -13,7 +13,7 @@ from django.urls import reverse
 from performance.collection import services as collection
 from performance.common import audit, history
 from performance.models import Value
-from tests.factories import ActionPlanFactory
+from tests.factories import ActionPlanFactory, RiskFactory
 from tests.performance.collection.test_collection import build_world, enter
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -146,3 +146,23 @@ def test_the_read_is_one_query_for_an_indicators_values(world, django_assert_num
     value = Value.objects.get(pk=world.value.pk)
     with django_assert_num_queries(1):
         assert len(history.for_object(value)) == len(entries)
+
+
+def test_the_risk_page_shows_its_history_to_officers_not_members(client, world):
+    risk = RiskFactory(team=world.teams["waste"], owner=world.users["head_w"])
+    audit.update(
+        actor=world.users["officer"],
+        instance=risk,
+        reason="Reassessed after the contract review",
+        current_likelihood=4,
+    )
+    url = reverse("performance:risk-detail", args=[risk.pk])
+    client.force_login(world.users["officer"])
+    panel = _panel(client.get(url).content.decode())
+    assert "Reason: Reassessed after the contract review" in panel
+    assert (
+        '3 <span aria-hidden="true">→</span><span class="govuk-visually-hidden"> to</span> 4'
+        in panel
+    )
+    client.force_login(world.users["member"])
+    assert PANEL not in client.get(url).content.decode()
