@@ -10,6 +10,8 @@ Report period 2025/26 Q2: its review round is held in Q3 (October–December 202
 |      |             |                     |         |           |          | escalation confirmed 12 Oct    |
 | SR02 | service     | Financial (12)      | 5×4=20  | very high | 8        | CONFIDENTIAL                   |
 | DR01 | directorate | Reputation (none)   | 2×2=4   | low       | –        | new (5 Oct), review overdue    |
+|      |             |                     |         |           |          | (SR02, added 3 Oct with a Q1   |
+|      |             |                     |         |           |          | review, is not new)            |
 | CL01 | service     | Operational         | closed 14 Oct 2025 (audited)                               |
 
 Mitigating actions: SR01 own action due 1 Oct, in progress → overdue; CR01 own action due
@@ -159,6 +161,8 @@ def make_risks() -> RiskCouncil:
     }
     Risk.objects.update(created_at=at(dt.date(2024, 5, 1)))
     Risk.objects.filter(reference="DR01").update(created_at=at(dt.date(2025, 10, 5)))
+    # Imported in the span with its history (a review for Q1): not new.
+    Risk.objects.filter(reference="SR02").update(created_at=at(dt.date(2025, 10, 3)))
     closed = risks["CL01"]
     audit.update(actor=officer, instance=closed, reason="Lease ended", status=Risk.Status.CLOSED)
     from performance.models.audit import AuditEvent

@@ -366,3 +366,38 @@ def test_the_reports_page_lists_the_risk_report_and_shows_it_to_staff_narrowed(
     assert "SR02" not in body
     xlsx = client.get(reverse("reports:xlsx", args=["risk"]), {"period": PERIOD})
     assert "SR01" not in cells(workbook(xlsx.content)["All risks"])
+
+
+def test_the_risk_pdf_is_tagged_with_its_tables_and_header_cells(risks, today):
+    from tests.reports.test_pdf_tagging import problems, structure, tag
+
+    data = exports.pdf(build(), services.draft_stamp())
+    assert problems(data) == []
+    _, nodes = structure(data)
+    tables = [element for _, element in nodes if tag(element) == "/Table"]
+    # Summary, alerts, register, above appetite, four movement tables, two overdue, heat map
+    # and its cells: every table of the report with rows, none lost as layout.
+    assert len(tables) == sum(1 for s in build().shown_sections for t in s.tables if t.rows)
+
+
+def test_the_risk_page_query_count_does_not_grow_with_risks(client, risks, today):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import RiskFactory
+
+    client.force_login(risks.officer)
+    address = reverse("reports:report", args=["risk"])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(address, {"period": PERIOD}).status_code == 200
+        return len(queries)
+
+    count()
+    small = count()
+    for number in range(20):
+        risk = RiskFactory(reference=f"XR{number:02}", owner=risks.owner, team=risks.team)
+        risk.actions.create(description="Late", due_on=TODAY.replace(day=1))
+    count()  # the first read after a change brings the alerts up to date
+    assert count() == small

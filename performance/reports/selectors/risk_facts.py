@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from performance.common.display import person_name
@@ -144,14 +144,7 @@ def risk_facts(
         rows=rows,
         alerts=risk_services.alerts_by_risk(ids),
         movements=_movements(by_id, period),
-        new=[
-            by_id[pk]
-            for pk in Risk.objects.filter(
-                pk__in=ids, created_at__gte=start, created_at__lt=end
-            ).values_list("pk", flat=True)
-        ]
-        if full
-        else [],
+        new=_new(by_id, period, start, end) if full else [],
         closed=_closed(scope, start, end) if full else [],
         escalations=list(
             RiskEscalation.objects.filter(
@@ -168,6 +161,22 @@ def risk_facts(
         overdue_actions=_overdue_actions(by_id, today) if full else [],
         confidential_left_out=every > len(rows),
     )
+
+
+def _new(
+    by_id: dict[int, risk_selectors.RiskRow], period: Period, start: dt.datetime, end: dt.datetime
+) -> list[risk_selectors.RiskRow]:
+    """Risks added in the span, unless reviewed for an earlier quarter (a register imported or
+    seeded with its history is not new)."""
+    # Quarter labels ("2025/26 Q2") sort as the quarters do.
+    earlier = RiskReview.objects.filter(risk_id=OuterRef("pk"), period__lt=str(period))
+    return [
+        by_id[pk]
+        for pk in Risk.objects.filter(pk__in=list(by_id), created_at__gte=start, created_at__lt=end)
+        .exclude(Exists(earlier))
+        .order_by("reference")
+        .values_list("pk", flat=True)
+    ]
 
 
 def _movements(by_id: dict[int, risk_selectors.RiskRow], period: Period) -> list[Movement]:
