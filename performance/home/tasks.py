@@ -164,8 +164,8 @@ def due_from_me(user, rounds: Rounds, *, enters: bool) -> list[Section]:
         "due",
         "Due from you",
         "Nothing is due from you in the open collection rounds.",
-        more_url=reverse("performance:my-returns"),
-        more_text="See everything in My returns",
+        more_url=reverse("performance:my-returns") if enters else "",
+        more_text="See everything in My returns" if enters else "",
     )
     items = due.due_items(rounds.open, enterer=user, history=0) if enters else []
     if enters:
@@ -187,6 +187,7 @@ def due_from_me(user, rounds: Rounds, *, enters: bool) -> list[Section]:
     returned.total = len(returned.tasks)
 
     counts: Counter[int] = Counter()
+    updates: Counter[int] = Counter()
     for item in items:
         if item.submitted or item.status in (Value.Status.RETURNED, Value.Status.NO_DATA):
             continue
@@ -201,17 +202,11 @@ def due_from_me(user, rounds: Rounds, *, enters: bool) -> list[Section]:
                 f"Due by the end of {_day(item.round.closes_on)} ({due.days_left_text(item.round).lower()}).",
             )
         )
-    for round_ in rounds.open:
-        if counts[round_.pk]:
-            due_now.intro.append(
-                f"{_round_words(round_)}: {counts[round_.pk]} value"
-                f"{'s' if counts[round_.pk] != 1 else ''} to send, by the end of "
-                f"{_day(round_.closes_on)} ({due.days_left_text(round_).lower()})."
-            )
     plan_rounds = [r for r in rounds.open if r.kind != CollectionRound.Kind.QUARTERLY]
     for plan_item in due.plan_items(plan_rounds):
         if plan_item.record.owner_id != user.pk or plan_item.updated:
             continue
+        updates[plan_item.round.pk] += 1
         if plan_item.kind == due.PlanItem.ACTIVITY:
             url = reverse("performance:activity-progress", args=[plan_item.record.pk])
         else:
@@ -225,8 +220,23 @@ def due_from_me(user, rounds: Rounds, *, enters: bool) -> list[Section]:
                 f"({due.days_left_text(plan_item.round).lower()}).",
             )
         )
+    for round_ in rounds.open:
+        things = [
+            _counted(counts[round_.pk], "value"),
+            _counted(updates[round_.pk], "progress update"),
+        ]
+        things = [thing for thing in things if thing]
+        if things:
+            due_now.intro.append(
+                f"{_round_words(round_)}: {' and '.join(things)} to send, by the end of "
+                f"{_day(round_.closes_on)} ({due.days_left_text(round_).lower()})."
+            )
     due_now.total = len(due_now.tasks)
     return [returned, due_now] if enters else [due_now]
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}" if count else ""
 
 
 def _returned_task(value: Value, url: str) -> Task:
@@ -521,8 +531,10 @@ def home_tasks(user, *, today: dt.date | None = None) -> Home:
     rounds = Rounds.read(today)
     sections: list[Section] = []
     enters = bool(roles & {Role.DATA_ENTERER, Role.PERFORMANCE_OFFICER})
-    # Owners who enter nothing see "Due from you" only when a plan update is due from them.
-    sections += [s for s in due_from_me(user, rounds, enters=enters) if enters or s.total]
+    # Those without the enterer role (owners, officers who enter nothing) see these sections
+    # only when something is in them.
+    enterer = Role.DATA_ENTERER in roles
+    sections += [s for s in due_from_me(user, rounds, enters=enters) if enterer or s.total]
     activates = bool(roles & {Role.DATA_MANAGER, Role.PERFORMANCE_OFFICER})
     escalations = Role.PERFORMANCE_OFFICER in roles
     if activates or escalations:

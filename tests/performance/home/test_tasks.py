@@ -373,3 +373,26 @@ def test_the_home_page_costs_the_same_queries_with_little_or_much_work(client, r
     big = count()
     assert small == big
     assert big <= 30
+
+
+def test_an_officer_who_enters_nothing_is_not_told_about_returns(client):
+    world = build_world()
+    html = page(client, world.users["officer"])
+    assert 'id="tasks-returned"' not in html
+    assert 'id="tasks-due"' not in html
+    assert "Nothing is waiting for your decision." in section(html, "clear")
+
+
+def test_an_owner_who_enters_nothing_is_not_sent_to_my_returns(client, world):
+    from tests.factories import ActivityFactory
+
+    head = world.users["head_w"]
+    activity = ActivityFactory(owner=head)
+    plan = activity.objective.plan
+    plan.status = "approved"
+    plan.year = "2025/26"
+    plan.save()
+    due = section(page(client, head), "due")
+    assert reverse("performance:activity-progress", args=[activity.pk]) in due
+    assert "1 progress update to send" in due
+    assert reverse("performance:my-returns") not in due
