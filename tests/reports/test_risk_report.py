@@ -401,3 +401,30 @@ def test_the_risk_page_query_count_does_not_grow_with_risks(client, risks, today
         risk.actions.create(description="Late", due_on=TODAY.replace(day=1))
     count()  # the first read after a change brings the alerts up to date
     assert count() == small
+
+
+def test_published_open_data_is_the_register_columns_without_confidential_risks(risks, today):
+    row = services.publish(
+        actor=risks.officer,
+        kind=Kind.RISK,
+        period=parse_period(Kind.RISK, PERIOD),
+        audience=Audience.MT,
+    )
+    frozen = services.frozen_report(row)
+    lines = exports.open_data_csv(frozen).splitlines()
+    assert lines[0] == (
+        "reference,title,register,category,owner,inherent_score,current_score,target_score,"
+        "rating,appetite,above_appetite,direction,review_due,linked_indicators,kri_alert"
+    )
+    assert lines[1] == (
+        "CR01,Funding gap in 2026/27,corporate,Financial,Olu Owner,25,16,2,very_high,12,yes,"
+        "deteriorating,2026-01-10,,no"
+    )
+    assert [line.split(",")[0] for line in lines[1:]] == ["CR01", "CR02", "DR01", "SR01"]
+    assert "Olu Owner" in services.people_named(frozen)
+
+
+def test_a_published_quarterly_report_has_no_confidential_risk_either(risks, today):
+    report = build(Kind.QUARTERLY, Audience.MT, public=True)
+    assert "SR02" not in refs(section(report, "risks").tables[0])
+    assert "SR02" in refs(section(build(Kind.QUARTERLY, Audience.MT), "risks").tables[0])
