@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -99,6 +100,12 @@ def _plain(field: models.Field | None, raw: Any) -> str:
     if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
         day = parse_date(str(raw))
         return f"{day:%-d %B %Y}" if day else str(raw)
+    if isinstance(field, models.DecimalField):
+        try:
+            # Stored as the database gave it ("46.000000"): shown as typed ("46").
+            return format(Decimal(str(raw)).normalize(), "f")
+        except InvalidOperation:
+            return str(raw)
     if isinstance(raw, list):
         return "; ".join(str(item) for item in raw) or BLANK
     return str(raw)
@@ -115,7 +122,11 @@ def _label(field: models.Field | None, name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _changes(model: type[models.Model] | None, changes: dict) -> tuple[Change, ...]:
+def _changes(
+    model: type[models.Model] | None, changes: dict, reason: str = ""
+) -> tuple[Change, ...]:
+    """The readable changes; a field set to the event's own reason (a value's return reason)
+    is left out, as the row says the reason once."""
     result = []
     for name, pair in (changes or {}).items():
         field: Any = None
@@ -127,6 +138,8 @@ def _changes(model: type[models.Model] | None, changes: dict) -> tuple[Change, .
         if _hidden(field, name):
             continue
         before, after = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
+        if reason and isinstance(after, str) and after.endswith(reason):
+            continue
         result.append(
             Change(
                 label=_label(field, name),
@@ -148,7 +161,7 @@ def _entry(event: AuditEvent, model: type[models.Model] | None) -> Entry:
         action_label=ACTIONS.get(event.action, event.action.replace("_", " ").capitalize()),
         subject=event.object_repr,
         object_id=event.object_id,
-        changes=_changes(model, event.changes),
+        changes=_changes(model, event.changes, event.reason),
         reason=event.reason,
     )
 

@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -143,7 +142,8 @@ def round_chase(request: HttpRequest) -> HttpResponse:
         messages.info(request, f"No chaser sent: nobody{whom} has items to submit.")
     if report.no_email:
         messages.warning(request, f"No email address, so not chased: {_names(report.no_email)}.")
-    return redirect(reverse("performance:round-list") + "#open-rounds")
+    # To the top of the page, where the message is (an anchor would scroll it out of view).
+    return redirect("performance:round-list")
 
 
 @require_GET

@@ -55,7 +55,7 @@ def test_every_open_round_is_shown_team_by_team_with_items_and_people(client, wo
     waste = quarterly[quarterly.index(">Waste<") :]  # teams by name: Housing, then Waste
     assert "WAS 001" not in waste  # submitted is not outstanding
     assert "First" in waste
-    assert "(2)" in waste
+    assert "(2 items)" in waste
     assert "Send a chaser now" in body
 
 

@@ -166,3 +166,15 @@ def test_the_risk_page_shows_its_history_to_officers_not_members(client, world):
     )
     client.force_login(world.users["member"])
     assert PANEL not in client.get(url).content.decode()
+
+
+def test_figures_read_as_typed_and_the_reason_is_said_once():
+    [change] = history._changes(Value, {"value": ["46.000000", "45.500000"]})
+    assert (change.label, change.before, change.after) == ("Value", "46", "45.5")
+    reason = "The July tonnage was keyed twice"
+    changes = history._changes(
+        Value,
+        {"status": ["activated", "returned"], "return_reason": [None, f"Re-opened: {reason}"]},
+        reason,
+    )
+    assert [(c.label, c.before, c.after) for c in changes] == [("Status", "Activated", "Returned")]
