@@ -11,7 +11,6 @@ The `stress` scale gets about twelve service risks per team (3,000 at 250 teams)
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -30,9 +29,6 @@ from performance.models import (
     RiskReview,
 )
 from performance.risks import services
-
-if TYPE_CHECKING:
-    from performance.demo import DemoContext
 
 APPETITES = {
     "Financial": 12,
@@ -232,7 +228,8 @@ def _quarters(today: dt.date, count: int) -> list[periods.Period]:
     return [latest.shift(-step) for step in range(count - 1, -1, -1)]
 
 
-def seed(context: DemoContext) -> None:
+def seed(context) -> None:
+    """The DEMO_STEPS step (`context` is `performance.demo.DemoContext`, above this layer)."""
     today = timezone.localdate()
     zone = ZoneInfo(settings.TIME_ZONE)
     rng = context.rng
