@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
                 ("low_max", models.PositiveSmallIntegerField(default=4)),
                 ("medium_max", models.PositiveSmallIntegerField(default=9)),
                 ("high_max", models.PositiveSmallIntegerField(default=15)),
-                ("kri_checked_token", models.CharField(blank=True, max_length=40)),
+                ("kri_checked_token", models.CharField(blank=True, max_length=100)),
             ],
             options={
                 "verbose_name": "risk matrix",

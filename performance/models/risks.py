@@ -35,7 +35,7 @@ class RiskSettings(models.Model):
     medium_max = models.PositiveSmallIntegerField(default=rules.DEFAULT_BANDS.medium_max)
     high_max = models.PositiveSmallIntegerField(default=rules.DEFAULT_BANDS.high_max)
     # The "indicators" generation the key-risk-indicator alerts were last worked out under.
-    kri_checked_token = models.CharField(max_length=40, blank=True)
+    kri_checked_token = models.CharField(max_length=100, blank=True)
 
     class Meta:
         verbose_name = "risk matrix"
