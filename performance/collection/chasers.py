@@ -133,7 +133,7 @@ def plan_chasers(
 ) -> list[reminders.Planned]:
     """One planned chaser per active enterer owing items in the open rounds; with `team_id`, only
     the people owing items of that team, each still listing everything they owe (one email a
-    day lists it all). Persons without an email address are included (the sender reports them)."""
+    day lists it all). People without an email address are included (the sender reports them)."""
     today = today or timezone.localdate()
     rounds = due.open_rounds(today=today)
     owed: dict[int, tuple[Any, list[due.DueItem]]] = {}
@@ -152,8 +152,9 @@ def plan_chasers(
         person, listed = owed[pk]
         used = {(i.round.kind, i.round.period): i.round for i in listed}
         planned.append(
+            # The day-7 chaser's email (subject, template); claimed under MANUAL when sent.
             reminders.Planned(
-                kind=MANUAL,
+                kind=SentReminder.Kind.CHASER,
                 person=person,
                 items=listed,
                 rounds=sorted(used.values(), key=lambda r: (r.opens_on, r.kind)),
@@ -179,15 +180,12 @@ def send_chasers(*, actor, team_id: int | None = None, connection=None) -> Chase
             if not planned.person.email:
                 report.no_email.append(name)
                 continue
-            row = reminders._claim(planned, day)
+            row = reminders._claim(dataclasses.replace(planned, kind=MANUAL), day)
             if row is None:
                 report.already.append(name)
                 continue
             try:
-                # The chaser's wording and template, under the manual kind's claim.
-                message = reminders.build_message(
-                    dataclasses.replace(planned, kind=SentReminder.Kind.CHASER)
-                )
+                message = reminders.build_message(planned)
                 message.connection = connection
                 message.send()
             except BaseException:

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from performance.collection import reminders
+from performance.collection import chasers, reminders
 from performance.common import audit
 from performance.models import AuditEvent, SentReminder
 from tests.performance.collection.test_collection import build_world, enter, make_indicator
@@ -159,3 +159,9 @@ def test_the_page_queries_do_not_grow_with_teams_items_and_people(
         body = client.get(PAGE).content.decode()
     assert ">Team 5<" in body
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_planned_chaser_reads_as_the_day_7_chaser(world):
+    planned = chasers.plan_chasers(team_id=world.teams["housing"].pk)
+    assert [p.person.username for p in planned] == ["enterer_b"]
+    assert planned[0].subject.startswith("Reminder: 3 items still to submit")
