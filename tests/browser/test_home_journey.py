@@ -106,6 +106,8 @@ def test_every_roles_home_is_accessible_at_both_widths_without_sideways_scroll(p
             "() => [document.documentElement.scrollWidth, window.innerWidth]"
         )
         assert scroll <= screen, f"{username} at {width}px: {scroll}px wide"
-    page.goto(f"{page.base_url}/notifications/")
+    page.goto(f"{page.base_url}/notifications/")  # still 390 px wide
     assert_accessible(page)
+    scroll = page.evaluate("() => document.documentElement.scrollWidth")
+    assert scroll <= 390, f"{username}'s notifications: {scroll}px wide"
     assert page.console_errors == []
