@@ -428,3 +428,22 @@ def test_a_published_quarterly_report_has_no_confidential_risk_either(risks, tod
     report = build(Kind.QUARTERLY, Audience.MT, public=True)
     assert "SR02" not in refs(section(report, "risks").tables[0])
     assert "SR02" in refs(section(build(Kind.QUARTERLY, Audience.MT), "risks").tables[0])
+
+
+def test_the_quarterly_section_lists_at_most_ten_risks_above_appetite(risks, today):
+    from tests.factories import RiskFactory
+
+    financial = risks.risks["CR01"].category
+    for number in range(12):
+        RiskFactory(
+            reference=f"XR{number:02}",
+            category=financial,
+            owner=risks.owner,
+            team=None,
+            current_likelihood=5,
+            current_impact=5,
+        )
+    above = section(build(Kind.QUARTERLY, Audience.SCRUTINY), "risks").tables[0]
+    assert len(above.rows) == 10
+    assert above.note.startswith("The 10 furthest above appetite of 14")
+    assert len(table(build(), "risk-above-table").rows) == 15

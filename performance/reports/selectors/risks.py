@@ -153,6 +153,10 @@ def risk(
 
 # --- the quarterly report's risk section ----------------------------------------------------
 
+# The quarterly report lists at most this many risks above appetite, alerts and movements (a
+# county's registers hold thousands of risks; the risk management report has them all).
+QUARTERLY_MAX = 10
+
 
 def quarterly_section(
     *,
@@ -196,9 +200,12 @@ def quarterly_section(
     ]
     items = []
     if audience is not Audience.CABINET:
-        items = [f"Key risk indicator alert: {line}" for line in alerts] + [
-            f"Corporate register movement: {line}" for line in moves
+        items = [f"Key risk indicator alert: {line}" for line in alerts[:QUARTERLY_MAX]] + [
+            f"Corporate register movement: {line}" for line in moves[:QUARTERLY_MAX]
         ]
+        more = max(len(alerts) - QUARTERLY_MAX, 0) + max(len(moves) - QUARTERLY_MAX, 0)
+        if more:
+            items.append(f"{more} more in the risk management report.")
     else:
         paragraphs.append(
             f"{len(alerts)} risks have a key risk indicator alert; "
@@ -207,6 +214,12 @@ def quarterly_section(
         )
     above = _above_table(facts, table_id="quarterly-risk-above-table")
     above.sheet = "Risks above appetite"
+    if len(above.rows) > QUARTERLY_MAX:
+        above.note = (
+            f"The {QUARTERLY_MAX} furthest above appetite of {len(above.rows)}; the risk "
+            "management report lists every one."
+        )
+        above.rows = above.rows[:QUARTERLY_MAX]
     if audience is Audience.CABINET:
         keep = {"reference", "title", "current", "rating", "appetite", "gap"}
         above.columns = [c for c in above.columns if c.key in keep]
