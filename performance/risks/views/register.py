@@ -11,6 +11,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,6 +21,8 @@ from django.views.decorators.vary import vary_on_headers
 from performance.common import access
 from performance.core import risks as rules
 from performance.risks import forms, pages, selectors, services
+
+PAGE_SIZE = 100
 
 
 def _read(request: HttpRequest) -> dict:
@@ -73,7 +76,15 @@ def _read(request: HttpRequest) -> dict:
 @vary_on_headers("HX-Request")
 def register(request: HttpRequest) -> HttpResponse:
     context = _read(request)
-    context["rows"] = context["shown"]
+    # A county's registers hold thousands of risks: a page of them at a time, the count and the
+    # filters over all of them.
+    page = Paginator(context["shown"], PAGE_SIZE).get_page(request.GET.get("page"))
+    context |= {
+        "rows": page.object_list,
+        "total": len(context["shown"]),
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
+    }
     template = "risks/register.html"
     if getattr(request, "htmx", False):
         template += "#risk-results"

@@ -630,3 +630,22 @@ def test_htmx_gets_only_the_heat_map_and_its_table(client, risk, owner):
     assert html.lstrip().startswith('<div id="heat-map-results"')
     assert "<html" not in html
     assert "Number of risks at each likelihood (rows) and impact (columns)" in html
+
+
+def test_a_long_register_is_paged_with_its_count_over_every_page(client, officer, monkeypatch):
+    from performance.risks.views import register as register_view
+
+    monkeypatch.setattr(register_view, "PAGE_SIZE", 10)
+    category = RiskCategoryFactory(name="Financial", appetite=8)
+    for number in range(23):
+        RiskFactory(reference=f"P{number:03d}", category=category, owner=officer)
+    _, html = page(client, REGISTER + "?register=service", officer)
+    assert "23 risks matching the filters, 1 to 10 shown" in html
+    assert html.count(">P0") == 10
+    assert 'aria-label="Pages of risks"' in html
+    assert "register=service&amp;page=2" in html  # the filters stay on the next page
+    response = client.get(REGISTER, {"register": "service", "page": 3}, HTTP_HX_REQUEST="true")
+    fragment = response.content.decode()
+    assert "21 to 23 shown" in fragment
+    assert "P022" in fragment
+    assert "P000" not in fragment
