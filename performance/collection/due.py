@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from performance.core import deadlines, periods
@@ -311,12 +311,22 @@ class PlanItem:
         return f"{self.kind_label}: {self.title} ({self.period})"
 
 
-def plan_items(rounds: Sequence[CollectionRound]) -> list[PlanItem]:
+def plan_items(
+    rounds: Sequence[CollectionRound], *, owner: int | None = None, manager: int | None = None
+) -> list[PlanItem]:
     """The strategic actions and activities with an owner due for a progress update in `rounds`,
     and the open risks due for their quarterly review, each with whether its update or review
-    for the round's period is in. Six queries at most."""
+    for the round's period is in. Six queries at most.
+
+    `owner` (a person's id) keeps the items that person owns; `manager` those whose owning
+    manager (the Head of Service told when they are overdue) they are. A home page asks for one
+    person's items without reading a county's every activity."""
+    mine = Q(owner_id=owner) if owner is not None else Q()
     result: list[PlanItem] = []
-    result += _risk_items([r for r in rounds if r.kind == CollectionRound.Kind.QUARTERLY])
+    result += _risk_items(
+        [r for r in rounds if r.kind == CollectionRound.Kind.QUARTERLY],
+        mine & (Q(team__head_of_service_id=manager) if manager is not None else Q()),
+    )
     action_rounds = [r for r in rounds if r.kind == CollectionRound.Kind.STRATEGIC_ACTIONS]
     month_rounds = [r for r in rounds if r.kind == CollectionRound.Kind.MONTHLY]
     if action_rounds:
@@ -324,11 +334,13 @@ def plan_items(rounds: Sequence[CollectionRound]) -> list[PlanItem]:
         plan = StrategicPlan.objects.order_by("-first_year").first()
         actions = (
             list(
-                StrategicAction.objects.filter(outcome__priority__plan=plan, owner__isnull=False)
+                StrategicAction.objects.filter(
+                    mine, outcome__priority__plan=plan, owner__isnull=False
+                )
                 .select_related("owner")
                 .order_by("outcome__priority__number", "outcome__number", "id")
             )
-            if plan is not None
+            if plan is not None and manager is None  # a strategic action has no owning manager
             else []
         )
         done = set(
@@ -355,8 +367,13 @@ def plan_items(rounds: Sequence[CollectionRound]) -> list[PlanItem]:
             r.pk: str(periods.parse(r.period, kind=Frequency.MONTHLY).financial_year)
             for r in month_rounds
         }
+        by_manager = (
+            Q(objective__plan__service__head_of_service_id=manager) if manager is not None else Q()
+        )
         activities = list(
             Activity.objects.filter(
+                mine,
+                by_manager,
                 objective__plan__status=ServicePlan.Status.APPROVED,
                 objective__plan__year__in=set(years.values()),
                 owner__isnull=False,
@@ -390,13 +407,13 @@ def plan_items(rounds: Sequence[CollectionRound]) -> list[PlanItem]:
     return result
 
 
-def _risk_items(rounds: Sequence[CollectionRound]) -> list[PlanItem]:
+def _risk_items(rounds: Sequence[CollectionRound], narrowed: Q) -> list[PlanItem]:
     """Every open risk's review for each quarterly round; overdue ones also go to the Head of
     Service of the risk's team (the owning manager, as for activities). Two queries."""
     if not rounds:
         return []
     risks = list(
-        Risk.objects.filter(status=Risk.Status.OPEN)
+        Risk.objects.filter(narrowed, status=Risk.Status.OPEN)
         .select_related("owner", "team__head_of_service")
         .order_by("reference")
     )

@@ -203,7 +203,7 @@ def due_from_me(user, rounds: Rounds, *, enters: bool) -> list[Section]:
             )
         )
     plan_rounds = [r for r in rounds.open if r.kind != CollectionRound.Kind.QUARTERLY]
-    for plan_item in due.plan_items(plan_rounds):
+    for plan_item in due.plan_items(plan_rounds, owner=user.pk):
         if plan_item.record.owner_id != user.pk or plan_item.updated:
             continue
         updates[plan_item.round.pk] += 1
@@ -411,7 +411,7 @@ def overdue_in_teams(user, rounds: Rounds) -> list[Section]:
             )
         )
     monthly = [r for r in rounds.latest_closed if r.kind == CollectionRound.Kind.MONTHLY]
-    for plan_item in due.plan_items(monthly):
+    for plan_item in due.plan_items(monthly, manager=user.pk):
         manager = plan_item.manager
         if plan_item.updated or getattr(manager, "pk", None) != user.pk:
             continue

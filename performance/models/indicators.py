@@ -250,6 +250,10 @@ class Value(models.Model):
             models.Index(fields=["period", "status"], name="value_period_idx"),
             # History windows of many indicators whatever the status (the live league table).
             models.Index(fields=["indicator", "period_start"], name="value_history_idx"),
+            # Recent activations and returns (the notifications' count on the home page): a
+            # few weeks of a county's values, not all of them.
+            models.Index(fields=["activated_at"], name="value_activated_at_idx"),
+            models.Index(fields=["returned_at"], name="value_returned_at_idx"),
         ]
 
     def __str__(self) -> str:

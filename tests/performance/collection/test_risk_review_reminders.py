@@ -97,3 +97,17 @@ def test_an_overdue_review_goes_to_the_owner_the_head_and_the_officers(world):
     (officer,) = emails_to("officer")
     assert "SR01" in officer.body
     assert "CR02" in officer.body
+
+
+def test_plan_items_narrow_to_one_owner_or_one_owning_manager(world):
+    from performance.collection import due
+    from performance.models import CollectionRound
+
+    run(dt.date(2025, 7, 1))
+    rounds = list(CollectionRound.objects.filter(kind="quarterly"))
+    every = due.plan_items(rounds)
+    assert {item.record.reference for item in every} == {"SR01", "CR02"}
+    mine = due.plan_items(rounds, owner=world.users["risk_owner"].pk)
+    assert [item.record.reference for item in mine] == ["CR02"]
+    head = due.plan_items(rounds, manager=world.users["head_w"].pk)
+    assert [item.record.reference for item in head] == ["SR01"]
