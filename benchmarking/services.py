@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import models as auth
 from django.db import transaction
 
@@ -92,6 +93,7 @@ def import_comparators(
     content: bytes,
     group: str,
     kind: str | None = None,
+    focus: str | None = None,
     actor: auth.User | None = None,
 ) -> ImportResult:
     """Set the members of comparator group `group` to the authorities in the file.
@@ -101,13 +103,23 @@ def import_comparators(
     name; a known authority keeps its name. The group is created when new (kind `custom`
     unless given) and its membership replaced. Malformed or duplicate codes, and a new
     authority without a name, reject the whole file.
+
+    A nearest-neighbour table as published lists the neighbours of several authorities
+    (columns `focus_ons_code, focus_authority, neighbour_ons_code, neighbour_name`): only the
+    rows of `focus` (default: the council, setting COUNCIL_CODE) are read, and the focus
+    authority itself joins the group, because such lists leave it out.
     """
     group = group.strip()
     if not group:
         raise ImportFailed(["the group name is required"])
     rows = _read(
-        name, content, required=["authority_code", "authority_name"], optional=["authority_type"]
+        name,
+        content,
+        required=["authority_code", "authority_name"],
+        optional=["authority_type", "focus_code", "focus_name"],
     )
+    if rows and "focus_code" in rows[0].cells:
+        rows = _focus_rows(name, rows, (focus or settings.COUNCIL_CODE).strip().upper())
     known = {a.code: a for a in Authority.objects.all()}
     errors: list[str] = []
     seen: dict[str, int] = {}
@@ -167,28 +179,80 @@ def import_comparators(
     )
 
 
+def _focus_rows(name: str, rows: list[tables.Row], focus: str) -> list[tables.Row]:
+    """The rows listing `focus`'s neighbours, then a row for `focus` itself unless listed."""
+    mine = [row for row in rows if row.cells["focus_code"].strip().upper() == focus]
+    if not mine:
+        listed = sorted({row.cells["focus_code"].strip().upper() for row in rows} - {""})
+        raise ImportFailed(
+            [f"{name} lists no neighbours of {focus}; it lists those of {', '.join(listed)}"]
+        )
+    if any(row.cells["authority_code"].strip().upper() == focus for row in mine):
+        return mine
+    own = tables.Row(
+        mine[0].number,
+        {
+            "authority_code": focus,
+            "authority_name": mine[0].cells.get("focus_name", ""),
+            "authority_type": "",
+        },
+    )
+    return [own, *mine]
+
+
 # --- benchmark values ---------------------------------------------------------------------------
+
+# Codes of areas that are not authorities: the country, region and inner/outer London totals a
+# published table lists beside the councils. Their rows are refused (counted, not an error).
+AREA_TOTALS = {
+    "E92": "country",
+    "E12": "region",
+    "E13": "inner or outer London",
+    "K02": "United Kingdom",
+    "K03": "Great Britain",
+    "K04": "England and Wales",
+    "W92": "country",
+    "S92": "country",
+    "N92": "country",
+}
+
+
+@dataclass(frozen=True)
+class BenchmarkImport(ImportResult):
+    """What `import_benchmarks` did: `created`/`updated` values, `skipped` not available."""
+
+    authorities_created: int = 0
+    refused: int = 0
 
 
 def _match_authority(
-    cells: dict[str, str], by_code: dict[str, Authority], by_name: dict[str, list[Authority]]
-) -> tuple[Authority | None, str | None]:
-    code = cells.get("authority_code", "").strip().upper()
-    title = cells.get("authority_name", "").strip()
+    row: tables.Row,
+    by_code: dict[str, Authority],
+    by_name: dict[str, list[Authority]],
+    new: dict[str, tuple[str, int]],
+) -> tuple[str | None, str | None]:
+    """(code, problem): the authority's code, stored or to be stored in `new` (code → (name,
+    first row)); a well-formed code not yet stored is new when the file names it."""
+    code = row.cells.get("authority_code", "").strip().upper()
+    title = row.cells.get("authority_name", "").strip()
     if code:
         if problem := check_code(code):
             return None, problem
-        if code not in by_code:
-            return None, f"unknown authority {code}: import it into a comparator group first"
-        return by_code[code], None
+        if code not in by_code and code not in new:
+            if not title:
+                return None, (
+                    f"unknown authority {code}: give its name (authority_name) to store it"
+                )
+            new[code] = (title, row.number)
+        return code, None
     if not title:
         return None, "authority_code and authority_name are both empty"
     matches = by_name.get(title.casefold(), [])
     if not matches:
-        return None, f"unknown authority {title!r}: no authority has that name"
+        return None, f"unknown authority {title!r}: no authority has that name (give its code)"
     if len(matches) > 1:
         return None, f"authority name {title!r} is ambiguous: give its code"
-    return matches[0], None
+    return matches[0].code, None
 
 
 @transaction.atomic
@@ -200,23 +264,33 @@ def import_benchmarks(
     title: str | None = None,
     polarity: str | None = None,
     actor: auth.User | None = None,
-) -> ImportResult:
-    """Import one measure's values: columns `authority_code, authority_name, period, value`.
+) -> BenchmarkImport:
+    """Import one measure's values from a published table as it comes (SPEC §8, §12).
 
-    Either authority column may be empty when the other identifies the authority (by exact
-    code, or by name ignoring case). The measure is created when new (title defaults to the
-    code, polarity to `higher`); `title` and `polarity` update an existing one. A value already
-    held for the same authority and period is replaced (a revised release). A value published
-    as "not available" (`..`, `[x]`, empty…) is skipped. Unknown or malformed authorities,
-    bad periods, text in a number and duplicate authority-period rows reject the whole file,
-    every problem listed with its row number.
+    Layouts: `tables.read_benchmarks` (columns `authority_code, authority_name, period, value`
+    under their publishers' names, extra columns ignored, or one column per year). Every
+    authority in the file is stored from its ONS/GSS code and name (type from the code), so a
+    comparator group can choose among them later; a stored authority keeps its name. An
+    authority given by name alone must be stored already. The council's own figures are
+    stored like any other. Rows of area totals (England, a region) are refused and counted;
+    a value published as "not available" (`..`, `[x]`, `c`, empty…) is skipped and counted.
+    The measure is created when new (title defaults to the code, polarity to `higher`);
+    `title` and `polarity` update an existing one. A value already held for the same
+    authority and period is replaced (a revised release). Malformed codes, unknown names, bad
+    periods, text in a number and duplicate authority-period rows reject the whole file,
+    every problem listed with its row (and year column).
     """
     code = measure.strip()
     if not code:
         raise ImportFailed(["the measure code is required"])
     if polarity is not None and polarity not in BenchmarkMeasure.PolarityChoice.values:
         raise ImportFailed([f"polarity {polarity!r} must be higher, lower or none"])
-    rows = _read(name, content, required=["authority", "period", "value"])
+    try:
+        rows = tables.read_benchmarks(name, content)
+    except tables.TableError as error:
+        raise ImportFailed([str(error)]) from error
+    if not rows:
+        raise ImportFailed([f"{name} has a header row but no data rows."])
     by_code: dict[str, Authority] = {}
     by_name: dict[str, list[Authority]] = {}
     for known in Authority.objects.all():
@@ -224,15 +298,22 @@ def import_benchmarks(
         by_name.setdefault(known.name.casefold(), []).append(known)
 
     errors: list[str] = []
-    seen: dict[tuple[int, str], int] = {}
-    parsed: list[tuple[Authority, str, Decimal]] = []
+    new: dict[str, tuple[str, int]] = {}
+    seen: dict[tuple[str, str], str] = {}
+    parsed: list[tuple[str, str, Decimal]] = []
     skipped = 0
+    refused: list[int] = []
     for row in rows:
+        raw_code = row.cells.get("authority_code", "").strip().upper()
+        if raw_code[:3] in AREA_TOTALS and not check_code(raw_code):
+            if row.number not in refused:
+                refused.append(row.number)
+            continue
         problems = []
-        authority, problem = _match_authority(row.cells, by_code, by_name)
+        authority, problem = _match_authority(row, by_code, by_name, new)
         if problem:
             problems.append(problem)
-        period_text = row.cells["period"]
+        period_text = tables.period_text(row.cells["period"])
         try:
             period = str(periods.parse(period_text))
         except periods.PeriodError as error:
@@ -247,18 +328,16 @@ def import_benchmarks(
             if number is not None and abs(number) >= MAX_VALUE:
                 problems.append(f"value: {row.cells['value']!r} is too large")
         if problems:
-            errors.append(f"Row {row.number}: " + "; ".join(problems))
+            errors.append(f"{row.where}: " + "; ".join(problems))
             continue
         # No problem: both were read.
         assert authority is not None
         assert period is not None
-        key = (authority.pk, period)
+        key = (authority, period)
         if key in seen:
-            errors.append(
-                f"Row {row.number}: {authority.code} {period} is a duplicate of row {seen[key]}"
-            )
+            errors.append(f"{row.where}: {authority} {period} is a duplicate of {seen[key]}")
             continue
-        seen[key] = row.number
+        seen[key] = row.where.lower()
         if number is None:
             skipped += 1
             continue
@@ -266,6 +345,12 @@ def import_benchmarks(
     if errors:
         raise ImportFailed(errors)
 
+    Authority.objects.bulk_create(
+        Authority(code=new_code, name=new_name[:150], type=authority_type_from_code(new_code))
+        for new_code, (new_name, _) in new.items()
+    )
+    if new:
+        by_code |= {a.code: a for a in Authority.objects.filter(code__in=list(new))}
     benchmark, measure_created = BenchmarkMeasure.objects.get_or_create(
         code=code,
         defaults={"title": (title or code)[:250], "polarity": polarity or "higher"},
@@ -290,14 +375,15 @@ def import_benchmarks(
         )
     }
     new_rows, changed_rows, revised = [], [], {}
-    for authority, period, number in parsed:
-        current = existing.get((authority.pk, period))
+    for authority_code, period, number in parsed:
+        stored = by_code[authority_code]
+        current = existing.get((stored.pk, period))
         if current is None:
             new_rows.append(
-                BenchmarkValue(measure=benchmark, authority=authority, period=period, value=number)
+                BenchmarkValue(measure=benchmark, authority=stored, period=period, value=number)
             )
         elif current.value != number:
-            revised[f"{authority.code} {period}"] = [str(current.value), str(number)]
+            revised[f"{stored.code} {period}"] = [str(current.value), str(number)]
             current.value = number
             changed_rows.append(current)
     BenchmarkValue.objects.bulk_create(new_rows, batch_size=1000)
@@ -306,18 +392,32 @@ def import_benchmarks(
         actor=actor,
         instance=benchmark,
         action="import",
-        changes={"values_added": [None, len(new_rows)], **revised},
+        changes={
+            "values_added": [None, len(new_rows)],
+            **({"authorities_added": [None, sorted(new)]} if new else {}),
+            **revised,
+        },
         reason=f"import_benchmarks from {name}",
     )
-    return ImportResult(
+    unchanged = len(parsed) - len(new_rows) - len(changed_rows)
+    counts = f"{len(new_rows)} values added, {len(changed_rows)} revised"
+    if unchanged:
+        counts += f", {unchanged} unchanged"
+    authorities = len({a for a, _, _ in parsed})
+    message = (
+        f"{benchmark.code}: {counts}, for {authorities} authorities ({len(new)} new to Summit); "
+        f"{skipped} skipped as not available; {len(refused)} refused"
+    )
+    if refused:
+        shown = ", ".join(str(n) for n in refused[:5]) + (", …" if len(refused) > 5 else "")
+        message += f" as area totals, not authorities (rows {shown})"
+    return BenchmarkImport(
         created=len(new_rows),
         updated=len(changed_rows),
         skipped=skipped,
-        message=(
-            f"{benchmark.code}: {len(new_rows)} values added, {len(changed_rows)} revised"
-            + (f", {skipped} not available" if skipped else "")
-            + "."
-        ),
+        message=message + ".",
+        authorities_created=len(new),
+        refused=len(refused),
     )
 
 

@@ -133,7 +133,7 @@ def test_import_benchmarks_command_fails_whole_with_row_numbers(real_data, tmp_p
         "authority_code,authority_name,period,value\n"
         "E07000110,Maidstone,2024/25,50.1\n"
         "E07000110,Maidstone,2024/25,50.2\n"
-        "E07000999,Nowhere,2024/25,40\n"
+        "E07000999,,2024/25,40\n"
     )
     with pytest.raises(CommandError) as error:
         call_command("import_benchmarks", str(bad), "--measure", "REC")

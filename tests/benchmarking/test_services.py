@@ -137,14 +137,15 @@ def test_excel_as_gov_uk_publishes_it_title_rows_aliases_and_not_available(autho
 @pytest.mark.parametrize(
     ("row", "expected"),
     [
-        ("E07000999,Nowhere,2023/24,40", "Row 3: unknown authority E07000999"),
+        # Issue 18: a new code with a name is stored; without one it cannot be.
+        ("E07000999,,2023/24,40", "Row 3: unknown authority E07000999"),
         (
             "E0700011,Maidstone,2023/24,40",
             "Row 3: authority code 'E0700011' is not an ONS/GSS code",
         ),
         (",Atlantis,2023/24,40", "Row 3: unknown authority 'Atlantis'"),
         ("E07000110,Maidstone,2023/24,40", "Row 3: E07000110 2023/24 is a duplicate of row 2"),
-        ("E07000105,Ashford,2023/2024,40", "Row 3: period: '2023/2024' is not a period"),
+        ("E07000105,Ashford,2023/25,40", "Row 3: period: '2023/25' is not a period"),
         ("E07000105,Ashford,2023/24,forty", "Row 3: value: 'forty' is not a number"),
         ("E07000105,Ashford,2023/24,NaN", "Row 3: value: 'NaN' is not a number"),
     ],

@@ -11,8 +11,9 @@ from benchmarking import services
 
 class Command(BaseCommand):
     help = (
-        "Import one measure's benchmark values from a .csv or .xlsx file with columns "
-        "authority_code, authority_name, period, value (all or nothing)."
+        "Import one measure's benchmark values from a published table (.csv or .xlsx) as it "
+        "comes: authority code and name, period and value columns, or one column per year. "
+        "Every authority in it is stored; all or nothing."
     )
 
     def add_arguments(self, parser):

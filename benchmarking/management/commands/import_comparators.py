@@ -22,14 +22,20 @@ class Command(BaseCommand):
             default=None,
             help="Kind of group (a new group defaults to custom).",
         )
+        parser.add_argument(
+            "--focus",
+            default=None,
+            help="In a published nearest-neighbour table listing several authorities' "
+            "neighbours, whose to read (default: setting COUNCIL_CODE).",
+        )
 
-    def handle(self, *args, file: str, group: str, kind: str | None, **options):
+    def handle(self, *args, file: str, group: str, kind: str | None, focus: str | None, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"{file}: no such file.")
         try:
             result = services.import_comparators(
-                name=path.name, content=path.read_bytes(), group=group, kind=kind
+                name=path.name, content=path.read_bytes(), group=group, kind=kind, focus=focus
             )
         except services.ImportFailed as failure:
             raise CommandError(
