@@ -1,0 +1,388 @@
+"""export_council: the whole council as one workbook (SPEC §12), and the empty template.
+
+`sheet_rows()` reads the database into rows of plain cells per sheet (text, int or Decimal);
+`write_workbook(rows, target)` writes them. Text is written as text cells
+(`performance.common.spreadsheets`), so a title that starts with `=` is shown, never run.
+Rows come in a fixed order (codes, names, numbers, then ids), so the same council always gives
+the same cells, and a council imported from a workbook exports the same workbook again.
+
+What travels: teams (with their directorates and services), active people with a Summit role,
+the strategic plans' trees, service plans down to milestones, indicators with their targets,
+activated values, and risks. What does not (docs/imports.md): passwords, enterers and data
+managers of an indicator, progress updates, action plans, complaints, benchmarks, a risk's
+controls, actions and reviews.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import IO, Any
+
+from django.contrib.auth import get_user_model
+
+from performance.common import spreadsheets
+from performance.core import periods
+from performance.core.roles import Role
+from performance.council import (
+    COLUMNS,
+    INDICATOR_OPTIONAL_COLUMNS,
+    INDICATORS,
+    PEOPLE,
+    PLAN,
+    RISKS,
+    SERVICE_PLANS,
+    TEAMS,
+    VALUES,
+    WORKBOOK_ORDER,
+)
+from performance.models import (
+    Activity,
+    Indicator,
+    MeasureOfSuccess,
+    Milestone,
+    Outcome,
+    Priority,
+    Risk,
+    ServicePlan,
+    ServicePlanObjective,
+    StrategicAction,
+    StrategicPlan,
+    Target,
+    Team,
+    TeamMembership,
+    Value,
+)
+
+Cell = str | int | Decimal | None
+Rows = list[list[Cell]]
+
+_ROLE_SLUGS = {role.value: role.slug for role in Role}
+
+
+def number(value: Decimal | None) -> Cell:
+    """A stored decimal as the figure a person typed: 46, not 46.000000."""
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return value.normalize()
+
+
+def financial_year(first_year: int) -> str:
+    return f"{first_year}/{(first_year + 1) % 100:02d}"
+
+
+def _date(value: Any) -> str:
+    return value.isoformat() if value else ""
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def team_rows() -> Rows:
+    teams = Team.objects.select_related(
+        "directorate", "service__head_of_service", "head_of_service"
+    )
+    rows: Rows = []
+    for team in teams.order_by("name"):
+        service = team.service
+        rows.append(
+            [
+                team.name,
+                team.slug,
+                team.directorate.name,
+                service.name if service else "",
+                service.head_of_service.username if service and service.head_of_service else "",
+                team.head_of_service.username if team.head_of_service else "",
+                _yes(team.active),
+            ]
+        )
+    return rows
+
+
+def people_rows() -> Rows:
+    User = get_user_model()
+    teams_of: dict[int, list[str]] = defaultdict(list)
+    for user_id, name in TeamMembership.objects.order_by("team__name").values_list(
+        "user_id", "team__name"
+    ):
+        teams_of[user_id].append(name)
+    rows: Rows = []
+    people = User.objects.filter(is_active=True).prefetch_related("groups").order_by("username")
+    for user in people:
+        roles = sorted(_ROLE_SLUGS[g.name] for g in user.groups.all() if g.name in _ROLE_SLUGS)
+        if not roles:  # import_people needs a role: a person without one is not a Summit user
+            continue
+        rows.append(
+            [
+                user.username,
+                user.get_full_name() or user.username,
+                user.email,
+                "; ".join(teams_of.get(user.pk, [])),
+                "; ".join(roles),
+            ]
+        )
+    return rows
+
+
+def _username(user: Any) -> str:
+    return user.username if user is not None else ""
+
+
+def plan_rows() -> Rows:
+    """The strategic plans' trees: plan, then each priority with its outcomes, each outcome
+    followed by its measures and actions (their `ref` is the outcome's, order tells them apart)."""
+    rows: Rows = []
+    measures: dict[int, list[MeasureOfSuccess]] = defaultdict(list)
+    for measure in MeasureOfSuccess.objects.select_related("indicator").order_by("outcome", "id"):
+        measures[measure.outcome_id].append(measure)
+    actions: dict[int, list[StrategicAction]] = defaultdict(list)
+    for action in StrategicAction.objects.select_related("owner").order_by("outcome", "id"):
+        actions[action.outcome_id].append(action)
+    outcomes: dict[int, list[Outcome]] = defaultdict(list)
+    for outcome in Outcome.objects.order_by("priority", "number"):
+        outcomes[outcome.priority_id].append(outcome)
+    priorities: dict[int, list[Priority]] = defaultdict(list)
+    for priority in Priority.objects.order_by("plan", "number"):
+        priorities[priority.plan_id].append(priority)
+    for plan in StrategicPlan.objects.order_by("first_year"):
+        year = financial_year(plan.first_year)
+        rows.append(
+            [
+                year,
+                "plan",
+                "",
+                plan.title,
+                plan.vision,
+                "",
+                "",
+                "",
+                plan.community_strategy,
+                plan.financial_strategy,
+            ]
+        )
+        for priority in priorities[plan.pk]:
+            rows.append([year, "priority", str(priority.number), priority.title, *[""] * 6])
+            for outcome in outcomes[priority.pk]:
+                ref = f"{priority.number}.{outcome.number}"
+                rows.append([year, "outcome", ref, outcome.title, *[""] * 6])
+                for measure in measures[outcome.pk]:
+                    code = measure.indicator.code if measure.indicator else ""
+                    rows.append([year, "measure", ref, "", measure.description, code, *[""] * 4])
+                for action in actions[outcome.pk]:
+                    rows.append(
+                        [
+                            year,
+                            "action",
+                            ref,
+                            action.title,
+                            "",
+                            "",
+                            _username(action.owner),
+                            _date(action.due_on),
+                            "",
+                            "",
+                        ]
+                    )
+    return rows
+
+
+def outcome_ref(outcome: Outcome) -> str:
+    """How another sheet names an outcome: its plan's first year and its number, `2024/25 1.2`."""
+    priority = outcome.priority
+    return f"{financial_year(priority.plan.first_year)} {priority.number}.{outcome.number}"
+
+
+def service_plan_rows() -> Rows:
+    """Service plans: each plan, its objectives (`ref` their number), each objective's
+    activities (`ref` the objective's number) and each activity's milestones (`ref`
+    objective.activity, the activity counted from 1 within its objective)."""
+    rows: Rows = []
+    outcomes = {
+        outcome.pk: outcome_ref(outcome)
+        for outcome in Outcome.objects.select_related("priority__plan")
+    }
+    milestones: dict[int, list[Milestone]] = defaultdict(list)
+    for milestone in Milestone.objects.order_by("activity", "due_on", "id"):
+        milestones[milestone.activity_id].append(milestone)
+    activities: dict[int, list[Activity]] = defaultdict(list)
+    for activity in Activity.objects.select_related("owner").order_by("objective", "id"):
+        activities[activity.objective_id].append(activity)
+    objectives: dict[int, list[ServicePlanObjective]] = defaultdict(list)
+    for objective in ServicePlanObjective.objects.order_by("plan", "number"):
+        objectives[objective.plan_id].append(objective)
+    plans = ServicePlan.objects.select_related("service").order_by("service__name", "year")
+    for plan in plans:
+        head = [plan.service.name, plan.year]
+        rows.append([*head, "plan", "", "", plan.status, plan.summary, "", "", "", ""])
+        for objective in objectives[plan.pk]:
+            number_ = str(objective.number)
+            outcome = outcomes[objective.outcome_id]
+            rows.append([*head, "objective", number_, objective.title, "", "", outcome, "", "", ""])
+            for position, activity in enumerate(activities[objective.pk], start=1):
+                rows.append(
+                    [
+                        *head,
+                        "activity",
+                        number_,
+                        activity.title,
+                        "",
+                        "",
+                        outcomes[activity.outcome_id],
+                        _username(activity.owner),
+                        "",
+                        "",
+                    ]
+                )
+                for milestone in milestones[activity.pk]:
+                    rows.append(
+                        [
+                            *head,
+                            "milestone",
+                            f"{number_}.{position}",
+                            milestone.title,
+                            "",
+                            "",
+                            "",
+                            "",
+                            _date(milestone.due_on),
+                            _date(milestone.met_on),
+                        ]
+                    )
+    return rows
+
+
+def _target_column(period: periods.Period) -> str:
+    return f"target {period}"
+
+
+def indicator_rows() -> tuple[list[str], Rows]:
+    """(the target columns, rows): every target period any indicator has, in time order."""
+    targets: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    seen: dict[str, periods.Period] = {}
+    for indicator_id, period, value in Target.objects.values_list(
+        "indicator_id", "period", "value"
+    ):
+        targets[indicator_id][period] = value
+        if period not in seen:
+            seen[period] = periods.parse(period)
+    order = {"annual": 0, "quarterly": 1, "monthly": 2}
+    ordered = sorted(seen.values(), key=lambda p: (p.start, order.get(p.kind.value, 3)))
+    columns = [_target_column(period) for period in ordered]
+    rows: Rows = []
+    for indicator in Indicator.objects.select_related("team").order_by("code"):
+        row: list[Cell] = [
+            indicator.code,
+            indicator.title,
+            indicator.kind,
+            indicator.perspective,
+            indicator.aspect,
+            indicator.polarity,
+            indicator.unit,
+            indicator.decimals,
+            indicator.frequency,
+            indicator.aggregation,
+            indicator.team.name if indicator.team else "",
+            number(indicator.tolerance),
+            number(indicator.baseline),
+            indicator.baseline_period,
+        ]
+        for column in INDICATOR_OPTIONAL_COLUMNS:
+            value = getattr(indicator, column, None)
+            if isinstance(value, bool):
+                row.append(_yes(value))
+            elif isinstance(value, Decimal):
+                row.append(number(value))
+            else:
+                row.append(value if value is not None else "")
+        own = targets.get(indicator.pk, {})
+        row += [number(own.get(str(period))) for period in ordered]
+        rows.append(row)
+    return columns, rows
+
+
+def value_rows() -> tuple[list[str], Rows]:
+    """Activated values with a figure (what import_values writes), by indicator and period."""
+    fields = {field.name for field in Value._meta.get_fields()}
+    extra = [c for c in COLUMNS[VALUES] if c not in ("indicator", "period", "value")]
+    extra = [c for c in extra if c in fields]
+    values = (
+        Value.objects.filter(status=Value.Status.ACTIVATED, value__isnull=False)
+        .order_by("indicator__code", "period_start", "period")
+        .values_list("indicator__code", "period", "value", *extra)
+    )
+    rows: Rows = []
+    for code, period, value, *rest in values:
+        cells: list[Cell] = [code, period, number(value)]
+        for _column, cell in zip(extra, rest, strict=True):
+            cells.append(number(cell) if isinstance(cell, Decimal) or cell is None else cell)
+        rows.append(cells)
+    return ["indicator", "period", "value", *extra], rows
+
+
+def risk_rows() -> Rows:
+    links: dict[int, list[str]] = defaultdict(list)
+    through = Risk.indicators.through.objects.order_by("indicator__code")
+    for risk_id, code in through.values_list("risk_id", "indicator__code"):
+        links[risk_id].append(code)
+    rows: Rows = []
+    risks = Risk.objects.select_related("category", "owner").order_by("reference")
+    for risk in risks:
+        rows.append(
+            [
+                risk.reference,
+                risk.title,
+                risk.register,
+                risk.category.name,
+                risk.owner.username,
+                risk.cause,
+                risk.event,
+                risk.consequence,
+                risk.inherent_likelihood,
+                risk.inherent_impact,
+                risk.current_likelihood,
+                risk.current_impact,
+                risk.target_likelihood,
+                risk.target_impact,
+                "; ".join(links.get(risk.pk, [])),
+                _date(risk.review_due),
+            ]
+        )
+    return rows
+
+
+def sheet_rows() -> dict[str, tuple[list[str], Rows]]:
+    """Every sheet's (header, rows), read from the database."""
+    target_columns, indicators = indicator_rows()
+    return {
+        TEAMS: (list(COLUMNS[TEAMS]), team_rows()),
+        PEOPLE: (list(COLUMNS[PEOPLE]), people_rows()),
+        PLAN: (list(COLUMNS[PLAN]), plan_rows()),
+        SERVICE_PLANS: (list(COLUMNS[SERVICE_PLANS]), service_plan_rows()),
+        INDICATORS: ([*COLUMNS[INDICATORS], *target_columns], indicators),
+        VALUES: value_rows(),
+        RISKS: (list(COLUMNS[RISKS]), risk_rows()),
+    }
+
+
+def write_workbook(sheets: dict[str, tuple[list[str], Rows]], target: str | IO[bytes]) -> None:
+    """Write `sheets` (in WORKBOOK_ORDER), a header row each, to a path or a binary stream."""
+    from openpyxl import Workbook  # noqa: PLC0415 (heavy; only for a workbook)
+
+    workbook = Workbook(write_only=True)
+    for name in WORKBOOK_ORDER:
+        header, rows = sheets[name]
+        sheet = workbook.create_sheet(name)
+        sheet.append(spreadsheets.row(sheet, header))
+        for cells in rows:
+            sheet.append(spreadsheets.row(sheet, cells))
+    workbook.save(target)
+
+
+def export_council(target: str | IO[bytes]) -> dict[str, int]:
+    """Write the council's workbook to `target`; the number of rows of each sheet."""
+    sheets = sheet_rows()
+    write_workbook(sheets, target)
+    return {name: len(rows) for name, (_header, rows) in sheets.items()}
