@@ -14,7 +14,7 @@ import time_machine
 from django.core.management import call_command
 
 from performance import demo
-from performance.council import INDICATOR_OPTIONAL_COLUMNS, exports, imports
+from performance.council import COLUMNS, INDICATOR_OPTIONAL_COLUMNS, exports, imports
 from performance.models import (
     Action,
     ActionPlan,
@@ -138,3 +138,123 @@ def test_the_same_workbook_twice_changes_and_audits_nothing_the_second_time(coun
         result = imports.import_council(path=path)
         assert not result.changed, result.lines()
         assert AuditEvent.objects.count() == events
+
+
+# --- small workbooks ------------------------------------------------------------------------------
+
+TEAM = ["Waste", "waste", "Place", "Waste services", "", "", "yes"]
+PERSON = ["pat", "Pat Smith", "pat@example.org", "Waste", "enterer"]
+INDICATOR = ["WAS 001", "Missed bins", "KPI", "customer", "delivery", "lower", "number", "0"]
+INDICATOR += ["quarterly", "sum", "Waste", "", "", ""]
+PLAN_ROWS = [
+    ["2024/25", "plan", "", "Our plan", "A greener borough", "", "", "", "", ""],
+    ["2024/25", "priority", "1", "Clean streets", "", "", "", "", "", ""],
+    ["2024/25", "outcome", "1.1", "Fewer missed bins", "", "", "", "", "", ""],
+    ["2024/25", "measure", "1.1", "", "Missed bins fall", "WAS 001", "", "", "", ""],
+    ["2024/25", "action", "1.1", "New rounds", "", "", "pat", "2025-03-31", "", ""],
+]
+SERVICE_ROWS = [
+    ["Waste services", "2024/25", "plan", "", "", "approved", "Bins", "", "", "", ""],
+    ["Waste services", "2024/25", "objective", "1", "Collect", "", "", "2024/25 1.1", "", "", ""],
+    ["Waste services", "2024/25", "activity", "1", "Rounds", "", "", "2024/25 1.1", "pat", "", ""],
+    ["Waste services", "2024/25", "milestone", "1.1", "Routes", "", "", "", "", "2024-06-30", ""],
+]
+
+
+def workbook(tmp_path: Path, **changes: list[list]) -> Path:
+    """A small council workbook; `changes` replaces a sheet's rows (sheet name with _ for space)."""
+    sheets = {
+        "Teams": [TEAM],
+        "People": [PERSON],
+        "Plan": PLAN_ROWS,
+        "Service plans": SERVICE_ROWS,
+        "Indicators": [[*INDICATOR, 120]],
+        "Values": [["WAS 001", "2024/25 Q1", 130]],
+        "Risks": [],
+    }
+    for name, rows in changes.items():
+        sheets[name.replace("_", " ")] = rows
+    headers = {
+        name: list(COLUMNS[name]) + (["target 2024/25 Q1"] if name == "Indicators" else [])
+        for name in sheets
+    }
+    headers["Values"] = ["indicator", "period", "value"]
+    path = tmp_path / "small.xlsx"
+    exports.write_workbook({name: (headers[name], rows) for name, rows in sheets.items()}, path)
+    return path
+
+
+def rejected(path: Path) -> list[str]:
+    with pytest.raises(imports.ImportRejected) as caught:
+        imports.import_council(path=path)
+    return caught.value.errors
+
+
+def test_a_small_workbook_builds_a_council_and_a_dry_run_writes_nothing(tmp_path):
+    path = workbook(tmp_path)
+    dry = imports.import_council(path=path, dry_run=True)
+    assert dry.sheets["Teams"].created == 1
+    assert dry.sheets["Values"].created == 1
+    assert not Team.objects.exists()
+    assert not AuditEvent.objects.exists()
+    done = imports.import_council(path=path)
+    assert done.lines() == dry.lines()
+    team = Team.objects.get()
+    assert team.service.name == "Waste services"
+    plan = ServicePlan.objects.get()
+    assert plan.objectives.get().activities.get().milestones.get().title == "Routes"
+    assert Value.objects.get().value == 130
+    assert StrategicPlan.objects.get().priorities.get().outcomes.get().measures.count() == 1
+    again = imports.import_council(path=path, dry_run=True)
+    assert not again.changed
+
+
+def test_the_command_dry_run_says_what_would_be_created(tmp_path):
+    out = run("import_council", str(workbook(tmp_path)), "--dry-run")
+    assert "nothing was written" in out
+    assert "Teams: 1 created, 0 changed, 0 left alone." in out
+    assert not Team.objects.exists()
+
+
+def test_a_missing_sheet_is_named(tmp_path):
+    path = workbook(tmp_path)
+    book = openpyxl.load_workbook(path)
+    del book["Plan"]
+    book.save(path)
+    [error] = rejected(path)
+    assert "missing sheet Plan" in error
+
+
+def test_a_team_used_but_defined_nowhere_is_named_by_sheet_row_and_column(tmp_path):
+    person = [*PERSON[:3], "Parks", "enterer"]
+    indicator = [*INDICATOR[:10], "Parks", "", "", "", 120]
+    errors = rejected(workbook(tmp_path, People=[person], Indicators=[indicator]))
+    assert "Sheet People, row 2, column team: team 'Parks' is defined in no Teams" in errors[0]
+    assert errors[1].startswith("Sheet Indicators, row 2, column team: team 'Parks'")
+    assert not Team.objects.exists()
+
+
+def test_an_outcome_pointing_at_no_priority_is_named(tmp_path):
+    rows = [*PLAN_ROWS[:2], ["2024/25", "outcome", "3.1", "Lost", "", "", "", "", "", ""]]
+    errors = rejected(workbook(tmp_path, Plan=rows, Service_plans=[]))
+    assert errors == [
+        "Sheet Plan, row 4, column ref: outcome 3.1 points at no priority 3 of 2024/25."
+    ]
+
+
+def test_a_duplicate_code_is_named_and_nothing_is_written(tmp_path):
+    errors = rejected(workbook(tmp_path, Indicators=[[*INDICATOR, 1], [*INDICATOR, 2]]))
+    assert errors == ["Sheet Indicators, row 3, column code: 'WAS 001' is already defined in row 2."]
+    assert not Team.objects.exists()
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
+    Directorate.objects.create(name="=HYPERLINK(\"http://evil.example\")")
+    team = Team.objects.create(name="=1+1", slug="sums", directorate=Directorate.objects.get())
+    assert team.pk
+    path = tmp_path / "out.xlsx"
+    exports.export_council(str(path))
+    sheet = openpyxl.load_workbook(path)["Teams"]
+    assert sheet["A2"].value == "=1+1"
+    assert sheet["A2"].data_type == "s"
+    assert sheet["C2"].data_type == "s"
