@@ -20,3 +20,6 @@ class DataQualityConfig(AppConfig):
         hooks.register(hooks.VALUE_EVIDENCE, selectors.evidence_for)
         hooks.register(hooks.INDICATOR_EVIDENCE, selectors.evidence_for_indicator)
         hooks.register(hooks.MANAGE_KINDS, manage.kinds)
+        hooks.register(hooks.INDICATOR_SETTINGS, services.indicator_settings)
+        hooks.register(hooks.SET_INDICATOR_SETTINGS, services.set_indicator_settings)
+        hooks.register(hooks.CHECK_INDICATOR_SETTINGS, services.check_indicator_settings)

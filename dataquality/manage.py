@@ -28,6 +28,7 @@ def _checks(rule: ValidationRule) -> str:
         for on, label in (
             (rule.whole_numbers, "whole numbers"),
             (rule.allow_over_100, "may exceed 100%"),
+            (rule.allow_negative, "may be negative"),
             (rule.numerator_not_above_denominator, "numerator ≤ denominator"),
         )
         if on

@@ -100,6 +100,11 @@ class ValidationRule(models.Model):
     allow_over_100 = models.BooleanField(
         "percent may exceed 100", default=False, help_text="For growth rates and similar."
     )
+    allow_negative = models.BooleanField(
+        "may be negative",
+        default=False,
+        help_text="For net changes and % changes: lifts the unit's 'not below 0' rule.",
+    )
     whole_numbers = models.BooleanField(
         "whole numbers only", default=False, help_text="Counts with no decimal places always are."
     )

@@ -10,9 +10,16 @@ from __future__ import annotations
 
 from django import forms
 
+from dataquality import validation
 from dataquality.models import ValidationRule
 from performance.common.forms import GovukMixin
 from performance.models import Indicator
+
+# The form's labels, not the import's column names.
+FORM_WORDS = {
+    "negative_bound": "A bound below 0 needs “May be negative”: this unit refuses negative values",
+    "percent_range": "A percentage's highest value over 100 needs “Percent may exceed 100”",
+}
 
 
 class ValidationRuleForm(GovukMixin, forms.ModelForm):
@@ -24,6 +31,7 @@ class ValidationRuleForm(GovukMixin, forms.ModelForm):
             "maximum",
             "whole_numbers",
             "allow_over_100",
+            "allow_negative",
             "numerator_not_above_denominator",
             "change_threshold",
         ]
@@ -54,6 +62,20 @@ class ValidationRuleForm(GovukMixin, forms.ModelForm):
         low, high = data.get("minimum"), data.get("maximum")
         if low is not None and high is not None and low > high:
             self.add_error("maximum", "The highest value must not be below the lowest")
+        indicator = data.get("indicator")
+        if indicator is not None:
+            rules = validation.Rules(
+                unit=indicator.unit,
+                decimals=indicator.decimals,
+                polarity=indicator.polarity,
+                minimum=low,
+                maximum=high,
+                allow_over_100=bool(data.get("allow_over_100")),
+                allow_negative=bool(data.get("allow_negative")),
+            )
+            for problem in validation.setting_problems(rules):
+                if problem.rule != "bounds_order" and problem.field not in self.errors:
+                    self.add_error(problem.field, FORM_WORDS.get(problem.rule, problem.message))
         return data
 
     def validate_unique(self):

@@ -218,6 +218,7 @@ def rules_for(indicator: Indicator, rule: ValidationRule | None = None) -> valid
         minimum=rule.minimum if rule else None,
         maximum=rule.maximum if rule else None,
         allow_over_100=rule.allow_over_100 if rule else False,
+        allow_negative=rule.allow_negative if rule else False,
         whole_numbers=rule.whole_numbers if rule else False,
         numerator_not_above_denominator=rule.numerator_not_above_denominator if rule else False,
         change_threshold=rule.change_threshold if rule else None,
@@ -231,6 +232,78 @@ def rules_of(indicators: Iterable[Indicator]) -> dict[int, validation.Rules]:
     found = {r.indicator_id: r for r in ValidationRule.objects.filter(indicator__in=indicators)}
     empty = ValidationRule()
     return {i.pk: rules_for(i, found.get(i.pk, empty)) for i in indicators}
+
+
+# --- an indicator's validation settings (issue 18) ----------------------------------------------
+
+SETTINGS = (
+    "allow_negative",
+    "allow_over_100",
+    "whole_numbers",
+    "minimum",
+    "maximum",
+    "change_threshold",
+)
+
+
+def _settings_of(rule: ValidationRule | None) -> dict[str, Any]:
+    rule = rule or ValidationRule()
+    return {name: getattr(rule, name) for name in SETTINGS}
+
+
+def indicator_settings(indicators: Iterable[Indicator]) -> dict[int, dict[str, Any]]:
+    """The INDICATOR_SETTINGS receiver: each indicator's settings (defaults when it has no rule),
+    in one query."""
+    indicators = list(indicators)
+    found = {r.indicator_id: r for r in ValidationRule.objects.filter(indicator__in=indicators)}
+    return {i.pk: _settings_of(found.get(i.pk)) for i in indicators}
+
+
+@transaction.atomic
+def set_indicator_settings(
+    *, indicator: Indicator, settings: Mapping[str, Any], actor: Any, reason: str = ""
+) -> bool:
+    """The SET_INDICATOR_SETTINGS receiver: store `settings` (any of SETTINGS; those left out
+    keep their value) on the indicator's validation rule, audited. Settings that are all the
+    defaults create no rule. Returns whether anything changed."""
+    unknown = set(settings) - set(SETTINGS)
+    if unknown:
+        raise ValueError(f"unknown validation settings: {', '.join(sorted(unknown))}")
+    rule = ValidationRule.objects.select_for_update().filter(indicator_id=indicator.pk).first()
+    if rule is None:
+        if settings == {k: v for k, v in _settings_of(None).items() if k in settings}:
+            return False
+        rule = ValidationRule(indicator=indicator, **settings)
+        rule.full_clean()
+        rule.save()
+        audit.created(actor=actor, instance=rule, fields=list(SETTINGS), reason=reason)
+        return True
+    return audit.update(actor=actor, instance=rule, reason=reason, **settings) is not None
+
+
+def check_indicator_settings(
+    *,
+    unit: str,
+    decimals: int,
+    polarity: str,
+    settings: Mapping[str, Any],
+    said_no_to_negative: bool = False,
+) -> dict[str, str]:
+    """The CHECK_INDICATOR_SETTINGS receiver: contradictions among the settings (setting name →
+    message), `validation.setting_problems` with the indicator's unit."""
+    rules = validation.Rules(
+        unit=unit,
+        decimals=decimals,
+        polarity=polarity,
+        minimum=settings.get("minimum"),
+        maximum=settings.get("maximum"),
+        allow_over_100=bool(settings.get("allow_over_100")),
+        allow_negative=bool(settings.get("allow_negative")),
+    )
+    problems: dict[str, str] = {}
+    for problem in validation.setting_problems(rules, said_no_to_negative=said_no_to_negative):
+        problems.setdefault(problem.field, problem.message)
+    return problems
 
 
 def history_for(

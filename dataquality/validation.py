@@ -8,7 +8,9 @@ Rules, in order; each problem names the field it belongs to:
 1. unit and type: a percentage is 0 to 100 (or only not negative when the indicator allows more
    than 100); a count (unit `number` with 0 decimal places) or an indicator set to whole numbers
    is a whole number, and a count is not negative; days are not negative, except days where
-   higher is better (days ahead of a timetable, negative when behind);
+   higher is better (days ahead of a timetable, negative when behind); an indicator that allows
+   negative values (a net change, a % change: issue 18) lifts the "not negative" floor of every
+   unit, and the 0 of a percentage's 0 to 100;
 2. bounds set for the indicator (minimum and maximum, inclusive);
 3. numerator ≤ denominator where required (a percentage from a ratio, or when the indicator says);
 4. outliers, on submission only, need a comment: a value strictly outside the SPC process limits
@@ -24,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["Candidate", "History", "Problem", "Rules", "validate"]
+__all__ = ["Candidate", "History", "Problem", "Rules", "setting_problems", "validate"]
 
 PERCENT = "percent"
 NUMBER = "number"
@@ -41,6 +43,7 @@ class Rules:
     minimum: Decimal | None = None
     maximum: Decimal | None = None
     allow_over_100: bool = False
+    allow_negative: bool = False
     whole_numbers: bool = False
     numerator_not_above_denominator: bool = False
     change_threshold: Decimal | None = None
@@ -94,31 +97,36 @@ def show(number: Decimal, places: int | None = None) -> str:
 
 
 def _value_rules(rules: Rules, value: Decimal) -> list[Problem]:
+    negative = value < 0 and not rules.allow_negative
     if rules.unit == PERCENT:
         if rules.allow_over_100:
-            if value < 0:
+            if negative:
                 return [
                     Problem(
                         "value", "percent_range", "Value is a percentage and must not be negative"
                     )
                 ]
-        elif not Decimal(0) <= value <= Decimal(100):
+        elif negative or value > Decimal(100):
             return [
                 Problem(
-                    "value", "percent_range", "Value is a percentage and must be between 0 and 100"
+                    "value",
+                    "percent_range",
+                    "Value is a percentage and must be between 0 and 100"
+                    if not rules.allow_negative
+                    else "Value is a percentage and must be 100 or less",
                 )
             ]
     whole = value == value.to_integral_value()
     if rules.is_count:
         if not whole:
             return [Problem("value", "whole_number", "Value is a count and must be a whole number")]
-        if value < 0:
+        if negative:
             return [Problem("value", "negative", "Value is a count and must not be negative")]
     elif rules.whole_numbers and not whole:
         return [Problem("value", "whole_number", "Value must be a whole number for this indicator")]
     # Days taken are never negative; "higher is better" days count days ahead of (negative:
     # behind) a timetable, so they may be.
-    if rules.unit == DAYS and rules.polarity != "higher" and value < 0:
+    if rules.unit == DAYS and rules.polarity != "higher" and negative:
         return [Problem("value", "negative", "Value is a number of days and must not be negative")]
     if rules.minimum is not None and value < rules.minimum:
         return [
@@ -206,4 +214,53 @@ def validate(
             )
         elif candidate.proxy:
             problems.append(Problem("source", "proxy", "Name the source of this proxy data"))
+    return problems
+
+
+def _forbids_negative(rules: Rules) -> bool:
+    """Whether the unit's own rules refuse a value below 0 (percent, count, days taken)."""
+    return (
+        rules.unit == PERCENT
+        or rules.is_count
+        or (rules.unit == DAYS and rules.polarity != "higher")
+    )
+
+
+def setting_problems(rules: Rules, *, said_no_to_negative: bool = False) -> list[Problem]:
+    """Contradictions among an indicator's own settings, each naming the setting (issue 18).
+
+    A negative minimum or maximum needs `allow_negative` when the unit refuses values below 0,
+    or when the settings say so explicitly (`said_no_to_negative`: an import's "no"); the
+    minimum is not above the maximum; a percentage's maximum above 100 needs `allow_over_100`.
+    `Problem.field` is the setting's name (`minimum`, `maximum`).
+    """
+    problems = []
+    low, high = rules.minimum, rules.maximum
+    refuses = not rules.allow_negative and (said_no_to_negative or _forbids_negative(rules))
+    for name, bound in (("minimum", low), ("maximum", high)):
+        if bound is not None and bound < 0 and refuses:
+            problems.append(
+                Problem(
+                    name,
+                    "negative_bound",
+                    f"{name} {show(bound)} is below 0 but negative values are not allowed "
+                    "(set allow_negative to yes)",
+                )
+            )
+    if low is not None and high is not None and low > high:
+        problems.append(
+            Problem(
+                "maximum",
+                "bounds_order",
+                f"maximum {show(high)} is below minimum {show(low)}",
+            )
+        )
+    if rules.unit == PERCENT and not rules.allow_over_100 and high is not None and high > 100:
+        problems.append(
+            Problem(
+                "maximum",
+                "percent_range",
+                f"maximum {show(high)} is over 100% but allow_over_100 is not set",
+            )
+        )
     return problems

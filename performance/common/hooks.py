@@ -47,6 +47,16 @@ ENTRIES_REJECTED_IN_BULK = "entries_rejected_in_bulk"
 # it).
 VALUE_EVIDENCE = "value_evidence"
 INDICATOR_EVIDENCE = "indicator_evidence"
+# An indicator's validation settings (issue 18: the optional `import_indicators` columns and the
+# indicator form in Manage), kept by data quality. Keys: allow_negative, allow_over_100,
+# whole_numbers (bools), minimum, maximum, change_threshold (Decimal or None).
+# Read: `fn(indicators) -> dict[int, dict]` (defaults for an indicator without settings);
+# write: `fn(*, indicator, settings, actor, reason="") -> bool` (changed; audited);
+# check: `fn(*, unit, decimals, polarity, settings, said_no_to_negative=False) -> dict[str, str]`
+# (setting name → message; empty when they agree).
+INDICATOR_SETTINGS = "indicator_settings"
+SET_INDICATOR_SETTINGS = "set_indicator_settings"
+CHECK_INDICATOR_SETTINGS = "check_indicator_settings"
 # Extra kinds of record in Manage: `fn() -> list[Placement]`
 # (`performance.manage.views.kinds.Placement`: the group, the kind it follows, the kind).
 MANAGE_KINDS = "manage_kinds"

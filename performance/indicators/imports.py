@@ -6,6 +6,12 @@ transaction with the audit trail. Any error anywhere rejects the whole file: not
 half-imported. Errors are collected, not stopped at the first, and raised together as one
 `ImportRejected` whose `errors` name the row and the column. Values are imported by
 `performance.collection.imports`.
+
+The optional columns (issue 18) carry an indicator's validation settings: `year_to_date` is the
+indicator's own field; `allow_negative, allow_over_100, whole_numbers, minimum, maximum,
+change_threshold` are data quality's validation rule, which the entry rules read, written
+through the SET_INDICATOR_SETTINGS hook (this layer may not import data quality). A column that
+is absent leaves the setting as it is; an empty cell sets the default (no, or no bound).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from typing import Any
 
 from django.db import transaction
 
-from performance.common import audit
+from performance.common import audit, hooks
 from performance.common.tables import (
     MAX_DECIMALS,
     CellErrors,
@@ -55,6 +61,20 @@ INDICATOR_COLUMNS = (
     "baseline_period",
 )
 
+# Optional columns (SPEC §12, issue 18): yes/no settings, then bounds and the change threshold.
+YES_NO_COLUMNS = ("year_to_date", "allow_negative", "allow_over_100", "whole_numbers")
+OPTION_COLUMNS = (*YES_NO_COLUMNS, "minimum", "maximum", "change_threshold")
+_DEFAULTS: dict[str, Any] = {
+    "allow_negative": False,
+    "allow_over_100": False,
+    "whole_numbers": False,
+    "minimum": None,
+    "maximum": None,
+    "change_threshold": None,
+}
+_YES = {"yes", "y", "true"}
+_NO = {"no", "n", "false"}
+
 # Enumerated columns of import_indicators and the model choices they must match.
 CHOICES: dict[str, type[Any]] = {
     "kind": Indicator.Kind,
@@ -80,6 +100,7 @@ class IndicatorImport:
     unchanged: int = 0
     targets_created: int = 0
     targets_updated: int = 0
+    settings_changed: int = 0  # indicators whose validation settings changed
 
     @property
     def indicators(self) -> int:
@@ -108,6 +129,7 @@ class _IndicatorRow:
     row: Row
     fields: dict[str, Any]
     targets: tuple[tuple[periods.Period, Decimal, str], ...]  # (period, value, column)
+    settings: dict[str, Any]  # the validation settings of the columns present
 
 
 def import_indicators(*, path: str | Path, actor=None) -> IndicatorImport:
@@ -118,7 +140,7 @@ def import_indicators(*, path: str | Path, actor=None) -> IndicatorImport:
     tolerance, no baseline. An empty target cell leaves that period's target as it is.
     All or nothing: raises `ImportRejected` listing every error, and then writes nothing.
     """
-    table = read_table(path, required=INDICATOR_COLUMNS, extra=_TARGET_RE)
+    table = read_table(path, required=INDICATOR_COLUMNS, optional=OPTION_COLUMNS, extra=_TARGET_RE)
     errors = CellErrors(table)
     target_periods = _target_columns(table, errors)
     errors.raise_if_any()
@@ -128,10 +150,14 @@ def import_indicators(*, path: str | Path, actor=None) -> IndicatorImport:
         teams_by_key[team.name.casefold()] = team
         teams_by_key.setdefault(team.slug.casefold(), team)
 
+    present = [column for column in OPTION_COLUMNS if column in table.headers]
+    stored = _stored_settings(table) if present else {}
     parsed: list[_IndicatorRow] = []
     first_row_of: dict[str, int] = {}
     for row in table.rows:
         item = _indicator_row(errors, row, teams_by_key, target_periods)
+        if item is not None and present:
+            _settings_cells(errors, item, present, stored.get(row.get("code"), {}))
         code = row.get("code")
         if code:
             if code in first_row_of:
@@ -225,7 +251,61 @@ def _indicator_row(
             targets.append((period, value, column))
     if len(errors.messages) > before:
         return None
-    return _IndicatorRow(row=row, fields=fields, targets=tuple(targets))
+    return _IndicatorRow(row=row, fields=fields, targets=tuple(targets), settings={})
+
+
+def _stored_settings(table: Table) -> dict[str, dict[str, Any]]:
+    """The validation settings of the file's indicators already in Summit, by code: a setting
+    whose column is absent keeps its stored value, and the check sees them all together."""
+    existing = Indicator.objects.filter(code__in=[row.get("code") for row in table.rows])
+    by_id = hooks.one(hooks.INDICATOR_SETTINGS)(existing)
+    return {i.code: by_id[i.pk] for i in existing}
+
+
+def _yes_no(errors: CellErrors, row: Row, column: str) -> bool | None:
+    text = row.get(column).strip().lower()
+    if not text:
+        return False
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    errors.add(row, column, f"{row.get(column)!r} is not yes or no.")
+    return None
+
+
+def _settings_cells(
+    errors: CellErrors, item: _IndicatorRow, present: list[str], stored: dict[str, Any]
+) -> None:
+    """Read the optional columns of `item`'s row into its fields and settings; contradictions
+    (a negative minimum that negatives are not allowed for, minimum above maximum…) are errors
+    naming the column."""
+    row = item.row
+    before = len(errors.messages)
+    read: dict[str, Any] = {}
+    for column in present:
+        if column in YES_NO_COLUMNS:
+            read[column] = _yes_no(errors, row, column)
+        elif column == "change_threshold":
+            read[column] = number_cell(errors, row, column, places=2, digits=6, minimum=Decimal(0))
+        else:
+            read[column] = number_cell(errors, row, column)
+    if len(errors.messages) > before:
+        return
+    if "year_to_date" in read:
+        item.fields["year_to_date"] = read.pop("year_to_date")
+    # Only what differs from what is stored is written: the same file twice writes nothing.
+    item.settings.update({k: v for k, v in read.items() if stored.get(k, _DEFAULTS[k]) != v})
+    said_no = row.get("allow_negative").strip().lower() in _NO
+    problems = hooks.one(hooks.CHECK_INDICATOR_SETTINGS)(
+        unit=item.fields["unit"],
+        decimals=item.fields["decimals"],
+        polarity=item.fields["polarity"],
+        settings={**stored, **read},
+        said_no_to_negative=said_no,
+    )
+    for column, message in problems.items():
+        errors.add(row, column, f"{message}.")
 
 
 _INDICATOR_AUDIT_FIELDS = ["code", *INDICATOR_COLUMNS[1:]]
@@ -256,6 +336,10 @@ def _write_indicators(items: Iterable[_IndicatorRow], *, actor, reason: str) -> 
             result.updated += 1
         else:
             result.unchanged += 1
+        if item.settings and hooks.one(hooks.SET_INDICATOR_SETTINGS)(
+            indicator=indicator, settings=item.settings, actor=actor, reason=reason
+        ):
+            result.settings_changed += 1
         for period, value, _column in item.targets:
             target = targets_of.get((indicator.id, str(period)))
             if target is None:
