@@ -386,3 +386,107 @@ def export_council(target: str | IO[bytes]) -> dict[str, int]:
     sheets = sheet_rows()
     write_workbook(sheets, target)
     return {name: len(rows) for name, (_header, rows) in sheets.items()}
+
+
+# --- the empty template ---------------------------------------------------------------------------
+
+ABOUT = (
+    "A council workbook for Summit: import it in Manage › Council workbook, or with "
+    "`python manage.py import_council FILE.xlsx` (add --dry-run to see what it would do).",
+    "Keep the sheet names and the header rows; columns may be in any order. A sheet may be left "
+    "with its header alone. Every sheet is checked before anything is written: a problem is "
+    "named by sheet, row and column, and then nothing is imported.",
+    "Teams: name, slug (short name), directorate, service; service_head and team_head are "
+    "usernames from the People sheet; active is yes or no.",
+    "People: username, name, email, team (team names separated by ;), roles (performance, "
+    "enterer, manager, head, member, separated by ;). No passwords.",
+    "Plan: one row per item. level plan (title, description = vision), priority (ref 1), "
+    "outcome (ref 1.2 = priority 1, outcome 2), measure (ref = its outcome, description, "
+    "indicator code) and action (ref = its outcome, title, owner, due_on YYYY-MM-DD). plan is "
+    "the plan's first financial year, e.g. 2024/25.",
+    "Service plans: level plan (service, year, status draft or approved, summary), objective "
+    "(ref its number, title, outcome like 2024/25 1.2), activity (ref its objective's number, "
+    "title, outcome, owner) and milestone (ref objective.activity like 1.2, the activity counted "
+    "from 1 within its objective; title, due_on, met_on).",
+    "Indicators: the import_indicators columns and a 'target <period>' column per period, e.g. "
+    "target 2024/25 Q1. Values: indicator, period, value and optionally numerator, denominator, "
+    "comment, source; values are activated on import. Risks: the import_risks columns.",
+    "Items without a key of their own (measures, actions, activities, milestones) are matched by "
+    "their order under their parent: the import adds and changes, it never deletes.",
+)
+
+
+def _choices() -> dict[tuple[str, str], list[str]]:
+    """Drop-down lists: (sheet, column) → the values Summit accepts."""
+    from performance.core import risks as risk_rules  # noqa: PLC0415 (only the template needs it)
+    from performance.models import ServicePlan as Plan  # noqa: PLC0415
+
+    lists: dict[tuple[str, str], list[str]] = {
+        (TEAMS, "active"): ["yes", "no"],
+        (PLAN, "level"): ["plan", "priority", "outcome", "measure", "action"],
+        (SERVICE_PLANS, "level"): ["plan", "objective", "activity", "milestone"],
+        (SERVICE_PLANS, "status"): list(Plan.Status.values),
+        (RISKS, "register"): [register.value for register in risk_rules.Register],
+    }
+    for column, choice in {
+        "kind": Indicator.Kind,
+        "perspective": Indicator.Perspective,
+        "aspect": Indicator.Aspect,
+        "polarity": Indicator.PolarityChoice,
+        "unit": Indicator.Unit,
+        "frequency": Indicator.FrequencyChoice,
+        "aggregation": Indicator.AggregationChoice,
+    }.items():
+        lists[(INDICATORS, column)] = list(choice.values)
+    for column in INDICATOR_OPTIONAL_COLUMNS:
+        if column in ("year_to_date", "allow_negative", "allow_over_100", "whole_numbers"):
+            lists[(INDICATORS, column)] = ["yes", "no"]
+    for column in ("inherent_likelihood", "inherent_impact", "current_likelihood"):
+        lists[(RISKS, column)] = ["1", "2", "3", "4", "5"]
+    for column in ("current_impact", "target_likelihood", "target_impact"):
+        lists[(RISKS, column)] = ["1", "2", "3", "4", "5"]
+    return lists
+
+
+def write_template(target: str | IO[bytes], *, rows: int = 1000) -> None:
+    """An empty council workbook: an About sheet of guidance, each sheet's header, and
+    drop-down lists (data validation) on the columns with fixed values for `rows` rows."""
+    from openpyxl import Workbook  # noqa: PLC0415 (heavy; only for a workbook)
+    from openpyxl.styles import Alignment, Font  # noqa: PLC0415
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+    from openpyxl.worksheet.datavalidation import DataValidation  # noqa: PLC0415
+
+    workbook = Workbook()
+    about = workbook.active
+    about.title = "About"
+    spreadsheets.put(about.cell(row=1, column=1), "About this workbook")
+    about.cell(row=1, column=1).font = Font(bold=True, size=14)
+    for number_, text in enumerate(ABOUT, start=2):
+        cell = spreadsheets.put(about.cell(row=number_, column=1), text)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    about.column_dimensions["A"].width = 110
+    lists = _choices()
+    for name in WORKBOOK_ORDER:
+        sheet = workbook.create_sheet(name)
+        header = list(COLUMNS[name])
+        if name == INDICATORS:
+            header.append("target 2025/26")
+        for column, text in enumerate(header, start=1):
+            cell = spreadsheets.put(sheet.cell(row=1, column=column), text)
+            cell.font = Font(bold=True)
+            sheet.column_dimensions[get_column_letter(column)].width = max(12, len(text) + 2)
+            options = lists.get((name, text))
+            if options:
+                letter = get_column_letter(column)
+                validation = DataValidation(
+                    type="list",
+                    formula1='"' + ",".join(options) + '"',
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle=f"Not a {text}",
+                    error=f"Choose one of: {', '.join(options)}.",
+                )
+                validation.add(f"{letter}2:{letter}{rows + 1}")
+                sheet.add_data_validation(validation)
+        sheet.freeze_panes = "A2"
+    workbook.save(target)

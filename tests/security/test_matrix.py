@@ -566,6 +566,20 @@ PAGES: dict[str, Page] = {
         data=lambda w, r: {"deactivate": "yes"},
         why="with no checked file waiting, an officer is sent back to the upload",
     ),
+    # --- council workbook (issue 18): officers only -------------------------------------------
+    "performance:manage-council": Page(OFFICER_ONLY),
+    "performance:manage-council-download": Page(OFFICER_ONLY, why="the whole council's data"),
+    "performance:manage-council-template": Page(OFFICER_ONLY),
+    "performance:manage-council-check": Page(
+        POST_ONLY,
+        post=NOT_OFFICER,
+        data=lambda w, r: {"file": SimpleUploadedFile("council.xlsx", b"not a workbook")},
+    ),
+    "performance:manage-council-import": Page(
+        rule(403, officer=REDIRECT),
+        post=NOT_OFFICER,
+        why="with no checked workbook waiting, an officer is sent back to the upload",
+    ),
     "performance:manage-person-active": Page(
         POST_ONLY,
         kwargs=lambda w, r: {"pk": w.users["enterer_b"].pk},

@@ -244,12 +244,14 @@ def test_an_outcome_pointing_at_no_priority_is_named(tmp_path):
 
 def test_a_duplicate_code_is_named_and_nothing_is_written(tmp_path):
     errors = rejected(workbook(tmp_path, Indicators=[[*INDICATOR, 1], [*INDICATOR, 2]]))
-    assert errors == ["Sheet Indicators, row 3, column code: 'WAS 001' is already defined in row 2."]
+    assert errors == [
+        "Sheet Indicators, row 3, column code: 'WAS 001' is already defined in row 2."
+    ]
     assert not Team.objects.exists()
 
 
 def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
-    Directorate.objects.create(name="=HYPERLINK(\"http://evil.example\")")
+    Directorate.objects.create(name='=HYPERLINK("http://evil.example")')
     team = Team.objects.create(name="=1+1", slug="sums", directorate=Directorate.objects.get())
     assert team.pk
     path = tmp_path / "out.xlsx"
@@ -258,3 +260,72 @@ def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
     assert sheet["A2"].value == "=1+1"
     assert sheet["A2"].data_type == "s"
     assert sheet["C2"].data_type == "s"
+
+
+# --- Manage › Council workbook --------------------------------------------------------------------
+
+
+@pytest.fixture
+def officer(client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from performance.core.roles import Role
+    from tests.factories import UserFactory
+
+    settings.COUNCIL_UPLOADS = tmp_path / "uploads"
+    user = UserFactory(username="officer", roles=[Role.PERFORMANCE_OFFICER])
+    client.force_login(user)
+
+    def upload(path: Path):
+        file = SimpleUploadedFile(path.name, path.read_bytes())
+        return client.post("/manage/council/check/", {"file": file})
+
+    return upload
+
+
+def test_the_upload_shows_a_preview_and_writes_only_when_confirmed(client, officer, tmp_path):
+    response = officer(workbook(tmp_path))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Check small.xlsx before importing it" in page
+    assert "Import the workbook" in page
+    assert not Team.objects.exists()
+    response = client.post("/manage/council/import/")
+    assert response.status_code == 302
+    assert Team.objects.get().name == "Waste"
+    assert AuditEvent.objects.filter(reason__contains="small.xlsx").exists()
+    # The kept file is gone with the session's claim on it: a second press imports nothing.
+    assert client.post("/manage/council/import/").status_code == 302
+    assert not any((tmp_path / "uploads").rglob("*.xlsx"))
+
+
+def test_a_refused_upload_lists_its_problems_under_each_sheet(client, officer, tmp_path):
+    person = [*PERSON[:3], "Parks", "enterer"]
+    response = officer(workbook(tmp_path, People=[person]))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "small.xlsx cannot be imported" in page
+    assert '<h2 class="govuk-heading-m">People</h2>' in page
+    assert "Row 2, column team: team &#x27;Parks&#x27;" in page
+    assert "Import the workbook" not in page
+    assert not Team.objects.exists()
+
+
+def test_the_template_has_guidance_every_sheet_and_drop_down_lists(client, officer):
+    response = client.get("/manage/council/template/")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert book.sheetnames == ["About", *COLUMNS]
+    lists = {
+        str(v.sqref)[:1]: v.formula1
+        for v in book["Indicators"].data_validations.dataValidation
+    }
+    assert lists["C"] == '"KPI,SPI,statutory"'
+    assert any("Risks" in str(cell.value) for cell in book["About"]["A"])
+
+
+def test_the_council_downloads_as_its_workbook(client, officer):
+    response = client.get("/manage/council/download/")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert [row[0].value for row in book["People"].iter_rows(max_row=2)] == ["username", "officer"]
