@@ -64,6 +64,8 @@ INDICATOR_COLUMNS = (
 # Optional columns (SPEC §12, issue 18): yes/no settings, then bounds and the change threshold.
 YES_NO_COLUMNS = ("year_to_date", "allow_negative", "allow_over_100", "whole_numbers")
 OPTION_COLUMNS = (*YES_NO_COLUMNS, "minimum", "maximum", "change_threshold")
+# The name the council workbook (`performance.council`) reads.
+INDICATOR_OPTIONAL_COLUMNS = OPTION_COLUMNS
 _DEFAULTS: dict[str, Any] = {
     "allow_negative": False,
     "allow_over_100": False,
@@ -252,6 +254,27 @@ def _indicator_row(
     if len(errors.messages) > before:
         return None
     return _IndicatorRow(row=row, fields=fields, targets=tuple(targets), settings={})
+
+
+def option_cells(indicators: Iterable[Indicator]) -> dict[int, dict[str, str]]:
+    """The optional columns' cells of each indicator, as an export writes them so that this
+    import reads them back unchanged: `yes`/`no`, numbers without trailing zeros, empty for no
+    bound. One query for all the settings."""
+    indicators = list(indicators)
+    settings = hooks.one(hooks.INDICATOR_SETTINGS)(indicators)
+    cells: dict[int, dict[str, str]] = {}
+    for indicator in indicators:
+        row = {"year_to_date": "yes" if indicator.year_to_date else "no"}
+        for column, value in settings[indicator.pk].items():
+            if isinstance(value, bool):
+                row[column] = "yes" if value else "no"
+            elif value is None:
+                row[column] = ""
+            else:
+                text = f"{Decimal(value).normalize():f}"
+                row[column] = "0" if text in ("-0", "0") else text
+        cells[indicator.pk] = row
+    return cells
 
 
 def _stored_settings(table: Table) -> dict[str, dict[str, Any]]:

@@ -163,3 +163,33 @@ def test_the_command_refuses_a_contradiction_with_a_non_zero_exit(tmp_path):
     with pytest.raises(CommandError, match="Row 2, column minimum"):
         call_command("import_indicators", str(path))
     assert not Indicator.objects.exists()
+
+
+def test_the_cells_an_export_writes_read_back_unchanged(tmp_path):
+    _import(
+        tmp_path,
+        f"{HOMES},no,yes,,,-500,5000,50",
+        f"{CHANGE},no,yes,yes,no,-100,,",
+        f"{TONNES},yes,,,yes,0,,",
+    )
+    indicators = list(Indicator.objects.order_by("code"))
+    cells = imports.option_cells(indicators)
+    homes = cells[Indicator.objects.get(code="HOU 010").pk]
+    assert homes == {
+        "year_to_date": "no",
+        "allow_negative": "yes",
+        "allow_over_100": "no",
+        "whole_numbers": "no",
+        "minimum": "-500",
+        "maximum": "5000",
+        "change_threshold": "50",
+    }
+    lines = {"HOU 010": HOMES, "ECO 002": CHANGE, "WAS 020": TONNES}
+    again = [
+        lines[i.code] + "," + ",".join(cells[i.pk][c] for c in imports.OPTION_COLUMNS)
+        for i in indicators
+    ]
+    events = AuditEvent.objects.count()
+    result = _import(tmp_path, *again)
+    assert (result.unchanged, result.settings_changed) == (3, 0)
+    assert AuditEvent.objects.count() == events
