@@ -28,6 +28,7 @@ TOKEN_ONLY = {
     "api:values",
     "api:league-table",
     "api:benchmark-position",
+    "api:risks",
     "api:schema",
 }
 
