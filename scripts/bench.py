@@ -358,6 +358,8 @@ def jobs(run: Run, smtp_handler) -> None:
     today = timezone.localdate()
     # The budgeted jobs first; the PDF, the heaviest, last.
     run.jobs.append(timed("Import of 10,000 rows (.xlsx, import_values)", 5.0, import_10000))
+    run.jobs.append(timed("Council workbook, Values sheet of 20,000 rows", 10.0, council_values))
+    run.jobs.append(timed("Council workbook of 2,500 indicators", 10.0, council_indicators))
     run.jobs.append(timed("Reminder fan-out through SMTP", None, lambda: fan_out(smtp_handler)))
     bench_api = optional("bench_api")
     if bench_api is not None:
@@ -452,6 +454,67 @@ def import_10000() -> str:
         return detail
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _council_import(name: str, sheets: dict) -> str:
+    """Import a council workbook of `sheets` ({name: (header, rows)}; the rest empty), rolled back."""
+    from performance.council import COLUMNS, exports, imports
+
+    full = {sheet: (list(columns), []) for sheet, columns in COLUMNS.items()}
+    full.update(sheets)
+    folder = Path(tempfile.mkdtemp(prefix="summit-bench-"))
+    path = folder / name
+    exports.write_workbook(full, path)
+    try:
+        with rolled_back():
+            result = imports.import_council(path=path)
+        changed = [
+            line for line in result.lines() if not line.split(": ")[1].startswith("0 created, 0")
+        ]
+        return " ".join(changed)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def council_values() -> str:
+    """import_council of a workbook whose Values sheet has 20,000 new rows (issue 18)."""
+    from performance.models import Indicator
+
+    quarterly = list(
+        Indicator.objects.filter(frequency="quarterly")
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    if not quarterly:
+        raise RuntimeError("no quarterly indicators")
+    rows: list[list] = []
+    year = 2030  # future periods: new rows, no clash with the demo history
+    while len(rows) < 20_000:
+        for code in quarterly:
+            for q in range(1, 5):
+                rows.append(
+                    [code, f"{year}/{(year + 1) % 100:02d} Q{q}", 50 + len(rows) % 50, "bench"]
+                )
+        year += 1
+    header = ["indicator", "period", "value", "comment"]
+    return _council_import("values.xlsx", {"Values": (header, rows[:20_000])})
+
+
+def council_indicators() -> str:
+    """import_council of a workbook of 2,500 new indicators, each with an annual target."""
+    from performance.council import COLUMNS
+    from performance.models import Team
+
+    teams = list(Team.objects.order_by("name").values_list("name", flat=True)) or [""]
+    rows = [
+        [f"BEN {n:04d}", f"Bench indicator {n}", "SPI", "process", "delivery", "higher", "number"]
+        + [0, "quarterly", "sum", teams[n % len(teams)], "", "", ""]
+        + [""] * (len(COLUMNS["Indicators"]) - 14)
+        + [100 + n % 50]
+        for n in range(2_500)
+    ]
+    header = [*COLUMNS["Indicators"], "target 2030/31"]
+    return _council_import("indicators.xlsx", {"Indicators": (header, rows)})
 
 
 def fan_out(handler) -> str:
