@@ -288,9 +288,9 @@ def check_indicator_settings(
     polarity: str,
     settings: Mapping[str, Any],
     said_no_to_negative: bool = False,
-) -> dict[str, str]:
+) -> dict[str, tuple[str, str]]:
     """The CHECK_INDICATOR_SETTINGS receiver: contradictions among the settings (setting name →
-    message), `validation.setting_problems` with the indicator's unit."""
+    (rule code, message)), `validation.setting_problems` with the indicator's unit."""
     rules = validation.Rules(
         unit=unit,
         decimals=decimals,
@@ -300,9 +300,9 @@ def check_indicator_settings(
         allow_over_100=bool(settings.get("allow_over_100")),
         allow_negative=bool(settings.get("allow_negative")),
     )
-    problems: dict[str, str] = {}
+    problems: dict[str, tuple[str, str]] = {}
     for problem in validation.setting_problems(rules, said_no_to_negative=said_no_to_negative):
-        problems.setdefault(problem.field, problem.message)
+        problems.setdefault(problem.field, (problem.rule, problem.message))
     return problems
 
 

@@ -52,8 +52,8 @@ INDICATOR_EVIDENCE = "indicator_evidence"
 # whole_numbers (bools), minimum, maximum, change_threshold (Decimal or None).
 # Read: `fn(indicators) -> dict[int, dict]` (defaults for an indicator without settings);
 # write: `fn(*, indicator, settings, actor, reason="") -> bool` (changed; audited);
-# check: `fn(*, unit, decimals, polarity, settings, said_no_to_negative=False) -> dict[str, str]`
-# (setting name → message; empty when they agree).
+# check: `fn(*, unit, decimals, polarity, settings, said_no_to_negative=False)` ->
+# `dict[str, tuple[str, str]]` (setting name → (rule code, message); empty when they agree).
 INDICATOR_SETTINGS = "indicator_settings"
 SET_INDICATOR_SETTINGS = "set_indicator_settings"
 CHECK_INDICATOR_SETTINGS = "check_indicator_settings"

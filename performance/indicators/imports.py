@@ -327,7 +327,7 @@ def _settings_cells(
         settings={**stored, **read},
         said_no_to_negative=said_no,
     )
-    for column, message in problems.items():
+    for column, (_rule, message) in problems.items():
         errors.add(row, column, f"{message}.")
 
 

@@ -1,6 +1,9 @@
 """Forms of the Manage area for indicators and their SPC change points (targets: `target_forms`).
 
-A change point's period must be of the indicator's own frequency.
+A change point's period must be of the indicator's own frequency. The indicator form carries
+the indicator's validation settings too (issue 18: the optional `import_indicators` columns);
+data quality keeps them, so they are read, checked and written through its hooks, and the view
+calls `save_settings` after the indicator is saved.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from decimal import Decimal
 from django import forms
 from django.core.validators import MinValueValidator
 
+from performance.common import hooks
 from performance.common.forms import (
     GovukMixin,
     UsersChoiceField,
@@ -20,6 +24,22 @@ from performance.core import periods
 from performance.core.periods import Frequency
 from performance.manage import selectors
 from performance.models import Indicator, SpcChangePoint, Team
+
+# The validation settings (data quality's rule), in the order the form shows them.
+SETTING_FIELDS = (
+    "allow_negative",
+    "allow_over_100",
+    "whole_numbers",
+    "minimum",
+    "maximum",
+    "change_threshold",
+)
+# Contradictions as the form words them (its labels, not the import's column names).
+_SETTING_WORDS = {
+    "negative_bound": "A bound below 0 needs “Values may be negative”: this unit refuses them",
+    "bounds_order": "The highest value must not be below the lowest",
+    "percent_range": "A percentage's highest value over 100 needs “Percentage may exceed 100”",
+}
 
 
 class IndicatorForm(GovukMixin, forms.ModelForm):
@@ -63,6 +83,34 @@ class IndicatorForm(GovukMixin, forms.ModelForm):
         required=False,
         max_length=12,
         help_text="The period of the baseline: 2024/25, 2024/25 Q1 or 2024-07.",
+    )
+    allow_negative = forms.BooleanField(
+        label="Values may be negative",
+        required=False,
+        help_text="For net changes and % changes, such as net additional homes.",
+    )
+    allow_over_100 = forms.BooleanField(
+        label="Percentage may exceed 100", required=False, help_text="For growth rates."
+    )
+    whole_numbers = forms.BooleanField(
+        label="Whole numbers only",
+        required=False,
+        help_text="Counts with no decimal places always are.",
+    )
+    minimum = forms.DecimalField(
+        label="Lowest value allowed", required=False, max_digits=18, decimal_places=6
+    )
+    maximum = forms.DecimalField(
+        label="Highest value allowed", required=False, max_digits=18, decimal_places=6
+    )
+    change_threshold = forms.DecimalField(
+        label="Change that needs a comment, %",
+        required=False,
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0), "The change cannot be negative.")],
+        help_text="A value that moves more than this from the previous period needs a comment; "
+        "without it, values outside the SPC limits do.",
     )
 
     class Meta:
@@ -127,6 +175,10 @@ class IndicatorForm(GovukMixin, forms.ModelForm):
         self.fields["team"].queryset = teams.order_by("name")
         self.fields["team"].required = False
         self.fields["team"].empty_label = "Unassigned"
+        if self.instance.pk and not self.is_bound:
+            stored = hooks.one(hooks.INDICATOR_SETTINGS)([self.instance])[self.instance.pk]
+            for name in SETTING_FIELDS:
+                self.initial[name] = stored[name]
 
     def clean_code(self):
         return " ".join(self.cleaned_data["code"].split())
@@ -145,6 +197,7 @@ class IndicatorForm(GovukMixin, forms.ModelForm):
                 self.add_error("baseline_period", error)
         if data.get("baseline") is not None and not text and "baseline_period" not in self.errors:
             self.add_error("baseline_period", "Enter the period of the baseline.")
+        self._check_settings(data)
         if self.instance.pk and frequency and frequency != self.instance.frequency:
             finer = _finer_periods(self.instance, Frequency(frequency))
             if finer:
@@ -155,6 +208,33 @@ class IndicatorForm(GovukMixin, forms.ModelForm):
                     "are finer periods.",
                 )
         return data
+
+    def _check_settings(self, data: dict) -> None:
+        if not all(data.get(name) is not None for name in ("unit", "decimals", "polarity")):
+            return
+        problems = hooks.one(hooks.CHECK_INDICATOR_SETTINGS)(
+            unit=data["unit"],
+            decimals=data["decimals"],
+            polarity=data["polarity"],
+            settings={name: data.get(name) for name in SETTING_FIELDS},
+        )
+        for name, (rule, message) in problems.items():
+            if name not in self.errors:
+                self.add_error(name, _SETTING_WORDS.get(rule, message))
+
+    def settings(self) -> dict:
+        """The validation settings as cleaned (call after `is_valid`)."""
+        return {name: self.cleaned_data.get(name) for name in SETTING_FIELDS}
+
+    def save_settings(self, *, indicator: Indicator, actor) -> bool:
+        """Store the validation settings of the saved `indicator`; whether any changed."""
+        settings = {
+            name: bool(value) if name in SETTING_FIELDS[:3] else value
+            for name, value in self.settings().items()
+        }
+        return hooks.one(hooks.SET_INDICATOR_SETTINGS)(
+            indicator=indicator, settings=settings, actor=actor, reason="Manage"
+        )
 
 
 def _finer_periods(indicator: Indicator, frequency: Frequency) -> list[str]:

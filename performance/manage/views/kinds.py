@@ -110,6 +110,17 @@ INDICATOR_FIELDSETS = (
     ),
     ("Baseline", ("baseline", "baseline_period")),
     (
+        "Checks on values entered",
+        (
+            "allow_negative",
+            "allow_over_100",
+            "whole_numbers",
+            "minimum",
+            "maximum",
+            "change_threshold",
+        ),
+    ),
+    (
         "Definition and data source",
         ("definition", "guidance", "data_source", "third_party_partner", "reviewed_on"),
     ),

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -108,9 +108,11 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
         if form.is_valid():
             plain, m2m = model_values(form)
             try:
-                instance = services.create(
-                    actor=request.user, instance=form.instance, values=plain, m2m=m2m
-                )
+                with transaction.atomic():
+                    instance = services.create(
+                        actor=request.user, instance=form.instance, values=plain, m2m=m2m
+                    )
+                    _save_more(form, instance, request.user)
             except ValidationError as error:
                 add_model_errors(form, error)
             else:
@@ -133,16 +135,22 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         if form.is_valid():
             plain, m2m = model_values(form)
             try:
-                event = services.update(
-                    actor=request.user, instance=instance, values=plain, m2m=m2m, version=version
-                )
+                with transaction.atomic():
+                    event = services.update(
+                        actor=request.user,
+                        instance=instance,
+                        values=plain,
+                        m2m=m2m,
+                        version=version,
+                    )
+                    more = _save_more(form, instance, request.user)
             except ValidationError as error:
                 add_model_errors(form, error)
             except services.EditError as error:
                 form.add_error(None, str(error))
             else:
                 instance.refresh_from_db()
-                if event is None:
+                if event is None and not more:
                     messages.info(request, f"Nothing changed in {kind_.singular} “{instance}”.")
                 else:
                     messages.success(request, f"{kind_.singular.capitalize()} “{instance}” saved.")
@@ -151,6 +159,13 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         version = services.version_of(instance)
         form = kind_.form(instance=instance)
     return _form_page(request, kind_, form, instance=instance, version=version)
+
+
+def _save_more(form: forms.ModelForm, instance: models.Model, actor) -> bool:
+    """What a form keeps beyond its model (the indicator form's validation settings, issue 18),
+    saved in the same transaction; whether anything changed."""
+    save_settings = getattr(form, "save_settings", None)
+    return bool(save_settings(indicator=instance, actor=actor)) if save_settings else False
 
 
 def _children(kind: Kind, instance) -> list[tuple[str, str, str, str]]:

@@ -71,7 +71,8 @@ def test_bad_input_names_the_field_and_saves_nothing(officer, changes, message):
 
 
 def test_a_second_rule_for_the_same_indicator_is_refused_by_name(officer):
-    indicator = IndicatorFactory(code="HOU 002")
+    # A count: a percentage's highest value of 500 would need "may exceed 100" (issue 18).
+    indicator = IndicatorFactory(code="HOU 002", unit="number", decimals=0)
     officer.post(NEW, data(indicator))
     response = officer.post(NEW, data(indicator, maximum="9"))
     assert "HOU 002 already has a rule: change that one" in response.content.decode()
