@@ -36,6 +36,7 @@ from performance.council import (
     VALUES,
     WORKBOOK_ORDER,
 )
+from performance.indicators import imports as indicator_imports
 from performance.models import (
     Activity,
     Indicator,
@@ -272,7 +273,10 @@ def indicator_rows() -> tuple[list[str], Rows]:
     ordered = sorted(seen.values(), key=lambda p: (p.start, order.get(p.kind.value, 3)))
     columns = [_target_column(period) for period in ordered]
     rows: Rows = []
-    for indicator in Indicator.objects.select_related("team").order_by("code"):
+    indicators = list(Indicator.objects.select_related("team").order_by("code"))
+    # The optional columns as import_indicators writes and reads them (one query for all).
+    options = indicator_imports.option_cells(indicators) if INDICATOR_OPTIONAL_COLUMNS else {}
+    for indicator in indicators:
         row: list[Cell] = [
             indicator.code,
             indicator.title,
@@ -289,14 +293,8 @@ def indicator_rows() -> tuple[list[str], Rows]:
             number(indicator.baseline),
             indicator.baseline_period,
         ]
-        for column in INDICATOR_OPTIONAL_COLUMNS:
-            value = getattr(indicator, column, None)
-            if isinstance(value, bool):
-                row.append(_yes(value))
-            elif isinstance(value, Decimal):
-                row.append(number(value))
-            else:
-                row.append(value if value is not None else "")
+        own_options = options.get(indicator.pk, {})
+        row += [own_options.get(column, "") for column in INDICATOR_OPTIONAL_COLUMNS]
         own = targets.get(indicator.pk, {})
         row += [number(own.get(str(period))) for period in ordered]
         rows.append(row)

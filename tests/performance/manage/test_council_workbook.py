@@ -145,7 +145,7 @@ def test_the_same_workbook_twice_changes_and_audits_nothing_the_second_time(coun
 TEAM = ["Waste", "waste", "Place", "Waste services", "", "", "yes"]
 PERSON = ["pat", "Pat Smith", "pat@example.org", "Waste", "enterer"]
 INDICATOR = ["WAS 001", "Missed bins", "KPI", "customer", "delivery", "lower", "number", "0"]
-INDICATOR += ["quarterly", "sum", "Waste", "", "", ""]
+INDICATOR += ["quarterly", "sum", "Waste", "", "", ""] + [""] * len(INDICATOR_OPTIONAL_COLUMNS)
 PLAN_ROWS = [
     ["2024/25", "plan", "", "Our plan", "A greener borough", "", "", "", "", ""],
     ["2024/25", "priority", "1", "Clean streets", "", "", "", "", "", ""],
@@ -227,7 +227,7 @@ def test_a_missing_sheet_is_named(tmp_path):
 
 def test_a_team_used_but_defined_nowhere_is_named_by_sheet_row_and_column(tmp_path):
     person = [*PERSON[:3], "Parks", "enterer"]
-    indicator = [*INDICATOR[:10], "Parks", "", "", "", 120]
+    indicator = [*INDICATOR[:10], "Parks", *INDICATOR[11:], 120]
     errors = rejected(workbook(tmp_path, People=[person], Indicators=[indicator]))
     assert "Sheet People, row 2, column team: team 'Parks' is defined in no Teams" in errors[0]
     assert errors[1].startswith("Sheet Indicators, row 2, column team: team 'Parks'")
@@ -317,8 +317,7 @@ def test_the_template_has_guidance_every_sheet_and_drop_down_lists(client, offic
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert book.sheetnames == ["About", *COLUMNS]
     lists = {
-        str(v.sqref)[:1]: v.formula1
-        for v in book["Indicators"].data_validations.dataValidation
+        str(v.sqref)[:1]: v.formula1 for v in book["Indicators"].data_validations.dataValidation
     }
     assert lists["C"] == '"KPI,SPI,statutory"'
     assert any("Risks" in str(cell.value) for cell in book["About"]["A"])
