@@ -85,6 +85,25 @@ class ComparatorImportForm(_UploadMixin, _Govuk, forms.Form):
     file = _file()
 
 
+class ComparatorGroupForm(GovukMixin, forms.ModelForm):
+    """A comparator group in Manage: its members are chosen among every stored authority."""
+
+    members = forms.ModelMultipleChoiceField(
+        label="Member councils",
+        queryset=Authority.objects.order_by("name"),
+        required=False,
+        help_text="Every authority a benchmark or comparator import has stored. Hold Ctrl (or "
+        "Cmd) to select several. The council itself always counts as a member.",
+        widget=forms.SelectMultiple(attrs={"size": 15}),
+    )
+
+    class Meta:
+        model = ComparatorGroup
+        fields = ["name", "kind", "description", "members"]
+        labels = {"kind": "Kind of group"}
+        error_messages = {"name": {"unique": "A comparator group with this name already exists."}}
+
+
 class ProjectForm(_Govuk, forms.ModelForm):
     choices_classes: ClassVar[dict[str, str]] = {"partner_authorities": "bm-columns"}
 

@@ -15,10 +15,14 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from benchmarking import services, tables
 from benchmarking.models import Authority, BenchmarkValue, ComparatorGroup
+from performance.core.roles import Role
+from performance.models import AuditEvent
 from tests.benchmarking.helpers import COUNCIL, csv_bytes, xlsx_bytes
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -285,3 +289,39 @@ def test_a_malformed_or_nameless_new_code_rejects_the_file_naming_the_row(row, e
 )
 def test_financial_years_as_tables_write_them(text, expected):
     assert tables.period_text(text) == expected
+
+
+# --- groups in Manage ------------------------------------------------------------------------------
+
+
+def test_manage_makes_a_group_from_any_stored_authority_audited(client):
+    _run("import_benchmarks", str(ENGLAND), "--measure", "RECYCLING")
+    client.force_login(UserFactory(username="pat", roles=[Role.PERFORMANCE_OFFICER]))
+    new = reverse("performance:manage-create", args=["comparator-groups"])
+    page = client.get(new).content.decode()
+    assert "Westminster" in page  # a London borough, stored by the Defra table alone
+    chosen = Authority.objects.filter(code__in=["E09000033", "E08000009", "E06000001"])
+    response = client.post(
+        new,
+        {
+            "name": "Our pick",
+            "kind": "custom",
+            "description": "",
+            "members": [a.pk for a in chosen],
+        },
+    )
+    assert response.status_code == 302
+    group = ComparatorGroup.objects.get(name="Our pick")
+    assert set(group.members.values_list("code", flat=True)) == {
+        "E09000033",
+        "E08000009",
+        "E06000001",
+    }
+    assert AuditEvent.objects.filter(object_id=str(group.pk), action="create").exists()
+    listing = client.get(reverse("performance:manage-list", args=["comparator-groups"]))
+    assert "Our pick" in listing.content.decode()
+    # The council's position counts it in the group though the group does not list it.
+    out = _run(
+        "benchmark_position", "--measure", "RECYCLING", "--group", "Our pick", "--period", "2023/24"
+    )
+    assert out.splitlines()[1].split(",")[6] == "4"  # of: the three and the council
