@@ -328,3 +328,13 @@ def test_the_council_downloads_as_its_workbook(client, officer):
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert [row[0].value for row in book["People"].iter_rows(max_row=2)] == ["username", "officer"]
+
+
+def test_indicator_options_that_contradict_each_other_refuse_the_workbook(tmp_path):
+    options = dict.fromkeys(INDICATOR_OPTIONAL_COLUMNS, "")
+    options.update(allow_negative="no", minimum="-5")
+    indicator = [*INDICATOR[:14], *options.values(), 120]
+    errors = rejected(workbook(tmp_path, Indicators=[indicator]))
+    assert len(errors) == 1
+    assert errors[0].startswith("Sheet Indicators, row 2, column minimum:")
+    assert not Team.objects.exists()
