@@ -333,6 +333,12 @@ class Report:
         return [section for section in self.sections if not section.workbook_only]
 
     @property
+    def section_ids(self) -> list[str]:
+        """The ids of the shown sections: a template asks what a report (or an older snapshot of
+        it) holds before saying so."""
+        return [section.id for section in self.shown_sections]
+
+    @property
     def size(self) -> int:
         """Rows and spotlights: how heavy the PDF will be (large ones go to a worker)."""
         return sum(len(t.rows) for s in self.shown_sections for t in s.tables) + 8 * sum(

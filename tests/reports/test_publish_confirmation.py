@@ -45,9 +45,10 @@ def test_the_confirmation_page_lists_what_and_who_becomes_public(client, council
     assert "Quarterly performance report" in page
     assert PERIOD in page
     assert "Cabinet" in page
-    # The action plan and its actions are owned by Pat Okafor: the page names them and where.
+    # The action plan is owned by Pat Okafor: the page names him and where (Cabinet's summary
+    # names each Red KPI's plan owner in a column of its own, issue 19).
     assert "Pat Okafor" in page
-    assert "Owner of an action for" in page
+    assert "Plan owner in Red key performance indicators" in page
     assert "it cannot be unpublished" in page
     assert 'name="confirm" value="yes"' in page
     assert 'name="csrfmiddlewaretoken"' in page

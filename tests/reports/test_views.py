@@ -229,7 +229,7 @@ def test_render_report_writes_a_valid_pdf(council, tmp_path):
     text = pdf_text(target.read_bytes())
     assert "Quarterly performance report 2025/26 Q3" in text
     assert "Cabinet" in text
-    assert "contamination checks" in text
+    assert "Recover the recycling rate" in text
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from performance.models import Indicator
 from performance.models.visibility import User
 from performance.plans import selectors as plan_selectors
 from performance.reports.data import Audience, Column, Kind, Report, Section, Table
-from performance.reports.selectors import risks
+from performance.reports.selectors import cabinet, risks
 from performance.reports.selectors.common import _report
 from performance.reports.selectors.scope import _teams_note
 from performance.reports.selectors.spotlights import _spotlights
@@ -99,16 +99,20 @@ def quarterly(
     plan = plan_selectors.current_plan()
 
     full = audience is Audience.MT
-    spotlights = _spotlights(
-        by_id,
-        rows,
-        period,
-        with_charts=audience is not Audience.CABINET,
-        with_questions=audience is Audience.SCRUTINY,
+    summary_only = audience is Audience.CABINET
+    # Cabinet reads a summary: its Red KPIs as one compact table (selectors/cabinet.py), not
+    # every Red and Amber indicator as a card.
+    spotlights = (
+        []
+        if summary_only
+        else _spotlights(
+            by_id, rows, period, with_charts=True, with_questions=audience is Audience.SCRUTINY
+        )
     )
     sections = [_summary_section(rows, period, "indicators")]
 
     priority_rows, outcome_tables = [], []
+    priority_counts: list[tuple[str, str, Counter[str]]] = []
     everything: list[dict[str, Any]] = []
     # (rows shown, rows of the table)
     listed: list[tuple[list[dict[str, Any]], list[dict[str, Any]]]] = []
@@ -124,7 +128,8 @@ def quarterly(
             everything += [{**row, "outcome": label} for row in members]
             if audience is Audience.SCRUTINY:
                 continue
-            shown, note = _listed(members)
+            # Cabinet's outcome tables are for the workbook only: every indicator, unshortened.
+            shown, note = (members, "") if summary_only else _listed(members)
             listed.append((shown, members))
             tables.append(
                 Table(
@@ -144,6 +149,7 @@ def quarterly(
                 **{key: counts.get(key, 0) for key in STATUS_ORDER},
             }
         )
+        priority_counts.append((str(priority.number), priority.title, counts))
         if tables:
             outcome_tables.append((priority, tables))
 
@@ -155,7 +161,7 @@ def quarterly(
             Column("indicators", "Indicators", "int"),
             *(
                 Column(code, symbols.labelled("status", code, short_word=True), "int")
-                for code in ("green", "amber", "red", "no_data")
+                for code in ("green", "amber", "red", "no_data", "none")
             ),
         ],
         rows=priority_rows,
@@ -174,32 +180,22 @@ def quarterly(
         ],
         spotlights=spotlights,
     )
-    if audience is Audience.CABINET:
-        red = [s.code for s in spotlights if s.status == "red"]
-        without_plan = [s.code for s in spotlights if s.status == "red" and not s.plan_title]
-        decisions = [
-            f"Note the performance of the {len(rows)} indicators reported for {period}.",
-            f"Agree the action plans for the Red indicators ({', '.join(red)})."
-            if red
-            else "Note that no indicator is at Red this period.",
-        ]
-        if without_plan:
-            decisions.append(
-                "Ask the services concerned to bring action plans for "
-                f"{', '.join(without_plan)} to the next meeting."
-            )
+    if summary_only:
+        reds = cabinet.red_kpis(rows, by_id, period)
+        sections.append(cabinet.decisions_section(rows, reds, period))
         sections.append(
             Section(
-                id="decisions",
-                title="Decisions for Cabinet",
-                paragraphs=["Cabinet is asked to:"],
-                items=decisions,
+                id="priorities",
+                title="Performance by priority",
+                paragraphs=[
+                    "A chart for each priority counts its indicators by status; the table after "
+                    "the charts gives the same figures."
+                ],
+                charts=cabinet.priority_charts(priority_counts, period),
+                tables=[priority_table],
             )
         )
-        sections.append(
-            Section(id="priorities", title="Performance by priority", tables=[priority_table])
-        )
-        sections.append(exceptions)
+        sections.append(cabinet.red_section(reds, period))
     elif audience is Audience.SCRUTINY:
         sections.append(exceptions)
         worse = [
@@ -249,6 +245,7 @@ def quarterly(
                 id=f"priority-{priority.number}",
                 title=f"Priority {priority.number}: {priority.title}",
                 tables=tables,
+                workbook_only=summary_only,
             )
         )
     others = sorted(
@@ -256,7 +253,7 @@ def quarterly(
     )
     everything += [{**row, "outcome": "Not linked to an outcome"} for row in others]
     if others and audience is not Audience.SCRUTINY:
-        shown, note = _listed(others)
+        shown, note = (others, "") if summary_only else _listed(others)
         listed.append((shown, others))
         sections.append(
             Section(
@@ -273,6 +270,7 @@ def quarterly(
                         note=note,
                     )
                 ],
+                workbook_only=summary_only,
             )
         )
     if audience is not Audience.SCRUTINY and any(

@@ -10,7 +10,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from performance.common.pdf import svg_data_url
-from performance.reports.data import Column, cell_text, heat_rating_text, icon_of
+from performance.reports import glossary
+from performance.reports.data import Column, Report, cell_text, heat_rating_text, icon_of
 
 register = template.Library()
 
@@ -123,3 +124,9 @@ def svg_image(markup: str) -> str:
     """A chart's print SVG as a data URL for an `<img>`: WeasyPrint tags an `<img>` as a Figure
     with its `alt` as the alternative text, and an inline `<svg>` as nothing (issue 22)."""
     return svg_data_url(_INNER_TITLE.sub("", markup))
+
+
+@register.simple_tag
+def report_glossary(report: Report) -> list[glossary.Term]:
+    """The glossary terms `report` uses (its glossary page, issue 19)."""
+    return glossary.used_terms(report)
