@@ -13,12 +13,13 @@ import time_machine
 
 from dataquality import services
 from dataquality.validation import Candidate, Rules, setting_problems, validate
-from performance.collection import imports
+from performance.collection import excel, imports
 from performance.common import hooks
 from performance.models import Value
 from tests.dataquality.fixtures import sign_everyone
 from tests.dataquality.test_integration import _three_messages
 from tests.performance.collection.test_collection import build_world, enter
+from tests.performance.collection.test_excel import download, fill
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 
@@ -120,6 +121,21 @@ def test_a_negative_figure_passes_the_form_when_the_indicator_allows_it(
     submitted = enter(world, code, figure, submit=True, comment="Net loss.", user=person.username)
     assert submitted.status == "submitted"
     assert submitted.value == D(figure)
+
+
+@pytest.mark.parametrize(("code", "figure"), [("HOU 001", "-12"), ("WAS 001", "-3.5")])
+def test_a_negative_figure_passes_the_excel_upload_when_the_indicator_allows_it(
+    client, world, signed_policy, code, figure
+):
+    sign_everyone()
+    indicator = world.indicators[code]
+    _allow_negative(indicator)
+    person = indicator.enterers.order_by("username").first()
+    data = fill(download(client, person), {code: {"value": figure, "comment": "Net loss."}})
+    result = excel.import_workbook(user=person, name="r.xlsx", data=data, submit=True)
+    assert result.errors == []
+    assert result.saved == 1
+    assert Value.objects.get(indicator=indicator).value == D(figure)
 
 
 @pytest.mark.parametrize(("code", "figure"), [("HOU 001", "-12"), ("WAS 001", "-3.5")])
