@@ -10,4 +10,4 @@ app = Celery("summit")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Areas of the performance app keep their tasks in `<area>/tasks.py`.
-app.autodiscover_tasks(["performance.collection", "performance.risks"])
+app.autodiscover_tasks(["performance.collection", "performance.council", "performance.risks"])

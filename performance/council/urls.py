@@ -11,4 +11,5 @@ urlpatterns = [
     path("manage/council/template/", views.council_template, name="manage-council-template"),
     path("manage/council/check/", views.council_check, name="manage-council-check"),
     path("manage/council/import/", views.council_import, name="manage-council-import"),
+    path("manage/council/import/<str:token>/", views.council_job, name="manage-council-job"),
 ]

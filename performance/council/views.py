@@ -12,19 +12,16 @@ from __future__ import annotations
 import io
 import re
 import secrets
-import shutil
-import tempfile
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from performance.common.forms import error_summary
-from performance.council import SHEETS, exports, imports
+from performance.council import SHEETS, exports, imports, jobs
 from performance.council.forms import CouncilUploadForm
 from performance.manage.views.common import officer_required
 
@@ -33,29 +30,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SHEET_ERROR = re.compile(r"Sheet (?P<sheet>[^,:]+)[,:] ?(?P<rest>.*)")
 
 
-def _uploads() -> Path:
-    folder = Path(
-        getattr(settings, "COUNCIL_UPLOADS", Path(tempfile.gettempdir()) / "summit-council")
-    )
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
-
-
 def _kept(request: HttpRequest) -> Path | None:
     """The workbook this session uploaded, if it is still there."""
     data = request.session.get(SESSION_KEY) or {}
-    token, name = data.get("token", ""), data.get("name", "")
-    if not re.fullmatch(r"[A-Za-z0-9_-]{20,}", token) or not name:
-        return None
-    path = _uploads() / token / name
-    return path if path.is_file() else None
+    return jobs.workbook(data.get("token", ""))
 
 
-def _forget(request: HttpRequest) -> None:
+def _forget(request: HttpRequest, *, keep: bool = False) -> None:
     data = request.session.pop(SESSION_KEY, None) or {}
-    token = data.get("token", "")
-    if re.fullmatch(r"[A-Za-z0-9_-]{20,}", token):
-        shutil.rmtree(_uploads() / token, ignore_errors=True)
+    if not keep:
+        jobs.forget(data.get("token", ""))
 
 
 def by_sheet(errors: list[str]) -> list[tuple[str, list[str]]]:
@@ -109,7 +93,9 @@ def council_check(request: HttpRequest) -> HttpResponse:
     upload = form.cleaned_data["file"]
     token = secrets.token_urlsafe(24)
     name = Path(upload.name).name or "council.xlsx"
-    folder = _uploads() / token
+    if not name.lower().endswith(".xlsx"):
+        name = "council.xlsx"
+    folder = jobs.uploads() / token
     folder.mkdir(mode=0o700)
     with (folder / name).open("wb") as out:
         for chunk in upload.chunks():
@@ -153,6 +139,12 @@ def council_import(request: HttpRequest) -> HttpResponse:
         return redirect("performance:manage-council")
     if request.method == "GET":
         return _preview(request, path)
+    if path.stat().st_size > jobs.large():
+        # A large workbook: a worker imports it, and its page says how it went.
+        token = request.session[SESSION_KEY]["token"]
+        jobs.queue(token, name=path.name, actor_id=request.user.pk)
+        _forget(request, keep=True)
+        return redirect("performance:manage-council-job", token=token)
     try:
         result = imports.import_council(path=path, actor=request.user)
     except imports.ImportRejected:
@@ -165,3 +157,20 @@ def council_import(request: HttpRequest) -> HttpResponse:
     else:
         messages.info(request, f"{path.name} changes nothing: Summit already holds it. {summary}")
     return redirect("performance:manage-council")
+
+
+@require_GET
+@officer_required
+def council_job(request: HttpRequest, token: str) -> HttpResponse:
+    """The state of a workbook a worker imports: queued, running, done or failed."""
+    found = jobs.state(token)
+    if found is None:
+        raise Http404("No such import.")
+    errors = list(found.get("errors", []))
+    context = {
+        "job": found,
+        "waiting": found.get("state") in ("queued", "running"),
+        "groups": by_sheet(errors),
+        "error_count": len(errors),
+    }
+    return render(request, "performance/manage/council_job.html", context)

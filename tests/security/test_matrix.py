@@ -580,6 +580,11 @@ PAGES: dict[str, Page] = {
         post=NOT_OFFICER,
         why="with no checked workbook waiting, an officer is sent back to the upload",
     ),
+    "performance:manage-council-job": Page(
+        rule(403, officer=404),
+        kwargs=lambda w, r: {"token": "x" * 32},
+        why="no import has that token",
+    ),
     "performance:manage-person-active": Page(
         POST_ONLY,
         kwargs=lambda w, r: {"pk": w.users["enterer_b"].pk},

@@ -336,3 +336,43 @@ def test_indicator_options_that_contradict_each_other_refuse_the_workbook(tmp_pa
     assert len(errors) == 1
     assert errors[0].startswith("Sheet Indicators, row 2, column minimum:")
     assert not Team.objects.exists()
+
+
+def test_a_large_workbook_is_imported_by_a_worker_and_its_page_says_how_it_went(
+    client, officer, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    from performance.council import jobs
+
+    settings.COUNCIL_LARGE_UPLOAD = 0  # every workbook is "large"
+    officer(workbook(tmp_path))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/manage/council/import/")
+    assert response.status_code == 302
+    token = response["Location"].rstrip("/").rsplit("/", 1)[1]
+    # The tests' Celery runs the task inline, on the outbox's commit.
+    assert Team.objects.get().name == "Waste"
+    page = client.get(response["Location"]).content.decode()
+    assert "Done: the workbook was imported." in page
+    assert "Teams: 1 created, 0 changed, 0 left alone." in page
+    events = AuditEvent.objects.count()
+    jobs.run(token=token, actor_id=None)  # a second delivery: nothing is claimed
+    assert AuditEvent.objects.count() == events
+    assert jobs.workbook(token) is None
+
+
+def test_a_large_workbook_refused_by_the_worker_lists_its_problems(
+    client, officer, tmp_path, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.COUNCIL_LARGE_UPLOAD = 0
+    officer(workbook(tmp_path))
+
+    def refuse(**kwargs):  # the council changed between the preview and the worker's turn
+        raise imports.ImportRejected(["Sheet People, row 2, column team: team 'Waste' is gone."])
+
+    monkeypatch.setattr(imports, "import_council", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/manage/council/import/")
+    page = client.get(response["Location"]).content.decode()
+    assert "Not imported: nothing was written." in page
+    assert "Row 2, column team: team &#x27;Waste&#x27; is gone." in page
+    assert not Team.objects.exists()
