@@ -376,3 +376,16 @@ def test_a_large_workbook_refused_by_the_worker_lists_its_problems(
     assert "Not imported: nothing was written." in page
     assert "Row 2, column team: team &#x27;Waste&#x27; is gone." in page
     assert not Team.objects.exists()
+
+
+def test_a_queued_workbook_page_says_it_waits_and_checks_again_by_itself(
+    client, officer, tmp_path, settings
+):
+    settings.COUNCIL_LARGE_UPLOAD = 0
+    officer(workbook(tmp_path))
+    response = client.post("/manage/council/import/")  # not committed: no worker has run
+    page = client.get(response["Location"]).content.decode()
+    assert "Waiting for a worker." in page
+    assert 'hx-trigger="every 5s"' in page
+    assert "check again</a>" in page
+    assert not Team.objects.exists()
