@@ -50,3 +50,18 @@ def test_an_officer_previews_and_imports_a_council_workbook(page, tmp_path, sett
     page.get_by_role("button", name="Check the workbook").click()
     page.get_by_text("The workbook changes nothing").wait_for()
     assert_accessible(page)
+
+
+def test_a_large_workbook_goes_to_a_worker_and_its_page_is_accessible(page, tmp_path, settings):
+    settings.COUNCIL_UPLOADS = tmp_path / "uploads"
+    settings.COUNCIL_LARGE_UPLOAD = 0  # every workbook goes to the worker (inline in tests)
+    UserFactory(username="lead", roles=[Role.PERFORMANCE_OFFICER])
+    login(page, "lead", PASSWORD)
+    page.goto(f"{page.base_url}/manage/council/")
+    page.get_by_label("Council workbook").set_input_files(str(workbook(tmp_path)))
+    page.get_by_role("button", name="Check the workbook").click()
+    page.get_by_role("button", name="Import the workbook").click()
+    page.get_by_role("heading", name="Importing small.xlsx").wait_for()
+    page.get_by_text("Done: the workbook was imported.").wait_for()
+    assert Team.objects.get().name == "Waste"
+    assert_accessible(page)
