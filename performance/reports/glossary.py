@@ -35,6 +35,11 @@ FORMS: dict[str, tuple[str, ...]] = {
     "Direction of Travel (DoT)": ("improving", "deteriorating"),
     "Cumulative Data": ("cumulative",),
 }
+# Terms found by these forms only, not by their name: "assurance" alone is a risk control's or
+# data quality's, not the SPC reading.
+ONLY_FORMS: dict[str, tuple[str, ...]] = {
+    "Assurance (SPC)": ("SPC assurance", "Assurance (SPC)"),
+}
 # Always in: the "About this report" text of every report names them.
 ALWAYS = ("RAG", "Direction of Travel (DoT)")
 # Terms that come together: one in, all in.
@@ -71,6 +76,8 @@ def _matchers() -> dict[str, tuple[re.Pattern[str], ...]]:
         needles += [part.strip() for part in name.split(",")]
         if bracket:
             needles.append(bracket.rstrip(")"))
+        if term in ONLY_FORMS:
+            needles = list(ONLY_FORMS[term])
         patterns = []
         for needle in needles:
             exact = needle.isupper() or (any(c.isupper() for c in needle[1:]) and " " not in needle)

@@ -138,6 +138,7 @@ def test_the_cabinet_pdf_names_the_plan_and_points_to_the_mt_report(council):
 def test_the_glossary_names_only_terms_of_the_help_glossary():
     names = {term for term, _meaning, _source in TERMS}
     assert set(glossary.FORMS) <= names
+    assert set(glossary.ONLY_FORMS) <= names
     assert set(glossary.ALWAYS) <= names
     assert {term for family in glossary.FAMILIES for term in family} <= names
     assert [t.term for t in glossary.all_terms()] == [term for term, _m, _s in TERMS]
