@@ -183,6 +183,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The risks' above_appetite and kri_alert share one yes/no choice set: one schema name.
+    "ENUM_NAME_OVERRIDES": {"YesNoEnum": "performance.api.serializers.YES_NO"},
 }
 API_RATE_LIMIT = env.string("API_RATE_LIMIT", "600/minute")
 API_TOKEN_MAX_DAYS = env.integer("API_TOKEN_MAX_DAYS", 366, minimum=1)

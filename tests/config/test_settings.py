@@ -116,6 +116,7 @@ def test_beat_schedule_is_in_the_settings(tmp_path):
         "policy-review-reminder",
         "quarterly-data-request",
         "relay-outbox",
+        "risk-alerts",
         "strategic-actions-request",
     ]
 
