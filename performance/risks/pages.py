@@ -43,13 +43,15 @@ def category_choices() -> list[tuple[int, str]]:
 
 def owner_choices(user: User) -> list[tuple[int, str]]:
     """Owners of the open risks the person reads, by name (one query)."""
-    risks = (
+    owners = (
         selectors.visible_risks(user)
         .filter(status=Risk.Status.OPEN)
-        .select_related("owner")
-        .only("owner__id", "owner__username", "owner__first_name", "owner__last_name")
+        .order_by()
+        .values_list("owner_id", "owner__username", "owner__first_name", "owner__last_name")
+        .distinct()
     )
-    people = {risk.owner_id: person_name(risk.owner) for risk in risks}
+    # As `display.person_name`: the full name, else the username.
+    people = {pk: f"{first} {last}".strip() or username for pk, username, first, last in owners}
     return sorted(people.items(), key=lambda pair: pair[1].lower())
 
 
