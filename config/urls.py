@@ -12,6 +12,11 @@ urlpatterns = [
     path("healthz", performance_views.healthz, name="healthz"),
     path("notifications/", notification_views.notifications, name="notifications"),
     path(
+        "notifications/unread/",
+        notification_views.unread_count,
+        name="notifications-unread",
+    ),
+    path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from performance.common import notifications as notices
 
@@ -33,3 +33,18 @@ def notifications(request: HttpRequest) -> HttpResponse:
             "window_days": notices.WINDOW_DAYS,
         },
     )
+
+
+@require_GET
+@login_required
+def unread_count(request: HttpRequest) -> HttpResponse:
+    """The header's "(N unread)", fetched by htmx after a page has loaded, so no page waits for
+    it or pays its query; empty when nothing is unread. Never cached: it changes as things
+    happen."""
+    response = render(
+        request,
+        "performance/home/partials/unread_count.html",
+        {"unread_notifications": notices.unread_count(request.user)},
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -170,6 +170,7 @@ PAGES: dict[str, Page] = {
     "home": Page(SIGNED_IN),
     "healthz": Page(PUBLIC, why="load balancers poll it without a session"),
     "notifications": Page(SIGNED_IN, post=denied(), why="anyone signed in marks their own read"),
+    "notifications-unread": Page(SIGNED_IN, why="the header's count of one's own, by htmx"),
     "login": Page(rule(REDIRECT, anonymous=200), post=OPEN_POST, why="signed in: sent home"),
     "logout": Page(rule(405, anonymous=405), post=OPEN_POST, why="logout is POST-only"),
     "password_reset": Page(PUBLIC, post=OPEN_POST),
