@@ -26,6 +26,7 @@ from performance.models import (
     ActionPlan,
     AuditEvent,
     CollectionRound,
+    Indicator,
     MeasureOfSuccess,
     Risk,
     RiskAlert,
@@ -483,14 +484,19 @@ PRIORITY_STATUSES = ("green", "amber", "red", "no_data", "none")
 def priorities(
     plan: StrategicPlan | None, statuses: list[selectors.IndicatorStatus]
 ) -> list[PriorityLine]:
-    """Each priority of the plan with its indicators (the outcomes' measures of success)
-    counted by status for the period of `statuses`. One query: the measures."""
+    """Each priority of the plan with its indicators (the outcomes' measures of success and the
+    indicators linked to its outcomes, as the plan tree counts them) counted by status for the
+    period of `statuses`. Two queries."""
     if plan is None:
         return []
     by_id = {item.id: item for item in statuses}
     linked: dict[int, set[int]] = defaultdict(set)
     for priority_id, indicator_id in MeasureOfSuccess.objects.filter(
         Q(outcome__priority__plan=plan), indicator__isnull=False
+    ).values_list("outcome__priority_id", "indicator_id"):
+        linked[priority_id].add(indicator_id)
+    for priority_id, indicator_id in Indicator.outcomes.through.objects.filter(
+        outcome__priority__plan=plan
     ).values_list("outcome__priority_id", "indicator_id"):
         linked[priority_id].add(indicator_id)
     lines = []
