@@ -60,6 +60,9 @@ CHECK_INDICATOR_SETTINGS = "check_indicator_settings"
 # Extra kinds of record in Manage: `fn() -> list[Placement]`
 # (`performance.manage.views.kinds.Placement`: the group, the kind it follows, the kind).
 MANAGE_KINDS = "manage_kinds"
+# More sheets of the council workbook (issue 18), after the kernel's own and in this order:
+# `fn() -> list[performance.council.sheets.Sheet]` (each with its exporter, checker and applier).
+COUNCIL_SHEETS = "council_sheets"
 
 REQUIRED = (
     BEFORE_SUBMIT,

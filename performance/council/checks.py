@@ -38,6 +38,7 @@ from performance.council import (
     TEAMS,
     VALUES,
 )
+from performance.council import sheets as council_sheets
 from performance.indicators import imports as indicator_imports
 from performance.models import (
     Indicator,
@@ -462,6 +463,8 @@ class Checked:
     plan: list[PlanIn]
     service_plans: list[ServicePlanIn]
     categories: list[str]
+    # What the checkers of the apps' sheets (`council_sheets.extra()`) gave, by sheet name.
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _table(path: Path, sheet: str, errors: list[str], **columns: Any) -> Table | None:
@@ -499,6 +502,9 @@ def check(name: str, sheets: dict[str, list[list[str]]], directory: Path) -> Che
         },
         RISKS: {"required": risk_imports.REQUIRED, "optional": risk_imports.OPTIONAL},
     }
+    extra_sheets = council_sheets.extra()
+    for own in extra_sheets:
+        optional[own.name] = {"required": own.columns, "optional": own.optional}
     for sheet, path in paths.items():
         table = _table(path, sheet, errors, **optional[sheet])
         if table is not None:
@@ -555,6 +561,12 @@ def check(name: str, sheets: dict[str, list[list[str]]], directory: Path) -> Che
             if text and len(text) <= 80:
                 seen.setdefault(text.casefold(), text)
         categories = sorted(seen.values())
+    extra: dict[str, Any] = {}
+    context = council_sheets.Context(tables, known.teams, known.people, known.indicators)
+    for own in extra_sheets:
+        if own.name in tables:
+            extra[own.name], found = own.check(tables[own.name], context)
+            errors += in_sheet(own.name, found)
     if errors:
         raise ImportRejected(errors)
-    return Checked(name, paths, teams, plan, service_plans, categories)
+    return Checked(name, paths, teams, plan, service_plans, categories, extra)

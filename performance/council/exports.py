@@ -36,6 +36,7 @@ from performance.council import (
     VALUES,
     WORKBOOK_ORDER,
 )
+from performance.council import sheets as council_sheets
 from performance.indicators import imports as indicator_imports
 from performance.models import (
     Activity,
@@ -362,16 +363,20 @@ def sheet_rows() -> dict[str, tuple[list[str], Rows]]:
         INDICATORS: ([*COLUMNS[INDICATORS], *target_columns], indicators),
         VALUES: value_rows(),
         RISKS: (list(COLUMNS[RISKS]), risk_rows()),
+        # The sheets of the apps above the kernel (Reach the Summit), through their hook.
+        **{own.name: (list(own.columns), own.export()) for own in council_sheets.extra()},
     }
 
 
 def write_workbook(sheets: dict[str, tuple[list[str], Rows]], target: str | IO[bytes]) -> None:
-    """Write `sheets` (in WORKBOOK_ORDER), a header row each, to a path or a binary stream."""
+    """Write `sheets` (in WORKBOOK_ORDER, then the apps' sheets), a header row each, to a path
+    or a binary stream. An app's sheet missing from `sheets` is written with its header alone."""
     from openpyxl import Workbook  # noqa: PLC0415 (heavy; only for a workbook)
 
     workbook = Workbook(write_only=True)
-    for name in WORKBOOK_ORDER:
-        header, rows = sheets[name]
+    extra = {own.name: (list(own.columns), []) for own in council_sheets.extra()}
+    for name in (*WORKBOOK_ORDER, *extra):
+        header, rows = sheets[name] if name in sheets else extra[name]
         sheet = workbook.create_sheet(name)
         sheet.append(spreadsheets.row(sheet, header))
         for cells in rows:
@@ -462,11 +467,19 @@ def write_template(target: str | IO[bytes], *, rows: int = 1000) -> None:
     for number_, text in enumerate(ABOUT, start=2):
         cell = spreadsheets.put(about.cell(row=number_, column=1), text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+    extra = council_sheets.extra()
+    for number_, text in enumerate((own.about for own in extra if own.about), start=len(ABOUT) + 2):
+        cell = spreadsheets.put(about.cell(row=number_, column=1), text)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
     about.column_dimensions["A"].width = 110
     lists = _choices()
-    for name in WORKBOOK_ORDER:
+    columns = dict(COLUMNS)
+    for own in extra:
+        columns[own.name] = own.columns
+        lists.update({(own.name, column): options for column, options in own.choices.items()})
+    for name in (*WORKBOOK_ORDER, *(own.name for own in extra)):
         sheet = workbook.create_sheet(name)
-        header = list(COLUMNS[name])
+        header = list(columns[name])
         if name == INDICATORS:
             header.append("target 2025/26")
         for column, text in enumerate(header, start=1):

@@ -35,9 +35,11 @@ from performance.common.tables import (
 )
 from performance.common.tables import _cell_text as cell_text
 from performance.council import (
-    SHEETS,
     checks,
     writes,
+)
+from performance.council import (
+    sheets as council_sheets,
 )
 from performance.council.writes import CouncilImport, Counts
 
@@ -68,17 +70,18 @@ def read_sheets(path: str | Path) -> tuple[str, dict[str, list[list[str]]]]:
         raise ImportRejected([f"{name} is not a readable Excel workbook (.xlsx)."]) from None
     try:
         by_name = {sheet.title.strip().casefold(): sheet for sheet in workbook.worksheets}
-        missing = [sheet for sheet in SHEETS if sheet.casefold() not in by_name]
+        every = council_sheets.names()  # the kernel's and those of the apps above it
+        missing = [sheet for sheet in every if sheet.casefold() not in by_name]
         if missing:
             plural = "s" if len(missing) > 1 else ""
             raise ImportRejected(
                 [
                     f"{name}: missing sheet{plural} {', '.join(missing)} (a council workbook "
-                    f"has the sheets {', '.join(SHEETS)}; a sheet may have a header alone)."
+                    f"has the sheets {', '.join(every)}; a sheet may have a header alone)."
                 ]
             )
         sheets = {}
-        for sheet in SHEETS:
+        for sheet in every:
             rows = by_name[sheet.casefold()].iter_rows(values_only=True)
             sheets[sheet] = [[cell_text(value) for value in row] for row in rows]
         return name, sheets

@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from performance.common.forms import error_summary
-from performance.council import SHEETS, exports, imports, jobs
+from performance.council import exports, imports, jobs
+from performance.council import sheets as council_sheets
 from performance.council.forms import CouncilUploadForm
 from performance.manage.views.common import officer_required
 
@@ -49,14 +50,14 @@ def by_sheet(errors: list[str]) -> list[tuple[str, list[str]]]:
         match = _SHEET_ERROR.fullmatch(error)
         sheet, rest = (match["sheet"], match["rest"]) if match else ("The workbook", error)
         groups.setdefault(sheet, []).append(rest[:1].upper() + rest[1:])
-    order = ["The workbook", *SHEETS]
+    order = ["The workbook", *council_sheets.names()]
     return sorted(groups.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99)
 
 
 @require_GET
 @officer_required
 def council(request: HttpRequest) -> HttpResponse:
-    context = {"form": CouncilUploadForm(), "error_list": [], "sheets": SHEETS}
+    context = {"form": CouncilUploadForm(), "error_list": [], "sheets": council_sheets.names()}
     return render(request, "performance/manage/council_workbook.html", context)
 
 
@@ -87,7 +88,11 @@ def council_check(request: HttpRequest) -> HttpResponse:
     """Keep the upload and show what importing it would do (a dry run), or its problems."""
     form = CouncilUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        context = {"form": form, "error_list": error_summary(form), "sheets": SHEETS}
+        context = {
+            "form": form,
+            "error_list": error_summary(form),
+            "sheets": council_sheets.names(),
+        }
         return render(request, "performance/manage/council_workbook.html", context, status=400)
     _forget(request)
     upload = form.cleaned_data["file"]
@@ -116,7 +121,7 @@ def _preview(request: HttpRequest, path: Path) -> HttpResponse:
     context = {
         "name": path.name,
         "result": result,
-        "rows": [(sheet, result.sheets[sheet]) for sheet in SHEETS] if result else [],
+        "rows": list(result.sheets.items()) if result else [],
         "groups": by_sheet(errors),
         "error_count": count,
         "error_list": (

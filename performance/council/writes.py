@@ -27,10 +27,10 @@ from performance.council import (
     PLAN,
     RISKS,
     SERVICE_PLANS,
-    SHEETS,
     TEAMS,
     VALUES,
 )
+from performance.council import sheets as council_sheets
 from performance.council.checks import (
     Checked,
     PlanIn,
@@ -80,7 +80,9 @@ class CouncilImport:
 
     file_name: str
     dry_run: bool = False
-    sheets: dict[str, Counts] = field(default_factory=lambda: {s: Counts() for s in SHEETS})
+    sheets: dict[str, Counts] = field(
+        default_factory=lambda: {s: Counts() for s in council_sheets.names()}
+    )
     # Targets of the Indicators sheet (created, changed; those left alone are not counted).
     targets: Counts = field(default_factory=Counts)
 
@@ -90,7 +92,7 @@ class CouncilImport:
         return any(c.created or c.updated for c in counts)
 
     def lines(self) -> list[str]:
-        lines = [f"{sheet}: {self.sheets[sheet]}." for sheet in SHEETS]
+        lines = [f"{sheet}: {counts}." for sheet, counts in self.sheets.items()]
         lines.append(f"Targets: {self.targets.created} created, {self.targets.updated} changed.")
         return lines
 
@@ -459,3 +461,10 @@ def apply(checked: Checked, result: CouncilImport, actor: Any) -> None:
             lambda: risk_imports.apply_risks(rows, actor=actor, file_name=checked.name),
         )
         sheets[RISKS] = Counts(len(risks.created), len(risks.updated), len(risks.unchanged))
+    for own in council_sheets.extra():
+        if own.name in checked.extra:
+            done = run(
+                own.name,
+                lambda own=own: own.apply(checked.extra[own.name], actor=actor, reason=reason),
+            )
+            sheets[own.name] = Counts(*done)
