@@ -8,9 +8,10 @@ the same cells, and a council imported from a workbook exports the same workbook
 
 What travels: teams (with their directorates and services), active people with a Summit role,
 the strategic plans' trees, service plans down to milestones, indicators with their targets,
-activated values, and risks. What does not (docs/imports.md): passwords, enterers and data
-managers of an indicator, progress updates, action plans, complaints, benchmarks, a risk's
-controls, actions and reviews.
+activated values, and risks; then the sheets of the apps above the kernel (`sheets.extra()`:
+Reach the Summit's scorecards, complaints, improvements and frozen tables). What does not
+(docs/imports.md): passwords, enterers and data managers of an indicator, progress updates,
+action plans, benchmarks, a risk's controls, actions and reviews.
 """
 
 from __future__ import annotations
