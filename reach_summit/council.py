@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.text import slugify
 
 from performance.common import audit, cache
 from performance.common.tables import CellErrors, Row, Table, parse_number
@@ -289,26 +290,23 @@ def _indicator_facts(context: Context) -> dict[str, tuple[str, str, str]]:
     return facts
 
 
-def _same_team(context: Context, a: str, b: str) -> bool:
-    """Whether two team names or slugs (casefolded) name one team (a slug is its name's too)."""
-    if a == b:
-        return True
+def _team_keys(context: Context) -> dict[str, str]:
+    """Each team's name and slug (casefolded) → one key for the team, the Teams sheet's over
+    Summit's, so a scorecard may name a team by its name and its indicator by its slug."""
+    keys: dict[str, str] = {}
+    for name, slug in Team.objects.values_list("name", "slug"):
+        keys[name.casefold()] = keys[slug.casefold()] = slug.casefold()
     teams = context.tables.get("Teams")
     for row in teams.rows if teams else ():
-        names = {row.get("name").casefold(), row.get("slug").casefold()} - {""}
-        if a in names and b in names:
-            return True
-    return any(
-        a in pair and b in pair
-        for pair in (
-            {n.casefold(), s.casefold()} for n, s in Team.objects.values_list("name", "slug")
-        )
-    )
+        slug = (row.get("slug") or slugify(row.get("name"))).casefold()
+        keys[row.get("name").casefold()] = keys[slug] = slug
+    return keys
 
 
 def check_scorecards(table: Table, context: Context) -> tuple[list[dict[str, str]], list[str]]:
     errors = CellErrors(table)
     facts = _indicator_facts(context)
+    keys = _team_keys(context)
     items: list[dict[str, str]] = []
     first: dict[Any, int] = {}
     for row in table.rows:
@@ -331,9 +329,7 @@ def check_scorecards(table: Table, context: Context) -> tuple[list[dict[str, str
                 )
             elif fact[0] != perspective:
                 errors.add(row, perspective, f"{code} is a {fact[0]} indicator, not {perspective}.")
-            elif team.casefold() in context.teams and not _same_team(
-                context, fact[1], team.casefold()
-            ):
+            elif team.casefold() in keys and keys.get(fact[1], fact[1]) != keys[team.casefold()]:
                 errors.add(row, perspective, f"{code} belongs to another team than {team!r}.")
             elif fact[2] == "none":
                 errors.add(row, perspective, f"{code} is data only (no target): it cannot score.")

@@ -187,6 +187,9 @@ def _workbook(tmp_path: Path, **sheets: list[list]) -> Path:
 
     for name, rows in sheets.items():
         name = name.replace("_", " ")
+        if name in base:
+            base[name] = (base[name][0], rows)
+            continue
         header = list(council.LEAGUE_COLUMNS) if name == "League tables" else HEADERS[name]
         base[name] = (header, rows)
     path = tmp_path / "bad.xlsx"
@@ -200,15 +203,26 @@ def rejected(path: Path) -> list[str]:
     return caught.value.errors
 
 
+def _indicator(code: str, perspective: str) -> list:
+    return [code, *INDICATOR[1:3], perspective, *INDICATOR[4:], 120]
+
+
 def test_good_rows_of_every_new_sheet_are_imported(tmp_path):
     path = _workbook(
         tmp_path,
+        Indicators=[
+            _indicator("WAS 001", "customer"),
+            _indicator("WAS 002", "financial"),
+            _indicator("WAS 003", "process"),
+        ],
+        Scorecards=[["waste", "2024/25", "WAS 001", "WAS 002", "WAS 003"]],
         Complaint_timescales=[[3, 25]],
         Complaints=[["C-1", "Waste", 3, "2024-05-01", "", ""]],
         Improvements=[["waste", "2024/25 Q1", "Bins", "", "0.5", "pat", "2024-06-01"]],
     )
     result = imports.import_council(path=path)
     assert result.sheets["Complaints"].created == 1
+    assert Scorecard.objects.get().financial.code == "WAS 002"
     assert Complaint.objects.get().due == dt.date(
         2024, 6, 7
     )  # 25 working days; 6 and 27 May are holidays
@@ -238,6 +252,20 @@ def test_a_scorecard_of_an_unknown_team_or_the_wrong_perspective_is_named(tmp_pa
         in errors[4]
     )
     assert not Team.objects.exists()
+
+
+def test_a_scorecard_naming_another_teams_indicator_is_named(tmp_path):
+    parks = ["Parks", "parks", "Place", "", "", "", "yes"]
+    errors = rejected(
+        _workbook(
+            tmp_path,
+            Teams=[TEAM, parks],
+            Scorecards=[["parks", "2024/25", "WAS 001", "WAS 001", "WAS 001"]],
+        )
+    )
+    assert errors[0] == (
+        "Sheet Scorecards, row 2, column customer: WAS 001 belongs to another team than 'parks'."
+    )
 
 
 def test_a_complaint_with_a_bad_date_or_a_repeated_reference_is_named(tmp_path):
