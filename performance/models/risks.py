@@ -34,8 +34,13 @@ class RiskSettings(models.Model):
     low_max = models.PositiveSmallIntegerField(default=rules.DEFAULT_BANDS.low_max)
     medium_max = models.PositiveSmallIntegerField(default=rules.DEFAULT_BANDS.medium_max)
     high_max = models.PositiveSmallIntegerField(default=rules.DEFAULT_BANDS.high_max)
-    # The "indicators" generation the key-risk-indicator alerts were last worked out under.
+    # The "indicators" generation the key-risk-indicator alerts were last worked out under, what
+    # each linked indicator's latest activated value was then (indicator id → [value id,
+    # version, target, alert reason]) so a pass works out again only the indicators whose
+    # figures moved, and when a pass last worked out every one (change points, tolerances).
     kri_checked_token = models.CharField(max_length=100, blank=True)
+    kri_seen = models.JSONField(default=dict, blank=True)
+    kri_full_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "risk matrix"

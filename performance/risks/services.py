@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
 
@@ -35,6 +36,7 @@ from performance.models import (
     RiskEscalation,
     RiskReview,
     RiskSettings,
+    Target,
     Value,
 )
 from performance.models.visibility import User
@@ -266,41 +268,78 @@ class AlertSync:
     raised: list[int] = field(default_factory=list)
     resolved: int = 0
     followed: int = 0
+    worked_out: int = 0  # indicators whose reading was worked out again
 
 
-def _latest_readings(indicator_ids: Sequence[int]) -> dict[int, tuple[Value, str]]:
-    """For each indicator, its latest activated value with a figure and the alert it raises
-    (`red`, `concerning`, `both`, or "" for none). Five queries whatever the number."""
-    latest: dict[int, Value] = {}
-    for value in (
-        Value.objects.filter(
-            indicator_id__in=indicator_ids,
-            status=Value.Status.ACTIVATED,
-            value__isnull=False,
-        )
-        .order_by("indicator_id", "-period_start")
-        .only("id", "indicator_id", "period", "period_start")
-    ):
-        latest.setdefault(value.indicator_id, value)
+@dataclass(frozen=True, slots=True)
+class Latest:
+    """An indicator's latest activated value with a figure, as the alert check reads it."""
+
+    value_id: int
+    period: str
+    version: int
+    target: str  # the target for that period as stored ("" when none)
+
+    @property
+    def signature(self) -> list[object]:
+        return [self.value_id, self.version, self.target]
+
+
+def _latest(indicator_ids: Sequence[int]) -> dict[int, Latest]:
+    """Each indicator's latest activated value with a figure and its period's target. Three
+    queries of plain values, never every value (a county's linked indicators have tens of
+    thousands)."""
+    figures = Value.objects.filter(
+        indicator_id__in=list(indicator_ids), status=Value.Status.ACTIVATED, value__isnull=False
+    ).order_by()
+    # The latest start per indicator (an index-only scan), then just those rows.
+    starts = dict(
+        figures.values("indicator_id")
+        .annotate(latest=Max("period_start"))
+        .values_list("indicator_id", "latest")
+    )
+    found: dict[int, tuple[int, str, int]] = {}
+    for pk, indicator_id, period, version, start in figures.filter(
+        period_start__in=set(starts.values())
+    ).values_list("pk", "indicator_id", "period", "version", "period_start"):
+        if starts.get(indicator_id) == start:
+            found[indicator_id] = (pk, period, version)
+    targets = {
+        (indicator_id, period): str(value)
+        for indicator_id, period, value in Target.objects.filter(
+            indicator_id__in=list(found), period__in={period for _, period, _ in found.values()}
+        ).values_list("indicator_id", "period", "value")
+    }
+    return {
+        indicator_id: Latest(pk, period, version, targets.get((indicator_id, period), ""))
+        for indicator_id, (pk, period, version) in found.items()
+    }
+
+
+def _reasons(latest: dict[int, Latest]) -> dict[int, str]:
+    """The alert each indicator's latest value raises (`red`, `concerning`, `both`, or "" for
+    none), by the indicator page's rules: its level against the target and its SPC reading at
+    that point. Five queries whatever the number of indicators."""
     if not latest:
         return {}
-    indicators = {
-        indicator.pk: indicator for indicator in Indicator.objects.filter(pk__in=list(latest))
-    }
-    read = {pk: periods.parse(value.period) for pk, value in latest.items()}
-    until = max(period.end for period in read.values())
-    data = indicator_selectors.indicator_data(list(latest), until=until)
-    result: dict[int, tuple[Value, str]] = {}
-    for pk, value in latest.items():
+    indicators = {i.pk: i for i in Indicator.objects.filter(pk__in=list(latest))}
+    read = {pk: periods.parse(item.period) for pk, item in latest.items()}
+    data = indicator_selectors.indicator_data(
+        list(latest), until=max(period.end for period in read.values())
+    )
+    result: dict[int, str] = {}
+    for pk in latest:
         facts = indicator_selectors.indicator_facts(indicators[pk])
         reading = status.status_for(facts, data[pk], read[pk], window_closed=True, with_spc=True)
         red = reading.status == "red"
         concerning = reading.variation.value == "concerning"
-        reason = (
+        result[pk] = (
             "both" if red and concerning else "red" if red else "concerning" if concerning else ""
         )
-        result[pk] = (value, reason)
     return result
+
+
+FULL_CHECK_EVERY = dt.timedelta(hours=24)
 
 
 @transaction.atomic
@@ -308,31 +347,45 @@ def sync_kri_alerts(*, force: bool = False, now: dt.datetime | None = None) -> A
     """Bring the key risk indicator alerts up to date with the activated values (SPEC §14).
 
     Runs only when the "indicators" generation changed since the last pass (two queries when
-    nothing did), so pages may call it before they read; beat runs it too. Passes are
-    serialised on the settings row. A new alert asks the owner for a review by email (the
-    outbox, after the commit), once per alert."""
+    nothing did), so pages may call it before they read; beat runs it too. It works out again
+    only the indicators whose latest activated value, its version or its target changed since
+    the pass before (a county's 1,500 links: one indicator's SPC, not all of them, after one
+    activation); every indicator is worked out again when `force` is set or a day has passed
+    (beat), which picks up what no value records (a new change point, a tolerance edited).
+    Passes are serialised on the settings row. A new alert asks the owner for a review by
+    email (the outbox, after the commit), once per alert."""
     report = AlertSync()
     token = generations.tokens(["indicators"])
+    now = now or timezone.now()
     RiskSettings.load()
     settings_row = RiskSettings.objects.select_for_update().get(pk=1)
-    if settings_row.kri_checked_token == token and not force:
+    full = (
+        force
+        or settings_row.kri_full_at is None
+        or now - settings_row.kri_full_at > FULL_CHECK_EVERY
+    )
+    if settings_row.kri_checked_token == token and not full:
         return report
     report.checked = True
-    now = now or timezone.now()
     links = list(
         Risk.indicators.through.objects.filter(risk__status=Risk.Status.OPEN).values_list(
             "risk_id", "indicator_id"
         )
     )
-    readings = _latest_readings(sorted({indicator_id for _, indicator_id in links}))
+    latest = _latest(sorted({indicator_id for _, indicator_id in links}))
+    seen: dict[str, list[object]] = {} if full else dict(settings_row.kri_seen or {})
+    moved = {pk: item for pk, item in latest.items() if seen.get(str(pk), [])[:3] != item.signature}
+    reasons = {pk: str(seen[str(pk)][3]) for pk in latest if pk not in moved}
+    reasons |= _reasons(moved)
     open_alerts = {
         (alert.risk_id, alert.indicator_id): alert
         for alert in RiskAlert.objects.filter(resolved_at__isnull=True)
     }
     alerting = set()
     for risk_id, indicator_id in links:
-        value, reason = readings.get(indicator_id, (None, ""))
-        if value is None or not reason:
+        item = latest.get(indicator_id)
+        reason = reasons.get(indicator_id, "")
+        if item is None or not reason:
             continue
         alerting.add((risk_id, indicator_id))
         alert = open_alerts.get((risk_id, indicator_id))
@@ -340,21 +393,29 @@ def sync_kri_alerts(*, force: bool = False, now: dt.datetime | None = None) -> A
             alert = RiskAlert.objects.create(
                 risk_id=risk_id,
                 indicator_id=indicator_id,
-                value=value,
-                period=value.period,
+                value_id=item.value_id,
+                period=item.period,
                 reason=reason,
                 raised_at=now,
             )
             report.raised.append(alert.pk)
             outbox.enqueue("performance.risks.tasks.send_kri_alert", alert_id=alert.pk)
-        elif alert.value_id != value.pk or alert.reason != reason:
-            alert.value, alert.period, alert.reason = value, value.period, reason
+        elif alert.value_id != item.value_id or alert.reason != reason:
+            alert.value_id, alert.period, alert.reason = item.value_id, item.period, reason
             alert.save(update_fields=["value", "period", "reason"])
             report.followed += 1
     ended = [alert.pk for key, alert in open_alerts.items() if key not in alerting]
     report.resolved = RiskAlert.objects.filter(pk__in=ended).update(resolved_at=now)
     settings_row.kri_checked_token = token
-    settings_row.save(update_fields=["kri_checked_token"])
+    settings_row.kri_seen = {
+        str(pk): [*item.signature, reasons.get(pk, "")] for pk, item in latest.items()
+    }
+    fields = ["kri_checked_token", "kri_seen"]
+    if full:
+        settings_row.kri_full_at = now
+        fields.append("kri_full_at")
+    settings_row.save(update_fields=fields)
+    report.worked_out = len(moved)
     if report.raised or report.resolved:
         log.info(
             "Key risk indicator alerts: %d raised, %d resolved", len(report.raised), report.resolved

@@ -12,9 +12,17 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from performance.common import cache
 from performance.core import risks as rules
 from performance.core.roles import Role
-from performance.models import AuditEvent, RiskAlert, RiskEscalation, RiskReview, RiskSettings
+from performance.models import (
+    AuditEvent,
+    RiskAlert,
+    RiskEscalation,
+    RiskReview,
+    RiskSettings,
+    Target,
+)
 from performance.risks import selectors, services
 from tests.factories import (
     IndicatorFactory,
@@ -222,3 +230,23 @@ def test_the_matrix_is_set_by_officers_only_with_named_problems(officer, risk):
     assert matrix.impact_label(5) == "Critical"
     assert rules.rating_of(9, matrix.bands) is rules.Rating.HIGH
     assert AuditEvent.objects.filter(object_repr="Risk matrix").exists()
+
+
+def test_a_pass_works_out_only_the_indicators_whose_figures_moved(risk):
+    red, steady = red_indicator(), IndicatorFactory(code="HOU 03")
+    risk.indicators.set([red, steady])
+    TargetFactory(indicator=steady, period="2025/26 Q1", value=Decimal(90))
+    ValueFactory(indicator=red, period="2025/26 Q1", value=Decimal(95))
+    ValueFactory(indicator=steady, period="2025/26 Q1", value=Decimal(95))
+    assert services.sync_kri_alerts().worked_out == 2
+    assert not RiskAlert.objects.exists()
+    # A new target turns `red`'s latest value Red: only that indicator is worked out again.
+    Target.objects.filter(indicator=red, period="2025/26 Q1").update(value=Decimal(200))
+    cache.bump("indicators")  # a queryset update, as bulk writers do (cache.bump)
+    report = services.sync_kri_alerts()
+    assert report.worked_out == 1
+    assert RiskAlert.objects.get().indicator == red
+    # A forced pass (beat, once a day) works every one out again and changes nothing.
+    again = services.sync_kri_alerts(force=True)
+    assert again.worked_out == 2
+    assert (again.raised, again.resolved) == ([], 0)
