@@ -26,10 +26,12 @@ from django.views.decorators.http import require_GET
 from performance.collection import due
 from performance.common import access, identity, notifications
 from performance.common import cache as generations
+from performance.core import periods
 from performance.core.periods import Period
 from performance.core.roles import Role
 from performance.home import selectors as home_selectors
 from performance.home import tasks
+from performance.indicators import forms as indicator_forms
 from performance.indicators import presentation, selectors
 from performance.models import Indicator
 from performance.plans import selectors as plan_selectors
@@ -272,7 +274,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     roles = access.roles_of(user)
     today = timezone.localdate()
-    period = selectors.latest_reporting_period(today=today)
+    period, choices, errors = _chosen_period(request, today)
     readable = presentation.readable_statuses(user, period, today=today)
     summaries = []
     if Role.PERFORMANCE_OFFICER in roles:
@@ -312,6 +314,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "priorities": tasks.priorities(plan, readable),
         "reports": tasks.published_reports() if Role.MEMBER in roles else [],
         "period": period,
+        "period_choices": choices,
+        "period_is_latest": period == selectors.latest_reporting_period(today=today),
+        "errors": errors,
         "summaries": summaries,
         "everyone": everyone,
         "team_count": team_count,
@@ -322,6 +327,23 @@ def home(request: HttpRequest) -> HttpResponse:
         "unread_notifications": notifications.unread_count(user),
     }
     return render(request, "performance/home.html", context)
+
+
+def _chosen_period(
+    request: HttpRequest, today: dt.date
+) -> tuple[Period, list[tuple[str, list[tuple[str, str]]]], list[tuple[str, str]]]:
+    """The period the figures are shown for (`?period=`): the latest quarter requested unless
+    the person chose a recent quarter, month or financial year from the indicator list's
+    choices; anything else is named in an error and the latest quarter shown."""
+    choices = indicator_forms.period_choices(today)
+    latest = selectors.latest_reporting_period(today=today)
+    asked = (request.GET.get("period") or "").strip()
+    if not asked:
+        return latest, choices, []
+    listed = {value for _, group in choices for value, _ in group}
+    if asked in listed:
+        return periods.parse(asked), choices, []
+    return latest, choices, [("period", f"Choose a period from the list: {asked!r} is not one")]
 
 
 def _database_ok() -> tuple[bool, str]:
