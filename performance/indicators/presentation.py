@@ -41,6 +41,9 @@ LEVEL_TAGS: dict[Level | None, Tag] = {
     Level.NO_DATA: _tag("status", "no_data", "grey"),
     None: _tag("status", "none", "none"),
 }
+# No level because no value has come in yet (the window is open), told apart from no level
+# because there is no target to judge a value by (issue 19: "Not judged" meant both).
+AWAITING_TAG = _tag("status", "pending", "none")
 
 
 DIRECTION_TAGS: dict[Direction, Tag] = {
@@ -132,7 +135,9 @@ def row_for(item: selectors.IndicatorStatus) -> Row:
         reports=True,
         value=charts.format_value(found.actual, item.decimals, item.unit),
         target=charts.format_value(found.target, item.decimals, item.unit),
-        level=LEVEL_TAGS[found.level],
+        level=AWAITING_TAG
+        if found.level is None and found.actual is None
+        else LEVEL_TAGS[found.level],
         direction=DIRECTION_TAGS[found.dot_previous],
         status_code=found.status,
         direction_code=found.dot_previous.value,
