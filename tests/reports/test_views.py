@@ -195,7 +195,7 @@ def test_a_large_pdf_is_built_by_a_job_with_progress_and_kept_for_download(
     assert job.progress == 100
     page = client.get(response.url).content.decode()
     assert "Your PDF is ready" in page
-    assert "hx-trigger=\"every" not in page  # polling stops once the job is finished
+    assert 'hx-trigger="every' not in page  # polling stops once the job is finished
     download = client.get(reverse("reports:job-download", args=[job.pk]))
     assert "WAS 001" in pdf_text(b"".join(download.streaming_content))
     # Someone else's job does not exist for them.
