@@ -298,6 +298,23 @@ def text_cell(errors: CellErrors, row: Row, column: str, *, max_length: int, req
     return text
 
 
+def date_cell(
+    errors: CellErrors, row: Row, column: str, *, required: bool = False
+) -> dt.date | None:
+    """A date written YYYY-MM-DD (an Excel date cell reads so), or None when empty; an error
+    naming the row and column otherwise (or when empty and `required`)."""
+    text = row.get(column)
+    if not text:
+        if required:
+            errors.add(row, column, "a value is required.")
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        errors.add(row, column, f"{text!r} is not a date written YYYY-MM-DD.")
+        return None
+
+
 def period_cell(errors: CellErrors, row: Row, column: str, text: str) -> periods.Period | None:
     try:
         return periods.parse(text)

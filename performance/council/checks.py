@@ -25,6 +25,7 @@ from performance.common.tables import (
     ImportRejected,
     Row,
     Table,
+    date_cell,
     read_table,
 )
 from performance.council import (
@@ -130,19 +131,6 @@ def _year(errors: CellErrors, row: Row, column: str) -> int | None:
     else:
         return int(match[1])
     return None
-
-
-def _date(errors: CellErrors, row: Row, column: str, *, required: bool = False) -> dt.date | None:
-    text = row.get(column)
-    if not text:
-        if required:
-            errors.add(row, column, "a value is required.")
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        errors.add(row, column, f"{text!r} is not a date written YYYY-MM-DD.")
-        return None
 
 
 def _text(errors: CellErrors, row: Row, column: str, limit: int, *, required: bool) -> str:
@@ -316,7 +304,7 @@ def _check_plan(table: Table, known: _Known) -> tuple[list[PlanIn], list[str]]:
                 f"indicator {indicator!r} is in no Indicators row and not in Summit.",
             )
         owner = _person(errors, row, "owner", known)
-        due_on = _date(errors, row, "due_on")
+        due_on = date_cell(errors, row, "due_on")
         if len(errors.messages) == before and year is not None:
             items.append(
                 PlanIn(
@@ -433,8 +421,8 @@ def _check_service_plans(table: Table, known: _Known) -> tuple[list[ServicePlanI
                         row, "outcome", f"outcome {outcome!r} is in no Plan row and not in Summit."
                     )
         owner = _person(errors, row, "owner", known)
-        due_on = _date(errors, row, "due_on", required=level == "milestone")
-        met_on = _date(errors, row, "met_on")
+        due_on = date_cell(errors, row, "due_on", required=level == "milestone")
+        met_on = date_cell(errors, row, "met_on")
         if len(errors.messages) == before:
             items.append(
                 ServicePlanIn(

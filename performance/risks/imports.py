@@ -35,7 +35,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from performance.common import audit
-from performance.common.tables import CellErrors, Row, read_table, text_cell
+from performance.common.tables import CellErrors, Row, date_cell, read_table, text_cell
 
 # Re-exported: what callers catch (`imports.ImportRejected`).
 from performance.common.tables import ImportRejected as ImportRejected
@@ -127,17 +127,6 @@ def _point(errors: CellErrors, row: Row, column: str) -> int:
     return number
 
 
-def _date(errors: CellErrors, row: Row, column: str) -> dt.date | None:
-    text = row.get(column)
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        errors.add(row, column, f"{text!r} is not a date written YYYY-MM-DD.")
-        return None
-
-
 def _owners() -> dict[str, int]:
     found: dict[str, int] = {}
     for pk, username, email in (
@@ -216,7 +205,7 @@ def _parse(
             elif found not in ids:
                 ids.append(found)
         indicator_ids = tuple(ids)
-    review = _date(errors, row, "review")
+    review = date_cell(errors, row, "review")
     if len(errors.messages) > before:
         return None
     return RiskRowIn(

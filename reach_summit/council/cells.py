@@ -3,7 +3,6 @@ that read a cell (naming its row and column) or write a row idempotently (audite
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any
@@ -126,19 +125,6 @@ def whole(errors: CellErrors, row: Row, column: str, *, least: int = 1) -> int |
         errors.add(row, column, f"{number} is below {least}.")
         return None
     return number
-
-
-def date_cell(errors: CellErrors, row: Row, column: str, *, required: bool) -> dt.date | None:
-    text = row.get(column)
-    if not text:
-        if required:
-            errors.add(row, column, "a value is required.")
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        errors.add(row, column, f"{text!r} is not a date written YYYY-MM-DD.")
-        return None
 
 
 def quarter_cell(errors: CellErrors, row: Row, column: str) -> periods.Period | None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from performance.common.tables import CellErrors, Table
+from performance.common.tables import CellErrors, Table, date_cell
 from performance.council.sheets import Context
 from reach_summit import timescales
 from reach_summit.council.cells import (
     TIMESCALES,
-    date_cell,
     duplicate,
     required,
     save,

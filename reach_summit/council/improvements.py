@@ -8,11 +8,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from performance.common.tables import CellErrors, Table
+from performance.common.tables import CellErrors, Table, date_cell
 from performance.council.sheets import Context
 from reach_summit.council.cells import (
     LONDON,
-    date_cell,
     decimal_cell,
     number,
     people_by_key,
