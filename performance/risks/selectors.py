@@ -9,10 +9,9 @@ page's query count is fixed whatever the number of risks. `user=None` reads as t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
@@ -320,12 +319,3 @@ def heat_map(rows: Sequence[RiskRow], *, matrix: rules.Matrix, which: str = "cur
         by_cell.setdefault(getattr(row, which), []).append(row)
     grid = rules.heat_map([getattr(row, which) for row in rows], matrix.bands)
     return HeatMap(which=which, grid=grid, matrix=matrix, total=len(rows), by_cell=by_cell)
-
-
-def owners(rows: Iterable[RiskRow]) -> list[tuple[int, str]]:
-    """The owners of `rows` for a filter's choices, by name."""
-    return sorted({(row.owner_id, row.owner_name) for row in rows}, key=lambda pair: pair[1])
-
-
-def review_window_days() -> int:
-    return int(settings.COLLECTION_WINDOW_DAYS)

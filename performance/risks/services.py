@@ -24,14 +24,12 @@ from performance.common import access, audit, outbox
 from performance.common import cache as generations
 from performance.core import periods, status
 from performance.core import risks as rules
-from performance.core.roles import Role
 from performance.indicators import selectors as indicator_selectors
 from performance.models import (
     CollectionRound,
     Indicator,
     Risk,
     RiskAlert,
-    RiskCategory,
     RiskControl,
     RiskEscalation,
     RiskReview,
@@ -463,17 +461,6 @@ def update_matrix(
     return row
 
 
-def officers() -> list[User]:
-    """Active performance officers (told of escalations waiting for them)."""
-    from django.contrib.auth import get_user_model  # noqa: PLC0415
-
-    return list(
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.PERFORMANCE_OFFICER.value)
-        .distinct()
-    )
-
-
 def alerts_by_risk(risk_ids: Sequence[int]) -> dict[int, list[RiskAlert]]:
     """Open alerts of the risks, with their indicators, by risk id (one query)."""
     result: dict[int, list[RiskAlert]] = defaultdict(list)
@@ -485,7 +472,6 @@ def alerts_by_risk(risk_ids: Sequence[int]) -> dict[int, list[RiskAlert]]:
 
 
 __all__ = [
-    "RiskCategory",
     "RiskError",
     "RiskInvalid",
     "RiskRefused",
