@@ -176,12 +176,21 @@ def escalated(register: Register) -> Register | None:
     return _UP.get(register)
 
 
+def kri_reason(status: str, variation: str) -> str:
+    """The alert one reading raises (SPEC §14): `red` (status code Red), `concerning` (a
+    concerning SPC signal), `both`, or "" for none."""
+    red, concerning = status == "red", variation == "concerning"
+    if red and concerning:
+        return "both"
+    return "red" if red else "concerning" if concerning else ""
+
+
 def kri_alert(statuses: Iterable[str], variations: Iterable[str]) -> bool:
     """Key risk indicator alert: any linked indicator's latest activated value is Red or
     carries a concerning SPC signal (`statuses` are status codes, `variations` SPC variation
     codes of those same values)."""
-    return any(code == "red" for code in statuses) or any(
-        code == "concerning" for code in variations
+    return any(kri_reason(code, "") for code in statuses) or any(
+        kri_reason("", code) for code in variations
     )
 
 

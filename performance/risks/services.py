@@ -329,11 +329,7 @@ def _reasons(latest: dict[int, Latest]) -> dict[int, str]:
     for pk in latest:
         facts = indicator_selectors.indicator_facts(indicators[pk])
         reading = status.status_for(facts, data[pk], read[pk], window_closed=True, with_spc=True)
-        red = reading.status == "red"
-        concerning = reading.variation.value == "concerning"
-        result[pk] = (
-            "both" if red and concerning else "red" if red else "concerning" if concerning else ""
-        )
+        result[pk] = rules.kri_reason(reading.status, reading.variation.value)
     return result
 
 
@@ -355,15 +351,30 @@ def sync_kri_alerts(*, force: bool = False, now: dt.datetime | None = None) -> A
     report = AlertSync()
     token = generations.tokens(["indicators"])
     now = now or timezone.now()
+
+    def up_to_date(checked: str, full_at: dt.datetime | None) -> bool:
+        return (
+            checked == token
+            and not force
+            and full_at is not None
+            and (now - full_at <= FULL_CHECK_EVERY)
+        )
+
+    # Every risk page calls this: read without a lock first, so readers never queue on the
+    # settings row when nothing changed; lock (and look again) only to do a pass.
+    seen_state = RiskSettings.objects.filter(pk=1).values_list("kri_checked_token", "kri_full_at")
+    current = seen_state.first()
+    if current is not None and up_to_date(*current):
+        return report
     RiskSettings.load()
     settings_row = RiskSettings.objects.select_for_update().get(pk=1)
+    if up_to_date(settings_row.kri_checked_token, settings_row.kri_full_at):
+        return report  # another request did the pass while this one waited for the lock
     full = (
         force
         or settings_row.kri_full_at is None
-        or now - settings_row.kri_full_at > FULL_CHECK_EVERY
+        or (now - settings_row.kri_full_at > FULL_CHECK_EVERY)
     )
-    if settings_row.kri_checked_token == token and not full:
-        return report
     report.checked = True
     links = list(
         Risk.indicators.through.objects.filter(risk__status=Risk.Status.OPEN).values_list(
