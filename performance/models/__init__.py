@@ -18,6 +18,7 @@ from performance.models.outbox import OutboxMessage
 from performance.models.plans import (
     Action,
     ActionPlan,
+    ActionPlanRequest,
     ActionPlanVersion,
     Activity,
     ActivityProgress,
@@ -46,6 +47,7 @@ from performance.models.risks import (
 __all__ = [
     "Action",
     "ActionPlan",
+    "ActionPlanRequest",
     "ActionPlanVersion",
     "Activity",
     "ActivityProgress",

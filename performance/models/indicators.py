@@ -115,6 +115,13 @@ class Indicator(models.Model):
     reviewed_on = models.DateField(
         null=True, blank=True, help_text="When the definition was last reviewed (data quality)."
     )
+    corporate_health = models.BooleanField(
+        "corporate health indicator",
+        default=False,
+        help_text="How the council itself is run (sickness absence, staff turnover, complaints, "
+        "FOI response times, invoices paid on time): rolled up on the dashboard and reported in "
+        "a section of their own.",
+    )
 
     objects = IndicatorQuerySet.as_manager()
 
@@ -213,6 +220,12 @@ class Value(models.Model):
     denominator = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
     comment = models.TextField("performance comment", blank=True)
     source = models.CharField(max_length=250, blank=True)
+    # The officer's forecast of the financial year's outturn, made with this return (optional;
+    # compared with the projection computed from the data and, after Q4, with the outturn).
+    forecast = models.DecimalField(
+        "forecast of the year-end outturn", max_digits=18, decimal_places=6, null=True, blank=True
+    )
+    forecast_comment = models.TextField("forecast comment", blank=True)
     is_proxy = models.BooleanField("proxy data", default=False)
     third_party_partner = models.CharField(max_length=150, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)

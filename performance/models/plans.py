@@ -304,6 +304,60 @@ class ActionPlan(models.Model):
         return self.title
 
 
+class ActionPlanRequest(models.Model):
+    """An indicator that asks for an action plan (SPEC §2): Red, or deteriorating two periods running.
+
+    Raised when an activated value makes it so and the indicator has no open plan; the head of
+    its team answers by opening a plan or by recording why none is needed (with a review date).
+    One request waits at a time per indicator.
+    """
+
+    class Reason(models.TextChoices):
+        RED = "red", "Red"
+        DETERIORATING = "deteriorating", "Deteriorating two periods running"
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Plan requested"
+        OPENED = "opened", "Plan open"
+        NO_PLAN = "no_plan", "No plan"
+
+    indicator = models.ForeignKey(
+        "performance.Indicator", on_delete=models.CASCADE, related_name="plan_requests"
+    )
+    team = models.ForeignKey(
+        "performance.Team", on_delete=models.CASCADE, related_name="plan_requests"
+    )
+    period = models.CharField(max_length=12, help_text="The period whose value raised it.")
+    reason = models.CharField(max_length=14, choices=Reason.choices)
+    raised_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    plan = models.ForeignKey(
+        ActionPlan, on_delete=models.SET_NULL, null=True, blank=True, related_name="requests"
+    )
+    no_plan_reason = models.TextField("why no plan is needed", blank=True)
+    review_on = models.DateField(
+        null=True, blank=True, help_text="When a decision of no plan is looked at again."
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator"],
+                condition=models.Q(status="requested"),
+                name="one_waiting_plan_request",
+            )
+        ]
+        indexes = [models.Index(fields=["team", "status"], name="plan_request_team_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.period}: {self.get_status_display()}"
+
+
 class ActionPlanVersion(models.Model):
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveSmallIntegerField()
