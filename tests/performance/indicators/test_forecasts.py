@@ -1,0 +1,92 @@
+"""`forecasts_for` (issue 20): officer forecasts and projections of many indicators at once."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+from performance.core import periods
+from performance.core.forecasts import Method, Source
+from performance.indicators import forecasts
+from performance.models import Value
+from tests.factories import IndicatorFactory, TargetFactory, ValueFactory, history
+
+pytestmark = pytest.mark.django_db
+
+
+def monthly(**kwargs):
+    return IndicatorFactory(
+        frequency="monthly", aggregation="sum", unit="number", decimals=0, **kwargs
+    )
+
+
+def test_officer_forecast_of_the_latest_return_wins_and_the_projection_is_kept():
+    indicator = monthly()
+    TargetFactory(indicator=indicator, period="2025/26", value=D(130))
+    history(indicator, periods.parse("2025-06"), [10, 10, 10])
+    Value.objects.filter(indicator=indicator, period="2025-05").update(
+        forecast=D(140), forecast_comment="Early optimism"
+    )
+    Value.objects.filter(indicator=indicator, period="2025-06").update(
+        forecast=D(110), forecast_comment="Two drivers off sick"
+    )
+    result = forecasts.forecasts_for(indicator_ids=[indicator.id], year="2025/26")[indicator.id]
+    assert result.source is Source.OFFICER
+    assert result.value == D(110)
+    assert result.officer.comment == "Two drivers off sick"
+    assert result.officer.period == "2025-06"
+    assert result.projection.value == D(120)
+    assert result.projection.method is Method.RUN_RATE
+    assert result.target == D(130)
+    assert result.status == "red"  # 110 against 130: 15% short
+
+
+def test_as_of_uses_only_what_was_known_then():
+    indicator = monthly()
+    TargetFactory(indicator=indicator, period="2025/26", value=D(130))
+    history(indicator, periods.parse("2025-09"), [10, 10, 10, 20, 20, 20])
+    Value.objects.filter(indicator=indicator, period="2025-08").update(forecast=D(200))
+    q1 = forecasts.forecasts_for(indicator_ids=[indicator.id], year="2025/26", as_of="2025/26 Q1")
+    assert q1[indicator.id].officer is None
+    assert q1[indicator.id].value == D(120)
+    assert q1[indicator.id].status == "amber"
+    q2 = forecasts.forecasts_for(indicator_ids=[indicator.id], year="2025/26", as_of="2025/26 Q2")
+    assert q2[indicator.id].value == D(200)
+    assert q2[indicator.id].projection.value == D(180)
+
+
+def test_last_years_profile_and_unactivated_values_ignored():
+    indicator = monthly()
+    history(indicator, periods.parse("2025-05"), [5] * 12 + [10, 10])
+    ValueFactory(indicator=indicator, period="2025-06", value=D(1000), status="submitted")
+    result = forecasts.forecasts_for(indicator_ids=[indicator.id], year="2025/26")[indicator.id]
+    assert result.projection.method is Method.PROFILE
+    assert result.projection.value == D(20 + 50)
+    assert result.status == "none"  # no annual target
+
+
+def test_many_indicators_take_a_fixed_number_of_queries(django_assert_max_num_queries):
+    made = []
+    for _ in range(6):
+        indicator = monthly()
+        TargetFactory(indicator=indicator, period="2025/26", value=D(100))
+        history(indicator, periods.parse("2025-07"), [10, 11, 12, 13])
+        made.append(indicator.id)
+    with django_assert_max_num_queries(6):
+        result = forecasts.forecasts_for(indicator_ids=made, year="2025/26")
+    assert set(result) == set(made)
+    with django_assert_max_num_queries(1):  # cached until the data changes
+        forecasts.forecasts_for(indicator_ids=made, year="2025/26")
+
+
+def test_a_percentage_projection_respects_allow_over_100():
+    indicator = IndicatorFactory(frequency="monthly", aggregation="last", unit="percent")
+    history(indicator, periods.parse("2025-06"), [90, 95, 99])
+    result = forecasts.forecasts_for(indicator_ids=[indicator.id], year="2025/26")[indicator.id]
+    assert result.projection.value == D(100)
+
+
+def test_as_of_outside_the_year_is_refused():
+    with pytest.raises(periods.PeriodError):
+        forecasts.forecasts_for(indicator_ids=[1], year="2025/26", as_of="2026/27 Q1")
