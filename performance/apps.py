@@ -17,3 +17,7 @@ class PerformanceConfig(AppConfig):
         from performance.risks import manage as risk_manage  # noqa: PLC0415
 
         common_hooks.register(common_hooks.MANAGE_KINDS, risk_manage.kinds)
+        # Activated values may ask for action plans (issue 20): collection sits beside plans.
+        from performance.plans import requests as plan_requests  # noqa: PLC0415
+
+        common_hooks.register(common_hooks.VALUES_ACTIVATED, plan_requests.on_values_activated)

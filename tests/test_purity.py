@@ -21,6 +21,7 @@ PURE_MODULES = [
     "reach_summit.charts",
     "performance.core.status",
     "performance.core.plan_progress",
+    "performance.core.action_plans",
     "performance.core.charts",
     "performance.core.charts.svg",
     "performance.core.charts.values",

@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from performance.collection import rules
-from performance.common import audit, cache, hooks
+from performance.common import activations, audit, cache, hooks
 from performance.common.tables import (
     CellErrors,
     Row,
@@ -307,6 +307,7 @@ def _write_values(items: Iterable[_ValueRow], *, actor, reason: str) -> ValueImp
         batch_size=BATCH,
     )
     cache.bump("indicators", "dataquality")
+    activations.announce(value.indicator_id for value, _ in audited)
     return result
 
 

@@ -34,7 +34,7 @@ from performance.collection.rules import (
     clean_entry,
     judge,
 )
-from performance.common import access, audit, hooks
+from performance.common import access, activations, audit, hooks
 from performance.core import periods, status
 from performance.models import CollectionRound, Indicator, Value
 
@@ -268,6 +268,7 @@ def activate(*, user: auth.User, value_id: int, version: int | None) -> Value:
         activated_by=user,
         activated_at=timezone.now(),
     )
+    activations.announce([value.indicator_id])  # action-plan requests, once committed
     return value
 
 

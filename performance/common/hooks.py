@@ -63,6 +63,9 @@ MANAGE_KINDS = "manage_kinds"
 # More sheets of the council workbook (issue 18), after the kernel's own and in this order:
 # `fn() -> list[performance.council.sheets.Sheet]` (each with its exporter, checker and applier).
 COUNCIL_SHEETS = "council_sheets"
+# Values newly activated (issue 20), once a transaction commits: `fn(*, indicator_ids: frozenset)`,
+# each id once per transaction (`performance.common.activations.announce`). Idempotent receivers.
+VALUES_ACTIVATED = "values_activated"
 
 REQUIRED = (
     BEFORE_SUBMIT,

@@ -24,6 +24,7 @@ from performance.models import (
     StrategicAction,
     StrategicActionUpdate,
 )
+from performance.plans import requests
 
 ACTION_FIELDS = [
     "version",
@@ -152,6 +153,7 @@ def open_action_plan(
     )
     audit.created(actor=actor, instance=version, fields=["plan", "number", "note"])
     _create_actions(actor=actor, version=version, rows=rows)
+    requests.link_opened_plan(actor=actor, plan=plan)
     return plan
 
 
