@@ -8,3 +8,21 @@ class ReportsConfig(AppConfig):
     name = "performance.reports"
     label = "reports"
     verbose_name = "Committee reports"
+
+    def ready(self) -> None:
+        from django.contrib.auth import get_user_model  # noqa: PLC0415 (apps are ready only now)
+        from django.db.models.signals import post_save  # noqa: PLC0415
+
+        post_save.connect(
+            _person_changed, sender=get_user_model(), dispatch_uid="reports-person-changed"
+        )
+
+
+def _person_changed(sender, update_fields=None, raw=False, **kwargs) -> None:
+    """A person's name is printed in reports (owners): a stored draft PDF is rebuilt after it
+    changes. Signing in (which saves `last_login` only) changes nothing printed."""
+    if raw or (update_fields and set(update_fields) <= {"last_login"}):
+        return
+    from performance.common import cache  # noqa: PLC0415
+
+    cache.bump("reports")

@@ -6,13 +6,15 @@ publication — never live data, so nothing unpublished or corrected later can a
 
 from __future__ import annotations
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from pathlib import Path
+
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from performance.common import cache
+from performance.common import cache, downloads
 from performance.reports import exports, services
 from performance.reports.data import Audience, Kind, period_slug
 from performance.reports.models import PublishedReport
@@ -77,9 +79,17 @@ def _name(row: PublishedReport, ext: str) -> str:
 
 @require_GET
 def pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    row = get_object_or_404(PublishedReport, pk=pk)
-    return FileResponse(
-        row.pdf.open("rb"), content_type="application/pdf", filename=_name(row, "pdf")
+    """The PDF exactly as published: frozen, never rebuilt. Its SHA-256 is its ETag and its
+    publication time its Last-Modified, so a browser revalidates (304) and a PDF viewer fetches
+    byte ranges (206)."""
+    row = get_object_or_404(PublishedReport.objects.defer("snapshot"), pk=pk)
+    return downloads.file_response(
+        request,
+        Path(row.pdf.path),
+        content_type="application/pdf",
+        filename=_name(row, "pdf"),
+        etag=row.sha256,
+        last_modified=row.published_at,
     )
 
 

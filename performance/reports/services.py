@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from performance.common import audit, outbox
 from performance.core.periods import Period
-from performance.reports import exports, selectors
+from performance.reports import exports, pdf_store, selectors
 from performance.reports.data import Audience, Kind, Report, parse_period, period_slug
 from performance.reports.models import PublishedReport, ReportJob
 
@@ -406,15 +406,21 @@ def run_job(job_id: int) -> bool:
     tell = _progress(job_id)
     try:
         kind = Kind(job.kind)
+        period = parse_period(kind, job.period)
+        audience = Audience(job.audience)
+        # The key first: a change made while this builds leaves the file under old tokens.
+        key = pdf_store.key_for(kind=kind, period=period, audience=audience, user=job.requested_by)
         report = selectors.build(
             kind,
-            period=parse_period(kind, job.period),
-            audience=Audience(job.audience),
+            period=period,
+            audience=audience,
             team_ids=selectors.reader_team_ids(job.requested_by),
             reader=job.requested_by,
         )
         tell(20, "Figures gathered")
         data = exports.pdf(report, draft_stamp(), progress=tell)
+        # Kept for the next request of the same PDF by a reader of the same scope (issue 21).
+        pdf_store.store(key, data)
         name = f"{kind.value}-{period_slug(job.period)}-{job.audience}-{job.pk}.pdf"
         job.file.save(name, ContentFile(data), save=False)
         ReportJob.objects.filter(pk=job_id).update(

@@ -18,10 +18,10 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from performance.common import access
+from performance.common import access, downloads
 from performance.core import periods
 from performance.indicators import selectors as performance_selectors
-from performance.reports import exports, selectors, services
+from performance.reports import exports, pdf_store, selectors, services
 from performance.reports.data import (
     Audience,
     BadArgument,
@@ -264,21 +264,29 @@ def report_pdf(request: HttpRequest, kind: str) -> HttpResponse:
     kind_, period, audience, problem = _parsed_or_400(request, kind)
     if problem:
         return problem
-    built = selectors.build(
-        kind_,
-        period=period,
-        audience=audience,
-        team_ids=selectors.reader_team_ids(request.user),
-        reader=request.user,
-    )
-    if built.size > services.sync_pdf_max_size() or request.GET.get("background"):
+    if request.GET.get("background"):
         return _build_page(request, kind_, period, audience)
-    data = exports.pdf(built, services.draft_stamp())
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="{_filename(kind_, period, audience, "pdf")}"'
+    # Issue 21: built once per state of its data and reader's scope, then served from storage.
+    key = pdf_store.key_for(kind=kind_, period=period, audience=audience, user=request.user)
+    stored = pdf_store.find(key)
+    if stored is None:
+        built = selectors.build(
+            kind_,
+            period=period,
+            audience=audience,
+            team_ids=selectors.reader_team_ids(request.user),
+            reader=request.user,
+        )
+        if built.size > services.sync_pdf_max_size():
+            return _build_page(request, kind_, period, audience)
+        stored = pdf_store.store(key, exports.pdf(built, services.draft_stamp()))
+    return downloads.file_response(
+        request,
+        stored,
+        content_type="application/pdf",
+        filename=_filename(kind_, period, audience, "pdf"),
+        etag=key.etag,
     )
-    return response
 
 
 def _build_page(
