@@ -11,7 +11,9 @@ is missed; the list is read from what each event already leaves behind (docs/dec
   open quarterly round (from the day the round opened);
 - a key risk indicator alert, to the risk's owner: `RiskAlert.raised_at`;
 - a report published, to members: the audit trail's record of the publication;
-- an escalation waiting, to performance officers: `RiskEscalation` still pending.
+- an escalation waiting, to performance officers: `RiskEscalation` still pending;
+- an action plan asked for, to the head of the indicator's team: `ActionPlanRequest.raised_at`
+  (issue 20; one request, one notification, however often values are activated).
 
 A person's own actions are not news to them and are left out. What happened after their
 `NotificationRead.last_seen_at` (or the start of the window, if later) is unread; only the last
@@ -44,6 +46,7 @@ from django.utils import timezone
 from performance.common import access
 from performance.core.roles import Role
 from performance.models import (
+    ActionPlanRequest,
     AuditEvent,
     CollectionRound,
     Indicator,
@@ -66,6 +69,7 @@ REVIEW_DUE = "review_due"
 ALERT = "alert"
 PUBLISHED = "published"
 ESCALATION = "escalation"
+PLAN_REQUESTED = "plan_requested"
 
 # The kind's words, and its task state in the symbols registry (`task` concept).
 KINDS: dict[str, tuple[str, str]] = {
@@ -75,6 +79,7 @@ KINDS: dict[str, tuple[str, str]] = {
     ALERT: ("Key risk indicator alert", "overdue"),
     PUBLISHED: ("Report published", "done"),
     ESCALATION: ("Escalation waiting", "due"),
+    PLAN_REQUESTED: ("Action plan asked for", "due"),
 }
 
 
@@ -184,6 +189,15 @@ def _escalations(since: Any) -> QuerySet[RiskEscalation]:
     return pending if since is None else pending.filter(requested_at__gt=since)
 
 
+def _plan_requests(user: access.User, since: Any) -> QuerySet[ActionPlanRequest]:
+    """Requests raised for the teams `user` heads (as its head, or its service's head when the
+    team has none). Written here, not read from the plans area, which sits above this one."""
+    heads = Q(team__head_of_service_id=user.pk) | Q(
+        team__head_of_service__isnull=True, team__service__head_of_service_id=user.pk
+    )
+    return ActionPlanRequest.objects.filter(heads, raised_at__gt=since)
+
+
 def _count(queryset: QuerySet) -> Coalesce:  # type: ignore[type-arg]
     """A scalar subquery counting `queryset`'s rows."""
     counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
@@ -209,6 +223,7 @@ def unread_count(user: access.User, *, now: dt.datetime | None = None) -> int:
         "activated": _count(_activated(user, since)),
         "reviews": _count(_reviews_due(user, timezone.localdate(now), OuterRef(OuterRef("since")))),
         "alerts": _count(_alerts(user, since)),
+        "plan_requests": _count(_plan_requests(user, since)),
     }
     if Role.MEMBER in roles:
         counts["published"] = _count(_published(since))
@@ -307,6 +322,21 @@ def notifications_for(
             f"{alert.get_reason_display()} for {alert.period}",
             f"A key risk indicator of your risk is alerting{resolved}.",
             reverse("performance:risk-review", args=[alert.risk_id]),
+        )
+    for asked in (
+        _plan_requests(user, floor).select_related("indicator").order_by("-raised_at")[:limit]
+    ):
+        why = (
+            "Red"
+            if asked.reason == ActionPlanRequest.Reason.RED
+            else "deteriorating two periods running"
+        )
+        add(
+            PLAN_REQUESTED,
+            asked.raised_at,
+            f"{asked.indicator.code} {asked.indicator.title} is {why} in {asked.period}",
+            "Open an action plan for it, or record why none is needed.",
+            reverse("performance:plan-request-list"),
         )
     if Role.MEMBER in roles:
         for event in _published(floor).order_by("-at")[:limit]:

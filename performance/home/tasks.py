@@ -35,6 +35,7 @@ from performance.models import (
     StrategicPlan,
     Value,
 )
+from performance.plans import requests as plan_request_reads
 
 # A section lists at most this many tasks; its "see all" link leads to the rest.
 SHOWN = 8
@@ -64,6 +65,7 @@ class Task:
     url: str
     detail: str = ""
     state_words: str = ""  # words other than the symbol's own ("Review now")
+    links: tuple[tuple[str, str], ...] = ()  # more ways to do it: (words, url)
 
 
 @dataclass(slots=True)
@@ -453,6 +455,68 @@ def overdue_in_teams(user, rounds: Rounds) -> list[Section]:
     return [overdue, plans]
 
 
+# --- action plans asked for (issue 20) ------------------------------------------------------------
+
+
+def plan_requests(user, today: dt.date) -> Section:
+    """Indicators of the teams `user` heads that ask for an action plan (each with "Open a plan"
+    and "No plan needed"), and open plans they own or head whose indicator has recovered two
+    periods running (suggested for closing). Queries: the requests (one), the plans (one) and,
+    when some are open for an indicator, their recent figures (three)."""
+    section = Section(
+        "plan-requests",
+        "Action plans asked for",
+        "No indicator of your teams is asking for an action plan.",
+        more_url=reverse("performance:plan-request-list"),
+        more_text="See every request",
+    )
+    for asked in plan_request_reads.waiting_for(user):
+        create = f"{reverse('performance:action-plan-create')}?request={asked.pk}"
+        section.tasks.append(
+            Task(
+                "due",
+                plan_request_reads.describe(asked),
+                create,
+                f"{asked.indicator.title} ({asked.team.name}). Open a plan, or record why none "
+                "is needed.",
+                "Plan requested",
+                links=(
+                    ("Open a plan", create),
+                    (
+                        "No plan needed",
+                        reverse("performance:plan-request-no-plan", args=[asked.pk]),
+                    ),
+                ),
+            )
+        )
+    plans = list(
+        ActionPlan.objects.filter(
+            Q(owner_id=user.pk) | Q(team__head_of_service_id=user.pk),
+            status=ActionPlan.Status.OPEN,
+            indicator__isnull=False,
+        )
+        .select_related("indicator")
+        .order_by("opened_on", "id")
+    )
+    recovered = plan_request_reads.recovery_readings(plans, today=today) if plans else {}
+    for plan in plans:
+        readings = recovered.get(plan.pk)
+        if readings is None:
+            continue
+        section.tasks.append(
+            Task(
+                "in_progress",
+                f"Close the action plan “{plan.title}”?",
+                reverse("performance:action-plan-detail", args=[plan.pk]),
+                f"{plan.indicator.code} has been neither Red nor deteriorating in "
+                f"{readings[0].period} and {readings[1].period}.",
+                "Could close",
+            )
+        )
+    section.total = len(section.tasks)
+    return section
+
+
 # --- for members ------------------------------------------------------------------------------
 
 
@@ -550,7 +614,8 @@ def home_tasks(user, *, today: dt.date | None = None) -> Home:
         sections.append(reviews)
     if Role.SERVICE_MANAGER in roles:
         sections += overdue_in_teams(user, rounds)
-    order = {"returned": 0, "overdue": 1, "risks": 2, "decisions": 3, "due": 4}
+        sections.append(plan_requests(user, today))
+    order = {"returned": 0, "overdue": 1, "risks": 2, "decisions": 3, "plan-requests": 4, "due": 5}
     busy = [s for s in sections if s.total]
     busy.sort(key=lambda s: (not s.urgent, order.get(s.key, 9)))
     clear = [s for s in sections if not s.total]

@@ -223,3 +223,41 @@ class RevisionForm(PlanForm):
         error_messages={"required": "Say what changed in this revision"},
     )
     status = forms.ChoiceField(label="Plan status", choices=ActionPlan.Status.choices)
+
+
+class NoPlanForm(PlanForm):
+    """The head's answer that an indicator asking for a plan needs none (issue 20)."""
+
+    reason = forms.CharField(
+        label="Why no action plan is needed",
+        help_text="For example: a one-off caused by a system outage, already recovering.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        error_messages={"required": "Enter why no action plan is needed"},
+    )
+    review_on = forms.DateField(
+        label="Review date",
+        help_text="When the decision is looked at again: until then no new request is raised "
+        "for this indicator.",
+        widget=DateInput,
+        error_messages={
+            "required": "Enter the review date",
+            "invalid": "Review date must be a real date",
+        },
+    )
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError("Enter why no action plan is needed")
+        return reason
+
+    def clean_review_on(self):
+        review_on = self.cleaned_data["review_on"]
+        if review_on <= self.today:
+            raise ValidationError("Review date must be in the future")
+        return review_on

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from performance.plans.views import action_plans, service_plans, strategic
+from performance.plans.views import requests as plan_requests
 
 urlpatterns = [
     path("plan/", strategic.strategic_plan, name="strategic-plan"),
@@ -20,5 +21,12 @@ urlpatterns = [
     path("action-plans/<int:pk>/", action_plans.action_plan_detail, name="action-plan-detail"),
     path(
         "action-plans/<int:pk>/revise/", action_plans.action_plan_revise, name="action-plan-revise"
+    ),
+    path("action-plans/<int:pk>/close/", plan_requests.action_plan_close, name="action-plan-close"),
+    path("action-plans/requests/", plan_requests.plan_request_list, name="plan-request-list"),
+    path(
+        "action-plans/requests/<int:pk>/no-plan/",
+        plan_requests.plan_request_no_plan,
+        name="plan-request-no-plan",
     ),
 ]

@@ -21,9 +21,10 @@ from performance.common import access
 from performance.common.display import url_or_none
 from performance.models import ActionPlan, Team
 from performance.plans import forms as plan_forms
-from performance.plans import selectors
+from performance.plans import requests, selectors
 from performance.plans.badges import badge
 from performance.plans.services import open_action_plan, revise_action_plan
+from performance.plans.views import requests as plan_request_views
 from performance.plans.views import shared
 
 
@@ -76,6 +77,10 @@ def action_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "versions": versions,
         "actions": actions,
         "can_edit": access.can_edit_action_plan(request.user, plan),
+        # Open plans whose indicator has recovered two periods running are suggested for closing.
+        "recovered": requests.recovery_readings([plan]).get(plan.pk)
+        if plan.status == ActionPlan.Status.OPEN and plan.indicator_id
+        else None,
         "indicator_url": url_or_none("performance:indicator-detail", plan.indicator_id)
         if plan.indicator_id
         else None,
@@ -103,6 +108,17 @@ def action_plan_create(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     indicator = None
     initial: dict = {"owner": request.user.pk, "opened_on": shared._today().isoformat()}
+    asked = None
+    if source.get("request"):
+        # Opened from a request (issue 20): its indicator, team and reason come prefilled.
+        if not str(source["request"]).isdigit():
+            raise Http404
+        asked = plan_request_views.request_for(request.user, int(source["request"]))
+        source = source.copy()
+        source["indicator"] = str(asked.indicator_id)
+        initial["reason"] = (
+            f"{asked.indicator.code} was {asked.get_reason_display().lower()} in {asked.period}."
+        )
     if source.get("indicator"):
         if not str(source["indicator"]).isdigit():
             raise Http404
@@ -142,6 +158,7 @@ def action_plan_create(request: HttpRequest) -> HttpResponse:
         "formset": formset,
         "errors": errors,
         "indicator": indicator,
+        "asked": asked,
         "mode": "create",
     }
     return render(request, "performance/plans/action_plan_form.html", context)
