@@ -42,6 +42,10 @@ class StatusRow(serializers.Serializer):
     dot_year = serializers.CharField()
     variation = serializers.CharField()
     assurance = serializers.CharField()
+    forecast = _number(
+        help_text="Year-end forecast of the period's financial year as known at the period "
+        "(the officer's, else the projection); rounded like value."
+    )
 
 
 class ValueRow(serializers.Serializer):

@@ -317,9 +317,13 @@ def forecast_for(
     as the latest activated return of the year by `as_of` that has one) if any, else the
     projection; scored against the annual target with the rules of a value (SPEC §4).
 
-    No target (or polarity `none`): the figures are kept but there is no status."""
-    projection = project(facts, data, year, as_of=as_of, bounds=bounds)
+    No annual target (or polarity `none`): no projection (there is nothing to forecast
+    against) and no status; an officer's figure, if any, is kept."""
     target = status.target_for(facts, data, year)
+    if target is None:
+        projection = _none("No annual target")
+    else:
+        projection = project(facts, data, year, as_of=as_of, bounds=bounds)
     if officer is not None:
         value, source = officer.value, Source.OFFICER
     elif projection.value is not None:

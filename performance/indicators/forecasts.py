@@ -23,7 +23,7 @@ from performance.core.periods import Frequency, Period
 from performance.indicators import selectors
 from performance.models import Indicator, Target, Value
 
-__all__ = ["Forecast", "forecasts_for", "year_and_as_of"]
+__all__ = ["Forecast", "forecasts_for", "forecasts_of", "year_and_as_of"]
 
 
 def year_and_as_of(year: str, as_of: str | None) -> tuple[Period, Period]:
@@ -71,8 +71,18 @@ def _compute(ids: list[int], *, fy: Period, until: Period) -> dict[int, Forecast
         )
         .order_by()
     )
+    return forecasts_of(indicators, year=fy, as_of=until)
+
+
+def forecasts_of(
+    indicators: list[Indicator], *, year: Period, as_of: Period
+) -> dict[int, Forecast]:
+    """`forecasts_for` of indicators already loaded, not cached (for a caller that caches its
+    own result, such as the status rows): three queries (settings, values, targets)."""
+    fy, until = year, as_of
     if not indicators:
         return {}
+    ids = [indicator.id for indicator in indicators]
     settings: dict[int, dict[str, Any]] = hooks.one(hooks.INDICATOR_SETTINGS)(indicators)
     last_year = fy.same_period_last_year()
     values: dict[int, dict[str, Observation]] = defaultdict(dict)

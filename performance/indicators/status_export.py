@@ -1,6 +1,7 @@
 """The rows of `indicator_status` (SPEC §11, §12), shared by the command and the API (§15).
 
-One row per indicator with an activated value or a target in P. Value and target are printed
+One row per indicator with an activated value or a target in P; the last column is the
+year-end forecast of P's financial year as known at P (issue 20). Value and target are printed
 rounded to the indicator's decimal places (ROUND_HALF_UP, as the status rules round), the
 shortfall to 2 places; a missing number is an empty CSV cell and `null` in JSON. JSON numbers
 are written with exactly the digits of the CSV cell, so both formats carry the same figures.
@@ -20,7 +21,7 @@ from performance.common import cache as generations
 from performance.common import spreadsheets
 from performance.core import periods
 from performance.core.calculations import round_to
-from performance.indicators import selectors
+from performance.indicators import forecasts, selectors
 from performance.models import Indicator
 
 COLUMNS = (
@@ -34,8 +35,9 @@ COLUMNS = (
     "dot_year",
     "variation",
     "assurance",
+    "forecast",
 )
-NUMBER_COLUMNS = ("value", "target", "shortfall_pct")
+NUMBER_COLUMNS = ("value", "target", "shortfall_pct", "forecast")
 
 
 def _number(value: Decimal | None, decimals: int) -> str:
@@ -66,6 +68,11 @@ def _rows(
     """The day decides whether a missing value is No data yet (the window): the cache key's."""
     indicators = list(Indicator.objects.order_by("code"))
     statuses = selectors.indicator_statuses(indicators, period, with_spc=True, today=today)
+    # The year-end forecast of P's financial year as known at P (issue 20): the officer's,
+    # else the projection; empty without one.
+    ahead = forecasts.forecasts_of(
+        [i for i in indicators if i.id in statuses], year=period.financial_year, as_of=period
+    )
     rows = []
     for indicator in indicators:
         status = statuses.get(indicator.id)
@@ -85,6 +92,10 @@ def _rows(
                     "dot_year": status.dot_year.value,
                     "variation": status.variation.value,
                     "assurance": status.assurance.value,
+                    "forecast": _number(
+                        ahead[indicator.id].value if indicator.id in ahead else None,
+                        indicator.decimals,
+                    ),
                 },
             )
         )

@@ -223,13 +223,17 @@ def test_forecast_falls_back_to_the_projection_and_is_scored_like_a_value():
     assert result.at_risk
 
 
-def test_no_annual_target_gives_no_forecast_status():
+def test_no_annual_target_gives_no_projection_and_no_status():
     values = months(YEAR, [10, 10, 10])
     result = forecasts.forecast_for(facts(), data(values), YEAR, as_of=at("2025-06"))
-    assert result.value == D(120)
-    assert result.level is None
+    assert result.projection.value is None
+    assert result.projection.label == "No annual target"
+    assert result.value is None
     assert result.status == "none"
-    assert not result.at_risk
+    officer = OfficerForecast(value=D(50), comment="", period="2025-06")
+    kept = forecasts.forecast_for(facts(), data(values), YEAR, as_of=at("2025-06"), officer=officer)
+    assert (kept.value, kept.level) == (D(50), None)
+    assert not kept.at_risk
 
 
 def test_a_profiled_target_counts_as_the_annual_target():

@@ -60,10 +60,11 @@ def test_last_years_profile_and_unactivated_values_ignored():
     indicator = monthly()
     history(indicator, periods.parse("2025-05"), [5] * 12 + [10, 10])
     ValueFactory(indicator=indicator, period="2025-06", value=D(1000), status="submitted")
+    TargetFactory(indicator=indicator, period="2025/26", value=D(60))
     result = forecasts.forecasts_for(indicator_ids=[indicator.id], year="2025/26")[indicator.id]
     assert result.projection.method is Method.PROFILE
     assert result.projection.value == D(20 + 50)
-    assert result.status == "none"  # no annual target
+    assert result.status == "green"
 
 
 def test_many_indicators_take_a_fixed_number_of_queries(django_assert_max_num_queries):
@@ -83,6 +84,7 @@ def test_many_indicators_take_a_fixed_number_of_queries(django_assert_max_num_qu
 def test_a_percentage_projection_respects_allow_over_100():
     indicator = IndicatorFactory(frequency="monthly", aggregation="last", unit="percent")
     history(indicator, periods.parse("2025-06"), [90, 95, 99])
+    TargetFactory(indicator=indicator, period="2025/26", value=D(95))
     result = forecasts.forecasts_for(indicator_ids=[indicator.id], year="2025/26")[indicator.id]
     assert result.projection.value == D(100)
 
@@ -90,3 +92,30 @@ def test_a_percentage_projection_respects_allow_over_100():
 def test_as_of_outside_the_year_is_refused():
     with pytest.raises(periods.PeriodError):
         forecasts.forecasts_for(indicator_ids=[1], year="2025/26", as_of="2026/27 Q1")
+
+
+def test_indicator_status_and_the_api_carry_the_forecast_with_the_values_digits():
+    import io
+
+    from django.core.management import call_command
+
+    indicator = monthly(code="WAS 009")
+    indicator.decimals = 1
+    indicator.save()
+    TargetFactory(indicator=indicator, period="2025/26", value=D(130))
+    history(indicator, periods.parse("2025-06"), [10, 10, 10], target=10)
+    plain = monthly(code="WAS 010")  # no annual target, no officer forecast: empty
+    history(plain, periods.parse("2025-06"), [10, 10, 10], target=10)
+    Value.objects.filter(indicator=indicator, period="2025-05").update(forecast=D("125.25"))
+    out = io.StringIO()
+    call_command("indicator_status", "--period", "2025-06", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].endswith(",assurance,forecast")
+    assert lines[1].startswith("WAS 009,2025-06,")
+    assert lines[1].endswith(",125.3")
+    assert lines[2].startswith("WAS 010,2025-06,")
+    assert lines[2].endswith(",none,")
+    # As known at April: no officer forecast yet, and one month is not enough to project.
+    out = io.StringIO()
+    call_command("indicator_status", "--period", "2025-04", "--format", "json", stdout=out)
+    assert '"forecast": null' in out.getvalue()
