@@ -37,6 +37,7 @@ class Kind(StrEnum):
     REACH_THE_SUMMIT = "reach-the-summit"
     BENCHMARKING = "benchmarking"
     RISK = "risk"
+    ANNUAL = "annual"
 
     @property
     def title(self) -> str:
@@ -48,8 +49,11 @@ class Kind(StrEnum):
 
     @property
     def frequency(self) -> Frequency:
-        """The kind of period the report is for: a month for the monthly report, else a quarter."""
-        return Frequency.MONTHLY if self is Kind.MONTHLY else Frequency.QUARTERLY
+        """The kind of period the report is for: a month for the monthly report, a financial
+        year for the annual report, else a quarter."""
+        if self is Kind.MONTHLY:
+            return Frequency.MONTHLY
+        return Frequency.ANNUAL if self is Kind.ANNUAL else Frequency.QUARTERLY
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:
@@ -65,6 +69,7 @@ _KIND_TITLES = {
     Kind.REACH_THE_SUMMIT: "Reach the Summit report",
     Kind.BENCHMARKING: "Benchmarking report",
     Kind.RISK: "Risk management report",
+    Kind.ANNUAL: "Annual performance report",
 }
 
 
@@ -119,24 +124,33 @@ def parse_audience(text: str | None) -> Audience:
         ) from None
 
 
+# How a message names each kind of period, with an example.
+_PERIOD_WORDS = {
+    Frequency.MONTHLY: ("a month", "2024-07"),
+    Frequency.QUARTERLY: ("a quarter", "2024/25 Q1"),
+    Frequency.ANNUAL: ("a financial year", "2024/25"),
+}
+
+
 def parse_period(kind: Kind, text: str) -> Period:
-    """The report's period: a month (`2024-07`) for the monthly report, else a quarter.
+    """The report's period: a month (`2024-07`) for the monthly report, a financial year
+    (`2024/25`) for the annual report, else a quarter.
 
     The strategic actions report is bi-annual: its period is the quarter ending the half-year
     (Q2, reported on 1 October; Q4, reported on 1 April).
     """
     wanted = kind.frequency
-    example = "2024-07" if wanted is Frequency.MONTHLY else "2024/25 Q1"
+    word, example = _PERIOD_WORDS[wanted]
     try:
         period = periods.parse(text or "")
     except periods.PeriodError:
         raise BadArgument(
-            "period", f"“{text}” is not a period: write a {wanted.value[:-2]} like {example}"
+            "period", f"“{text}” is not a period: write {word} like {example}"
         ) from None
     if period.kind is not wanted:
         raise BadArgument(
             "period",
-            f"The {kind.title.lower()} is for a {wanted.value[:-2]} like {example}, not “{text}”",
+            f"The {kind.title.lower()} is for {word} like {example}, not “{text}”",
         )
     if kind is Kind.STRATEGIC_ACTIONS and period.quarter_number not in (2, 4):
         raise BadArgument(

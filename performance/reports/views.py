@@ -36,6 +36,7 @@ from performance.reports.models import PublishedReport, ReportJob
 PERIOD_HINTS = {
     Kind.MONTHLY: "A month, like 2025-07",
     Kind.STRATEGIC_ACTIONS: "Q2 or Q4 of a financial year, like 2025/26 Q2",
+    Kind.ANNUAL: "A financial year, like 2025/26",
 }
 
 
@@ -47,6 +48,10 @@ def default_period(kind: Kind, *, today=None) -> periods.Period:
     if kind is Kind.STRATEGIC_ACTIONS:
         while quarter.quarter_number not in (2, 4):
             quarter = quarter.previous()
+    if kind is Kind.ANNUAL:
+        # The latest year whose Q4 has been collected: the year the report is published for.
+        year = quarter.financial_year
+        return year if quarter.quarter_number == 4 else year.previous()
     return quarter
 
 

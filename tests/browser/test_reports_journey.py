@@ -13,7 +13,7 @@ from tests.reports.council import MONTH, PERIOD, UNPUBLISHED, make_council
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PERIODS = {Kind.MONTHLY: MONTH, Kind.STRATEGIC_ACTIONS: "2025/26 Q2"}
+PERIODS = {Kind.MONTHLY: MONTH, Kind.STRATEGIC_ACTIONS: "2025/26 Q2", Kind.ANNUAL: "2024/25"}
 
 
 def test_every_report_page_is_accessible(page):

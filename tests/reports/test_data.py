@@ -35,6 +35,7 @@ def test_every_kind_of_the_spec_is_known():
         "reach-the-summit",
         "benchmarking",
         "risk",
+        "annual",
     ]
     assert [a.value for a in Audience] == ["mt", "cabinet", "scrutiny"]
 
@@ -42,12 +43,14 @@ def test_every_kind_of_the_spec_is_known():
 @pytest.mark.parametrize(
     ("call", "field", "words"),
     [
-        (lambda: parse_kind("annual"), "kind", "annual"),
+        (lambda: parse_kind("yearly"), "kind", "yearly"),
         (lambda: parse_audience("council"), "audience", "council"),
         (lambda: parse_period(Kind.QUARTERLY, "2025-26 Q1"), "period", "2025-26 Q1"),
         (lambda: parse_period(Kind.QUARTERLY, "2025-07"), "period", "2025-07"),
         (lambda: parse_period(Kind.MONTHLY, "2025/26 Q1"), "period", "2025/26 Q1"),
         (lambda: parse_period(Kind.STRATEGIC_ACTIONS, "2025/26 Q1"), "period", "Q2"),
+        (lambda: parse_period(Kind.ANNUAL, "2025/26 Q4"), "period", "a financial year"),
+        (lambda: parse_period(Kind.ANNUAL, "2025-26"), "period", "2025-26"),
     ],
 )
 def test_bad_arguments_name_the_field_and_the_text(call, field, words):

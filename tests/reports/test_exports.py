@@ -10,7 +10,7 @@ from performance.reports.data import Audience, Kind, parse_period
 from tests.reports.conftest import cells, pdf_text, workbook
 from tests.reports.council import MONTH, PERIOD, UNPUBLISHED
 
-PERIODS = {Kind.MONTHLY: MONTH, Kind.STRATEGIC_ACTIONS: "2025/26 Q2"}
+PERIODS = {Kind.MONTHLY: MONTH, Kind.STRATEGIC_ACTIONS: "2025/26 Q2", Kind.ANNUAL: "2024/25"}
 
 
 def build(kind: Kind, audience: Audience = Audience.MT, **kwargs):
@@ -41,6 +41,7 @@ EXPECTED = {
     Kind.REACH_THE_SUMMIT: ["Waste and Street Scene", "League table"],
     Kind.BENCHMARKING: ["Household waste recycled (benchmark)", "Nearest neighbours"],
     Kind.RISK: ["Heat map of current scores", "0 open risks", "No open risk is above"],
+    Kind.ANNUAL: ["WAS 001", "HOU 003", "Direction over three years", "Outturn"],
 }
 
 

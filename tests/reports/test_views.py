@@ -20,7 +20,7 @@ from tests.reports.council import MONTH, PERIOD, UNPUBLISHED
 
 pytestmark = pytest.mark.django_db
 
-PERIODS = {Kind.MONTHLY: MONTH, Kind.STRATEGIC_ACTIONS: "2025/26 Q2"}
+PERIODS = {Kind.MONTHLY: MONTH, Kind.STRATEGIC_ACTIONS: "2025/26 Q2", Kind.ANNUAL: "2024/25"}
 
 
 def url(kind: Kind, name: str = "reports:report") -> str:
@@ -83,7 +83,7 @@ def test_a_bad_period_is_a_400_naming_the_field(client, council):
 
 def test_an_unknown_kind_is_404(client, council):
     client.force_login(council.member)
-    assert client.get("/reports/annual/").status_code == 404
+    assert client.get("/reports/yearly/").status_code == 404
 
 
 def test_the_index_picker_redirects_or_explains(client, council):
@@ -92,7 +92,7 @@ def test_the_index_picker_redirects_or_explains(client, council):
     ok = client.get(reverse("reports:show"), {"kind": "monthly", "period": MONTH})
     assert ok.status_code == 302
     assert ok.url.startswith(url(Kind.MONTHLY))
-    bad = client.get(reverse("reports:show"), {"kind": "annual", "period": MONTH})
+    bad = client.get(reverse("reports:show"), {"kind": "yearly", "period": MONTH})
     assert bad.status_code == 400
     assert 'href="#kind"' in bad.content.decode()
 
@@ -235,7 +235,8 @@ def test_render_report_writes_a_valid_pdf(council, tmp_path):
 @pytest.mark.parametrize(
     ("args", "named"),
     [
-        (["annual", "--period", PERIOD], "kind"),
+        (["yearly", "--period", PERIOD], "kind"),
+        (["annual", "--period", PERIOD], "period"),
         (["quarterly", "--period", "2025/26 Q9"], "period"),
         (["monthly", "--period", PERIOD], "period"),
         (["quarterly", "--period", PERIOD, "--audience", "council"], "audience"),

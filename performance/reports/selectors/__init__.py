@@ -6,7 +6,7 @@ activated values. Each builder runs a fixed number of queries whatever the numbe
 indicators, teams or actions.
 
 One module per report kind (`quarterly`, `monthly`, `complaints`, `strategic_actions`,
-`data_quality`, `reach_the_summit`, `benchmarking`, `risks`) over the pieces they share: `common` (the
+`data_quality`, `reach_the_summit`, `benchmarking`, `risks`, `annual`) over the pieces they share: `common` (the
 report frame, bar charts), `statuses` (indicator rows and their summary), `spotlights` (Red and
 Amber indicators with comment, action plan and chart) and `scope` (whose teams a reader sees).
 Callers use the two entry points here: `build` and `reader_team_ids`.
@@ -21,6 +21,7 @@ from performance.core.periods import Period
 from performance.models.visibility import User
 from performance.reports.data import Audience, Kind, Report
 from performance.reports.selectors import (
+    annual,
     benchmarking,
     complaints,
     data_quality,
@@ -43,6 +44,7 @@ BUILDERS: dict[Kind, Callable[..., Report]] = {
     Kind.REACH_THE_SUMMIT: reach_the_summit.reach_the_summit,
     Kind.BENCHMARKING: benchmarking.benchmarking,
     Kind.RISK: risks.risk,
+    Kind.ANNUAL: annual.annual,
 }
 # Kinds with risks in them: they read as their reader (`reader`) and leave confidential risks
 # out of what is published (`public`), see selectors/risks.py.
