@@ -114,20 +114,33 @@ class Process:
     def tail(self, chars: int = 4000) -> str:
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
 
-    def stop(self, timeout: float = 20) -> None:
-        """SIGTERM the whole process group (gunicorn's and Celery's children too), then SIGKILL."""
-        if self.popen is None:
-            return
-        pgid = self.popen.pid  # setsid: the group's id is the leader's pid
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.popen.wait(timeout=timeout)
-        # The leader may be gone while a child lingers: the group gets SIGKILL either way.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.popen.wait(timeout=5)
+    def terminate(self) -> None:
+        """SIGTERM the whole process group: gunicorn's and Celery's children too."""
+        if self.popen is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.popen.pid, signal.SIGTERM)  # setsid: group id = leader's pid
+
+    def kill(self) -> None:
+        """SIGKILL what is left of the group (a leader gone while a child lingers too)."""
+        if self.popen is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.popen.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.popen.wait(timeout=5)
+
+
+def stop_all(processes: list[Process], timeout: float = 20) -> None:
+    """Stop every process at once: SIGTERM to each group (Celery finishes the task in hand,
+    gunicorn the requests in flight), then SIGKILL whatever is left after `timeout` seconds."""
+    for process in processes:
+        process.terminate()
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        if process.popen is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.popen.wait(timeout=max(0.1, deadline - time.monotonic()))
+    for process in processes:
+        process.kill()
 
 
 @dataclass
@@ -330,9 +343,7 @@ def running(
         _wait_healthy(result.processes, start_timeout)
         yield result
     finally:
-        # Workers first (they may be mid-task and should finish), servers together after.
-        for process in reversed(result.processes):
-            process.stop()
+        stop_all(result.processes)
         if own_folder:
             shutil.rmtree(folder, ignore_errors=True)
 
