@@ -64,3 +64,9 @@ bench: install
 # only; fails on any error. Run `make bench` first (it seeds the database).
 loadtest: install
 	$(PY) scripts/loadtest.py --serve $(BENCH_DATABASE_URL) --users 50 --seconds 60 $(LOADTEST_ARGS)
+
+# Two servers as one (issue 21): the same load spread over two gunicorn servers on the bench
+# database, one Redis and one media folder (scripts/cluster.py), users alternating between them.
+.PHONY: loadtest-two-servers
+loadtest-two-servers: install
+	$(PY) scripts/loadtest.py --serve $(BENCH_DATABASE_URL) --servers 2 --users 50 --seconds 60 $(LOADTEST_ARGS)

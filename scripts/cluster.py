@@ -248,7 +248,8 @@ def running(
     start_timeout: float = 90,
 ) -> Iterator[Cluster]:
     """Start `servers` gunicorn servers and `workers` Celery workers (the first with beat), wait
-    until every one is healthy, yield the cluster, and stop them all on the way out.
+    until every one is healthy, yield the cluster, and stop them all on the way out. With no
+    worker nothing runs in the background (a load test of pages on a database not to be written).
 
     The database must be migrated already. `folder` (default: a new temporary folder, removed
     afterwards) holds each process's var dir and log, and the shared media folder unless
@@ -257,8 +258,8 @@ def running(
     """
     if not redis_url:
         raise ClusterError("several servers need Redis: the file-system broker is per machine")
-    if servers < 1 or workers < 1:
-        raise ClusterError("a cluster needs at least one server and one worker")
+    if servers < 1 or workers < 0:
+        raise ClusterError("a cluster needs at least one server (and no fewer than 0 workers)")
     own_folder = folder is None
     folder = Path(tempfile.mkdtemp(prefix="summit-cluster-")) if folder is None else folder
     folder.mkdir(parents=True, exist_ok=True)

@@ -243,7 +243,16 @@ def main() -> int:
     )
     parser.add_argument("--serve", metavar="DATABASE_URL", help="start gunicorn on this database")
     parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2))
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        help="with --serve: this many gunicorn servers on one database and Redis, users spread "
+        "over them (scripts/cluster.py; --workers is per server)",
+    )
     args = parser.parse_args()
+    if args.serve and args.servers > 1:
+        return run_on_several(args, parser)
     server = None
     if args.serve:
         server, args.base = serve(args.serve, args.workers)
@@ -254,6 +263,30 @@ def main() -> int:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
+
+
+def run_on_several(args, parser) -> int:
+    """`--servers N`: N gunicorn servers as one (issue 21; scripts/cluster.py) on the --serve
+    database, one Redis and one media folder, each user sent to one of them in turn, as a load
+    balancer without sticky sessions would. No Celery worker: the load test only reads pages,
+    and a beat would run the schedule on the bench database."""
+    import cluster
+
+    var_dir = Path(os.environ.get("BENCH_VAR_DIR", "/tmp/summit-bench-var"))
+    with cluster.running(
+        database_url=args.serve,
+        redis_url="redis://127.0.0.1:6379/15",
+        servers=args.servers,
+        workers=0,
+        gunicorn_workers=args.workers,
+        media_root=var_dir / "media",
+        extra_env={"AXES_FAILURE_LIMIT": "1000"},
+    ) as several:
+        args.bases = [server.base for server in several.servers]
+        args.base = args.bases[0]
+        servers = ", ".join(args.bases)
+        print(f"{args.servers} gunicorn servers ({args.workers} workers × 4 threads) at {servers}")
+        return run(args, parser)
 
 
 def run(args, parser) -> int:
@@ -267,6 +300,8 @@ def run(args, parser) -> int:
     host, port = url.hostname, url.port or 80
 
     pages = available_pages(host, port, args.timeout)
+    # --servers: user n goes to server n mod N (all on loopback, started by run_on_several).
+    ports = [urllib.parse.urlsplit(b).port or 80 for b in getattr(args, "bases", [args.base])]
     if not all(pages.values()):
         print("no page answers for some demo user; is the demo council seeded?", file=sys.stderr)
         return 2
@@ -275,7 +310,7 @@ def run(args, parser) -> int:
     threads = [
         threading.Thread(
             target=worker,
-            args=(n, host, port, pages, stop_at, args.timeout, args.think, tally),
+            args=(n, host, ports[n % len(ports)], pages, stop_at, args.timeout, args.think, tally),
             daemon=True,
         )
         for n in range(args.users)
