@@ -281,43 +281,34 @@ def describe(request: ActionPlanRequest) -> str:
     return f"Open an action plan for {request.indicator.code}, {why} in {request.period}"
 
 
-def states_for(indicator_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """What the reports say of each indicator's plan (one query each for plans and requests):
-    `{"state": "open"|"requested"|"no_plan", "text": ..., "plan": ActionPlan | None}`; an
-    indicator with none of these is left out. An open plan wins; then a waiting request; then a
-    "no plan" decision whose review date has not passed."""
-    ids = set(indicator_ids)
-    result: dict[int, dict[str, Any]] = {}
-    today = _today()
-    for plan in (
-        ActionPlan.objects.filter(indicator_id__in=ids, status=ActionPlan.Status.OPEN)
-        .select_related("owner")
-        .order_by("indicator_id", "-opened_on", "-id")
-    ):
-        result.setdefault(
-            plan.indicator_id or 0, {"state": "open", "text": "Plan open", "plan": plan}
-        )
-    for request in (
-        ActionPlanRequest.objects.filter(indicator_id__in=ids)
-        .exclude(indicator_id__in=list(result))
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the reports say of an indicator without an open plan: a plan is requested, or none
+    is needed (with why, until its review date)."""
+
+    state: str  # "requested" | "no_plan"
+    text: str  # "Plan requested" | "No plan: <reason>"
+    reason: str = ""
+    review_on: dt.date | None = None
+
+
+def answers_for(indicator_ids: Iterable[int], *, today: dt.date | None = None) -> dict[int, Answer]:
+    """Each indicator's waiting request, else its latest "no plan" decision whose review date has
+    not passed, by indicator id (others left out). One query. Open plans are the caller's."""
+    today = today or _today()
+    result: dict[int, Answer] = {}
+    for indicator_id, status, reason, review_on in (
+        ActionPlanRequest.objects.filter(indicator_id__in=set(indicator_ids))
         .filter(
             Q(status=ActionPlanRequest.Status.REQUESTED)
             | Q(status=ActionPlanRequest.Status.NO_PLAN, review_on__gte=today)
         )
-        .order_by("indicator_id", "-raised_at")
+        .order_by("indicator_id", "-raised_at", "-id")
+        .values_list("indicator_id", "status", "no_plan_reason", "review_on")
     ):
-        if request.indicator_id in result:
-            continue
-        if request.status == ActionPlanRequest.Status.REQUESTED:
-            result[request.indicator_id] = {
-                "state": "requested",
-                "text": "Plan requested",
-                "plan": None,
-            }
-        else:
-            result[request.indicator_id] = {
-                "state": "no_plan",
-                "text": f"No plan: {request.no_plan_reason}",
-                "plan": None,
-            }
+        if status == ActionPlanRequest.Status.REQUESTED:
+            result[indicator_id] = Answer("requested", "Plan requested")
+        elif indicator_id not in result:
+            text = f"No plan: {reason.strip().rstrip('.')}"
+            result[indicator_id] = Answer("no_plan", text, reason, review_on)
     return result

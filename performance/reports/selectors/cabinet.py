@@ -6,8 +6,10 @@ actions) is the Management Team report's; the outcome tables go to the workbook 
 Policy for the decisions:
 - Cabinet is asked to *agree* an action plan only when one is open for a Red KPI and it was
   opened in the report's quarter or after (new since the last report); an older open plan is
-  one to *note progress on*; a Red KPI without an open plan is named among those Cabinet is
-  asked to request plans for. Never "agree" a plan that does not exist.
+  one to *note progress on*. A Red KPI without an open plan (issue 20) is noted as having a
+  plan requested of its head of service, or as judged to need none (why, and its review date);
+  one with neither is named among those Cabinet is asked to request plans for. Never "agree" a
+  plan that does not exist.
 - More than `NAMED_MAX` plans (or indicators) of one kind are counted, not named one by one:
   the table beside the decisions names every one.
 """
@@ -20,6 +22,7 @@ from typing import Any
 
 from performance.core.periods import Period
 from performance.models import Indicator
+from performance.plans import requests as plan_requests
 from performance.reports.data import Chart, Column, Section, Table
 from performance.reports.selectors.common import _bars, _person
 from performance.reports.selectors.spotlights import _action_plans
@@ -40,6 +43,10 @@ class RedKpi:
     plan_opened: str = ""  # "15 October 2025"
     plan_opened_short: str = ""  # "15 Oct 2025", for the table's narrow column
     plan_is_new: bool = False
+    # Without an open plan (issue 20): "requested", or "no_plan" with why and its review date.
+    answer: str = ""
+    no_plan_reason: str = ""
+    review_on: str = ""  # "31 March 2027"
 
     @property
     def name(self) -> str:
@@ -60,11 +67,24 @@ def red_kpis(
         key=lambda row: row["indicator"],
     )
     plans = _action_plans(row["indicator_id"] for row in red)
+    answers = plan_requests.answers_for(
+        [row["indicator_id"] for row in red if row["indicator_id"] not in plans]
+    )
     result = []
     for row in red:
         plan, _version = plans.get(row["indicator_id"], (None, None))
         if plan is None:
-            result.append(RedKpi(row=row))
+            answer = answers.get(row["indicator_id"])
+            result.append(
+                RedKpi(
+                    row=row,
+                    answer=answer.state if answer else "",
+                    no_plan_reason=answer.reason.strip().rstrip(".") if answer else "",
+                    review_on=f"{answer.review_on:%-d %B %Y}"
+                    if answer and answer.review_on
+                    else "",
+                )
+            )
             continue
         result.append(
             RedKpi(
@@ -124,7 +144,9 @@ def decisions(rows: list[dict[str, Any]], reds: list[RedKpi], period: Period) ->
 
     new = [kpi for kpi in reds if kpi.plan_title and kpi.plan_is_new]
     older = [kpi for kpi in reds if kpi.plan_title and not kpi.plan_is_new]
-    missing = [kpi for kpi in reds if not kpi.plan_title]
+    requested = [kpi for kpi in reds if not kpi.plan_title and kpi.answer == "requested"]
+    no_plan = [kpi for kpi in reds if not kpi.plan_title and kpi.answer == "no_plan"]
+    missing = [kpi for kpi in reds if not kpi.plan_title and not kpi.answer]
     if len(new) > NAMED_MAX:
         sentences.append(
             f"Cabinet is asked to agree the {len(new)} action plans opened since {period.start:%-d %B %Y} "
@@ -148,6 +170,24 @@ def decisions(rows: list[dict[str, Any]], reds: list[RedKpi], period: Period) ->
             f"{kpi.name}, open since {kpi.plan_opened} (owner {kpi.plan_owner})."
             for kpi in older
         ]
+    if requested:
+        names = [kpi.name for kpi in requested[:NAMED_MAX]]
+        if len(requested) > NAMED_MAX:
+            names.append(f"{len(requested) - NAMED_MAX} more named under “{RED_SECTION}”")
+        sentences.append(
+            "Cabinet is asked to note that Summit has asked the heads of service for action "
+            f"plans, not yet opened, for {_names(names)}."
+        )
+    sentences += [
+        f"Cabinet is asked to note that no action plan is judged needed for {kpi.name}: "
+        f"{kpi.no_plan_reason} (to be reviewed by {kpi.review_on})."
+        for kpi in no_plan[:NAMED_MAX]
+    ]
+    if len(no_plan) > NAMED_MAX:
+        sentences.append(
+            f"Cabinet is asked to note the {len(no_plan) - NAMED_MAX} other Red key performance "
+            f"indicators judged to need no action plan, each named under “{RED_SECTION}”."
+        )
     if missing:
         names = [kpi.name for kpi in missing[:NAMED_MAX]]
         if len(missing) > NAMED_MAX:
@@ -189,7 +229,10 @@ def red_table(reds: list[RedKpi], period: Period) -> Table:
     rows = [
         {
             **kpi.row,
-            "plan": kpi.plan_title or "No action plan yet",
+            "plan": kpi.plan_title
+            or {"requested": "Plan requested", "no_plan": f"No plan: {kpi.no_plan_reason}"}.get(
+                kpi.answer, "No action plan yet"
+            ),
             "owner": kpi.plan_owner,
             "opened": kpi.plan_opened_short,
         }

@@ -17,6 +17,7 @@ from performance.core import charts, spc, status
 from performance.core.periods import Period
 from performance.indicators import selectors as performance_selectors
 from performance.models import Action, ActionPlan, ActionPlanVersion, Indicator, Value
+from performance.plans import requests as plan_requests
 from performance.reports.data import Chart, PlanAction, Spotlight
 from performance.reports.selectors.common import _person
 from performance.reports.selectors.statuses import STATUS_ORDER
@@ -201,7 +202,16 @@ def _questions(spotlight: Spotlight) -> list[str]:
     asks = []
     if not spotlight.comment:
         asks.append(f"No performance comment was given for {spotlight.code}: what explains it?")
-    if not spotlight.plan_title:
+    if not spotlight.plan_title and spotlight.plan_status.startswith("No plan:"):
+        asks.append(
+            f"The service judged that {spotlight.code} needs no action plan "
+            f"({spotlight.plan_status.removeprefix('No plan: ')}): is that still right?"
+        )
+    elif not spotlight.plan_title and spotlight.plan_status:
+        asks.append(
+            f"An action plan has been asked for {spotlight.code}: when will it be in place?"
+        )
+    elif not spotlight.plan_title:
         asks.append(
             f"No open action plan is recorded for {spotlight.code}: what will be done to bring it "
             "back to target, and by when?"
@@ -238,6 +248,8 @@ def _spotlights(
     ids = [row["indicator_id"] for row in chosen]
     comments = _comments(ids, period)
     plans = _action_plans(ids)
+    # Without an open plan: a plan requested, or none needed (issue 20).
+    answers = plan_requests.answers_for([i for i in ids if i not in plans])
     # A chart where it tells the committee something: every Red, and an Amber whose SPC shows
     # a special cause of concern. An Amber in common-cause variation is read from its figures
     # (its SPC reading is in the facts); 400 more charts would double a county's PDF.
@@ -275,7 +287,7 @@ def _spotlights(
             plan_version=version.number if version else None,
             plan_status=f"Open since {plan.opened_on:%-d %B %Y}, owner {_person(plan.owner)}"
             if plan
-            else "",
+            else (answers[indicator.id].text if indicator.id in answers else ""),
             actions=[
                 PlanAction(
                     description=action.description,
