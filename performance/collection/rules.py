@@ -30,6 +30,9 @@ class Entry:
     numerator: Decimal | None = None
     denominator: Decimal | None = None
     comment: str = ""
+    # The officer's forecast of the financial year's outturn and why (issue 20; optional).
+    forecast: Decimal | None = None
+    forecast_comment: str = ""
 
 
 def _number(raw: object, label: str, errors: dict[str, str], name: str) -> Decimal | None:
@@ -143,7 +146,56 @@ def clean_entry(
         errors["numerator" if is_ratio(indicator) else "value"] = (
             "Enter the numerator and denominator" if is_ratio(indicator) else "Enter a value"
         )
-    return Entry(value, numerator, denominator, comment), errors
+    forecast, forecast_comment = clean_forecast(indicator, raw, errors)
+    return Entry(value, numerator, denominator, comment, forecast, forecast_comment), errors
+
+
+FORECAST_LABEL = "Forecast of the year-end outturn"
+
+
+def asks_forecast(indicator: Indicator) -> bool:
+    """Whether a return of `indicator` may carry a year-end forecast: a monthly or quarterly
+    indicator with a target polarity (an annual one's return is the outturn itself)."""
+    return (
+        indicator.frequency != Indicator.FrequencyChoice.ANNUAL
+        and indicator.polarity != Indicator.PolarityChoice.NONE
+    )
+
+
+def clean_forecast(
+    indicator: Indicator, raw: Mapping[str, object], errors: dict[str, str]
+) -> tuple[Decimal | None, str]:
+    """The optional forecast of the year-end outturn and its comment (issue 20), errors by
+    field. Within what the unit allows: not negative and, for a percentage, not above 100,
+    unless the indicator's validation settings allow it (read only for such a figure)."""
+    comment = str(raw.get("forecast_comment") or "").strip()
+    forecast = _number(raw.get("forecast"), FORECAST_LABEL, errors, "forecast")
+    for name, label in (("forecast", FORECAST_LABEL), ("forecast_comment", "Forecast comment")):
+        if "\x00" in str(raw.get(name) or ""):
+            errors[name] = f"{label} must not contain a null character"
+    if len(comment) > MAX_COMMENT:
+        errors["forecast_comment"] = f"Forecast comment must be {MAX_COMMENT} characters or fewer"
+    if forecast is None:
+        if comment and "forecast" not in errors:
+            errors["forecast"] = (
+                f"Enter the {FORECAST_LABEL.lower()} that the forecast comment explains, "
+                "or remove the comment"
+            )
+        return None, comment
+    if not asks_forecast(indicator):
+        errors["forecast"] = (
+            f"{FORECAST_LABEL} is only for monthly and quarterly indicators with a target; "
+            f"leave it empty for {indicator.code}"
+        )
+        return None, comment
+    percent = indicator.unit == Indicator.Unit.PERCENT
+    if forecast < 0 or (percent and forecast > 100):
+        settings = hooks.one(hooks.INDICATOR_SETTINGS)([indicator])[indicator.pk]
+        if forecast < 0 and not settings.get("allow_negative"):
+            errors["forecast"] = f"{FORECAST_LABEL} must not be negative"
+        elif percent and forecast > 100 and not settings.get("allow_over_100"):
+            errors["forecast"] = f"{FORECAST_LABEL} must be a percentage from 0 to 100"
+    return forecast, comment
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,16 @@ from performance.common import access, activations, audit, hooks
 from performance.core import periods, status
 from performance.models import CollectionRound, Indicator, Value
 
-AUDITED = ["value", "numerator", "denominator", "comment", "status", "return_reason"]
+AUDITED = [
+    "value",
+    "numerator",
+    "denominator",
+    "comment",
+    "forecast",
+    "forecast_comment",
+    "status",
+    "return_reason",
+]
 
 
 # --- errors -----------------------------------------------------------------------------------
@@ -190,6 +199,8 @@ def _store(
         "numerator": entry.numerator,
         "denominator": entry.denominator,
         "comment": entry.comment,
+        "forecast": entry.forecast,
+        "forecast_comment": entry.forecast_comment,
         "status": target_status,
     }
     existing = Value.objects.filter(indicator=indicator, period=period).values_list("pk", flat=True)
@@ -219,7 +230,15 @@ def _store(
         audit.created(
             actor=user,
             instance=value,
-            fields=["value", "numerator", "denominator", "comment", "status"],
+            fields=[
+                "value",
+                "numerator",
+                "denominator",
+                "comment",
+                "forecast",
+                "forecast_comment",
+                "status",
+            ],
             reason="submitted" if submit else "",
         )
         return value

@@ -5,6 +5,7 @@ a live status preview, or all at once through the Excel workbook.
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,19 +22,48 @@ from performance.collection import due, excel, rules
 from performance.collection import services as collection
 from performance.collection.views.common import STATUS_ICONS, round_or_404, status_preview
 from performance.common import access, hooks
-from performance.core import periods
-from performance.models import CollectionRound, Indicator, Value
+from performance.core import periods, status
+from performance.indicators import selectors
+from performance.models import CollectionRound, Indicator, Target, Value
 
 # Read as done (issue 19): no form once submitted or activated, unless the enterer asks to
 # change a submitted one (saving it as a draft withdraws it; the service allows that until a
 # data manager activates it).
 DONE = (Value.Status.SUBMITTED, Value.Status.ACTIVATED)
+FORECAST_FIELDS = ("forecast", "forecast_comment")
 
 
 def _evidence(items: list[due.DueItem]) -> dict[int, list]:
     """The working papers of the items' values (one query, by the data quality app's hook)."""
     ids = [item.value.pk for item in items if item.value is not None]
     return hooks.one(hooks.VALUE_EVIDENCE)(ids) if ids else {}
+
+
+def _annual_targets(items: list[due.DueItem]) -> dict[str, Decimal]:
+    """The annual target of each item (by key) that asks for a year-end forecast (issue 20): a
+    monthly or quarterly indicator with a target for its financial year, its own or profiled
+    over the year's periods (`status.target_for`). One query."""
+    asking = [i for i in items if rules.asks_forecast(i.indicator)]
+    if not asking:
+        return {}
+    years = {i.key: periods.parse(i.period).financial_year for i in asking}
+    targets: dict[int, dict[str, Decimal]] = {}
+    for indicator_id, period, value in Target.objects.filter(
+        indicator_id__in={i.indicator.pk for i in asking},
+        period_start__gte=min(y.start for y in years.values()),
+        period_start__lte=max(y.end for y in years.values()),
+    ).values_list("indicator_id", "period", "value"):
+        targets.setdefault(indicator_id, {})[period] = value
+    result = {}
+    for item in asking:
+        target = status.target_for(
+            selectors.indicator_facts(item.indicator),
+            status.IndicatorData(targets=targets.get(item.indicator.pk, {})),
+            years[item.key],
+        )
+        if target is not None:
+            result[item.key] = target
+    return result
 
 
 def _item_context(
@@ -45,7 +75,10 @@ def _item_context(
     stale="",
     editing=False,
     evidence: dict[int, list] | None = None,
+    annual_targets: dict[str, Decimal] | None = None,
 ) -> dict:
+    if annual_targets is None:
+        annual_targets = _annual_targets([item])
     value = item.value
     done = value is not None and value.status in DONE
     read_only = done and (value.status == Value.Status.ACTIVATED or not (editing or raw or stale))
@@ -59,6 +92,10 @@ def _item_context(
             if value is None or value.denominator is None
             else value.denominator.normalize(),
             "comment": value.comment if value else "",
+            "forecast": ""
+            if value is None or value.forecast is None
+            else value.forecast.normalize(),
+            "forecast_comment": value.forecast_comment if value else "",
         }
         current = value.value if value else None
     else:
@@ -79,6 +116,9 @@ def _item_context(
             comment=str(raw.get("comment") or ""),
         ),
         "ratio": rules.is_ratio(item.indicator),
+        # The optional year-end forecast (issue 20), with the target it is judged against.
+        "annual_target": annual_targets.get(item.key),
+        "forecast_year": periods.parse(item.period).financial_year,
         "read_only": read_only,
         "editing": editing and done and not read_only,
         "managers": _names(item.indicator.managers.all()) if done else "",
@@ -156,6 +196,7 @@ def _my_returns_context(request, *, override: dict | None = None) -> dict:
     rounds, items = _my_items(request.user)
     states = {r.pk: due.round_state(r) for r in rounds}
     evidence = _evidence(items)
+    annual_targets = _annual_targets(items)
     groups = []
     for round_ in rounds:
         round_items = [i for i in items if i.round.pk == round_.pk]
@@ -166,7 +207,10 @@ def _my_returns_context(request, *, override: dict | None = None) -> dict:
             else:
                 contexts.append(
                     _item_context(
-                        item, editing=request.GET.get("edit") == item.key, evidence=evidence
+                        item,
+                        editing=request.GET.get("edit") == item.key,
+                        evidence=evidence,
+                        annual_targets=annual_targets,
                     )
                 )
         counts = Counter(i.status for i in round_items)
@@ -204,7 +248,7 @@ def return_item(request: HttpRequest, round_id: int, indicator_id: int) -> HttpR
         raise PermissionDenied("You are not a data enterer for this indicator.")
     raw = {
         name: request.POST.get(name, "")
-        for name in ("value", "numerator", "denominator", "comment")
+        for name in ("value", "numerator", "denominator", "comment", *FORECAST_FIELDS)
     }
     submit = request.POST.get("action") == "submit"
     version = request.POST.get("version") or None
