@@ -122,3 +122,16 @@ def test_every_app_volume_is_a_directory_of_the_image_owned_by_its_user(compose)
             path = volume.split(":")[1].rstrip("/")
             assert path in created, f"{name}: {path} is not created in the Dockerfile"
             assert created[path] == user, f"{name}: {path} is not owned by {user}"
+
+
+def test_web_and_worker_share_one_media_volume_at_media_root(compose):
+    """Issue 21: a file uploaded through the web server or written by a worker (evidence, a
+    published PDF) is read by the other, so both mount the same volume where MEDIA_ROOT points."""
+    services = compose["services"]
+    for name in ("web", "worker"):
+        media_root = services[name]["environment"]["MEDIA_ROOT"]
+        assert f"media:{media_root}" in services[name]["volumes"], name
+    assert (
+        services["web"]["environment"]["SECRET_KEY"]
+        == (services["worker"]["environment"]["SECRET_KEY"])
+    )
