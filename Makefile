@@ -56,7 +56,7 @@ clean-var:
 # Scale: seed the `stress` council into PostgreSQL (database summit_bench, reused once seeded),
 # run the app under gunicorn and measure the main pages and heavy jobs; writes docs/benchmarks.md.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/summit_bench
-.PHONY: bench loadtest
+.PHONY: bench loadtest loadtest-deadline
 bench: install
 	$(PY) scripts/bench.py --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
 
@@ -70,3 +70,10 @@ loadtest: install
 .PHONY: loadtest-two-servers
 loadtest-two-servers: install
 	$(PY) scripts/loadtest.py --serve $(BENCH_DATABASE_URL) --servers 2 --users 50 --seconds 60 $(LOADTEST_ARGS)
+
+# Deadline day (issue 23): 200 enterers, 40 data managers, 10 officers and 50 members at once
+# for 10 minutes, on a fresh copy of the bench database (summit_bench_deadline; the bench
+# database itself is never written); fails on any error, lost or doubled write or deadlock.
+# A trial: make loadtest-deadline LOADTEST_ARGS="--seconds 60".
+loadtest-deadline: install
+	$(PY) scripts/loadtest.py --deadline-day --serve $(BENCH_DATABASE_URL) $(LOADTEST_ARGS)

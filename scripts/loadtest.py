@@ -29,9 +29,12 @@ import threading
 import time
 import urllib.parse
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
+
+import deadline_day
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,21 +74,71 @@ class Tally:
             self.errors[what] += 1
 
 
+def multipart(boundary: str, fields: dict | list, files: dict[str, tuple[str, bytes]]) -> bytes:
+    """A multipart/form-data body of form `fields` and `files` (as a browser sends an upload)."""
+    parts: list[bytes] = []
+    pairs = fields.items() if isinstance(fields, dict) else fields
+    for name, value in pairs:
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+            f"{value}\r\n".encode()
+        )
+    for name, (filename, content) in files.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
+            + content
+            + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts)
+
+
 class Session:
-    """One user's cookies over one keep-alive connection (reopened if the server closes it)."""
+    """One user's cookies over one keep-alive connection (reopened if the server closes it).
+
+    A connection idle for longer than `IDLE` seconds is reopened before the next request rather
+    than reused: gunicorn closes idle keep-alive connections after 2 s, and a POST sent into a
+    connection the server is closing could not safely be sent again."""
+
+    IDLE = 1.0
 
     def __init__(self, host: str, port: int, timeout: float) -> None:
         self.host, self.port, self.timeout = host, port, timeout
         self.cookies: dict[str, str] = {}
         self.connection: http.client.HTTPConnection | None = None
+        self.used = 0.0
 
-    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, str]:
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        data = None
-        if body is not None:
-            data = urllib.parse.urlencode(body)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: dict | list | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        files: dict[str, tuple[str, bytes]] | None = None,
+        raw: bool = False,
+    ) -> tuple[int, str | bytes]:
+        """(status, text) of one request; `body` form fields (a dict or a list of pairs),
+        `files` {field: (filename, bytes)} sent as multipart; bytes instead of text if `raw`."""
+        headers = {
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            **(headers or {}),
+        }
+        data: str | bytes | None = None
+        if method == "POST":
             headers["Referer"] = f"http://{self.host}:{self.port}{path}"
+            if "csrftoken" in self.cookies:
+                headers["X-CSRFToken"] = self.cookies["csrftoken"]
+        if files:
+            boundary = f"summit{time.time_ns()}"
+            data = multipart(boundary, body or {}, files)
+            headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+        elif body is not None:
+            data = urllib.parse.urlencode(body, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if self.connection is not None and time.monotonic() - self.used > self.IDLE:
+            self.reset()
         for attempt in range(2):
             if self.connection is None:
                 self.connection = http.client.HTTPConnection(
@@ -94,22 +147,23 @@ class Session:
             try:
                 self.connection.request(method, path, body=data, headers=headers)
                 response = self.connection.getresponse()
-                text = response.read().decode(errors="replace")
+                content = response.read()
                 break
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 self.reset()
-                if attempt:
+                if attempt or method != "GET":
                     raise
             except Exception:
                 # A timeout leaves the connection mid-response: never reuse it.
                 self.reset()
                 raise
+        self.used = time.monotonic()
         for header in response.headers.get_all("Set-Cookie") or []:
             cookie = SimpleCookie()
             cookie.load(header)
             for name, morsel in cookie.items():
                 self.cookies[name] = morsel.value
-        return response.status, text
+        return response.status, content if raw else content.decode(errors="replace")
 
     def reset(self) -> None:
         if self.connection is not None:
@@ -182,12 +236,20 @@ def worker(
             time.sleep(think)
 
 
-def serve(database_url: str, workers: int) -> tuple[subprocess.Popen, str]:
-    """gunicorn on a free loopback port against `database_url` (Redis when it answers)."""
+def serve(
+    database_url: str,
+    workers: int,
+    *,
+    threads: int = 4,
+    redis: bool = True,
+    var_dir: Path | None = None,
+) -> tuple[subprocess.Popen, str]:
+    """gunicorn on a free loopback port against `database_url` (Redis when it answers and
+    `redis`; without it Celery's broker is files under `var_dir`, nothing shared)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    var_dir = Path(os.environ.get("BENCH_VAR_DIR", "/tmp/summit-bench-var"))
+    var_dir = var_dir or Path(os.environ.get("BENCH_VAR_DIR", "/tmp/summit-bench-var"))
     var_dir.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(
@@ -200,7 +262,7 @@ def serve(database_url: str, workers: int) -> tuple[subprocess.Popen, str]:
     )
     with socket.socket() as sock:
         sock.settimeout(0.5)
-        if sock.connect_ex(("127.0.0.1", 6379)) == 0:
+        if redis and sock.connect_ex(("127.0.0.1", 6379)) == 0:
             env["REDIS_URL"] = "redis://127.0.0.1:6379/15"
     process = subprocess.Popen(
         [
@@ -211,7 +273,7 @@ def serve(database_url: str, workers: int) -> tuple[subprocess.Popen, str]:
             "--workers",
             str(workers),
             "--threads",
-            "4",
+            str(threads),
             "--timeout",
             "120",
         ],
@@ -232,6 +294,19 @@ def serve(database_url: str, workers: int) -> tuple[subprocess.Popen, str]:
     return process, f"http://127.0.0.1:{port}"
 
 
+def start_server(database_url: str, workers: int) -> tuple[Callable[[], None], str]:
+    """The deadline day's server: gunicorn on the copy, its own var directory, no Redis (so no
+    Celery message of the copy can reach a worker of another database). (stop, base URL)."""
+    process, base = serve(database_url, workers, redis=False, var_dir=deadline_day.VAR_DIR)
+    print(f"gunicorn ({workers} workers × 4 threads) at {base}", flush=True)
+
+    def stop() -> None:
+        process.terminate()
+        process.wait(timeout=30)
+
+    return stop, base
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base", default="http://127.0.0.1:8000")
@@ -250,7 +325,19 @@ def main() -> int:
         help="with --serve: this many gunicorn servers on one database and Redis, users spread "
         "over them (scripts/cluster.py; --workers is per server)",
     )
+    parser.add_argument(
+        "--deadline-day",
+        action="store_true",
+        help="everyone submits at once on a copy of the --serve database (scripts/deadline_day.py)",
+    )
+    deadline_day.add_arguments(parser)
     args = parser.parse_args()
+    if args.deadline_day:
+        if "--seconds" not in sys.argv:
+            args.seconds = 600
+        return deadline_day.run_deadline_day(
+            args, lambda url: start_server(url, args.workers), Session
+        )
     if args.serve and args.servers > 1:
         return run_on_several(args, parser)
     server = None
