@@ -667,6 +667,20 @@ def write_report(
 # --- main ------------------------------------------------------------------------------------
 
 
+KEEP_BEGIN = "<!-- kept by make bench: begin -->"
+KEEP_END = "<!-- kept by make bench: end -->"
+
+
+def kept_sections(path: Path) -> str:
+    """The sections of the old report between KEEP_BEGIN and KEEP_END (markers included), which
+    other tools write (the deadline-day load test's): the rewrite keeps them at the end."""
+    if not path.exists():
+        return ""
+    old = path.read_text()
+    kept = re.findall(re.escape(KEEP_BEGIN) + r".*?" + re.escape(KEEP_END), old, flags=re.S)
+    return "".join(f"\n{section}\n" for section in kept)
+
+
 def redis_url(wanted: str | None) -> str | None:
     url = wanted or DEFAULT_REDIS
     parts = urlsplit(url)
@@ -845,7 +859,7 @@ def main() -> None:
     smtp.stop()
 
     text = write_report(run, args, machine(), seed_seconds, server_desc)
-    Path(args.output).write_text(text)
+    Path(args.output).write_text(text + kept_sections(Path(args.output)))
     shutil.rmtree(overlay, ignore_errors=True)
     print(text)
     log(f"wrote {args.output}")
