@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
@@ -26,7 +27,7 @@ from performance.reports.data import DERIVED, Audience, Column, Kind, Report, Se
 from performance.reports.selectors import annual_facts, annual_sections
 from performance.reports.selectors.common import _report
 from performance.reports.selectors.scope import _teams_note
-from performance.reports.selectors.statuses import _indicators
+from performance.reports.selectors.statuses import STATUS_ORDER, _indicators
 
 OPEN_DATA_COLUMNS = [
     Column("indicator", "Indicator code"),
@@ -39,11 +40,25 @@ OPEN_DATA_COLUMNS = [
     Column("decimals", "Decimal places", "int"),
     Column("shortfall_pct", "Shortfall %", "number", 1),
     Column("status", "Status", "status"),
-    Column("previous", "Outturn a year earlier", "value"),
-    Column("earlier", "Outturn two years earlier", "value"),
+    Column("value_year_before", "Outturn a year earlier", "value"),
+    Column("value_two_years_before", "Outturn two years earlier", "value"),
     Column("dot_previous", "Direction on a year earlier", "direction"),
-    Column("dot_three", "Direction over three years", "direction"),
+    Column("dot_three_years", "Direction over three years", "direction"),
 ]
+# Open data names its columns for a reader without the report: report row key → open data key.
+OPEN_DATA_KEYS = {
+    "previous": "value_year_before",
+    "earlier": "value_two_years_before",
+    "dot_three": "dot_three_years",
+}
+
+
+def _open_row(row: dict[str, Any]) -> dict[str, Any]:
+    named = {OPEN_DATA_KEYS.get(key, key): value for key, value in row.items()}
+    return {
+        **{c.key: named[c.key] for c in OPEN_DATA_COLUMNS},
+        DERIVED: [OPEN_DATA_KEYS.get(key, key) for key in row[DERIVED]],
+    }
 
 
 def _by_priority(
@@ -100,7 +115,15 @@ def annual(
         sections.append(annual_sections.decisions(rows, bench, winners, year, kpi_ids))
 
     if scrutiny:
-        misses = [r for r in rows if r["status"] in ("red", "amber", "no_data")]
+        # Worst first: Red, then Amber (each by shortfall, largest first), then No data.
+        misses = sorted(
+            (r for r in rows if r["status"] in ("red", "amber", "no_data")),
+            key=lambda r: (
+                STATUS_ORDER.index(r["status"]),
+                -Decimal(r["shortfall_pct"] or 0),
+                r["indicator"],
+            ),
+        )
         sections.append(
             Section(
                 id="misses",
@@ -195,13 +218,7 @@ def annual(
             id="open-data",
             caption=f"Outturns for {year}",
             columns=OPEN_DATA_COLUMNS,
-            rows=[
-                {
-                    **{c.key: row[c.key] for c in OPEN_DATA_COLUMNS},
-                    DERIVED: row[DERIVED],
-                }
-                for row in rows
-            ],
+            rows=[_open_row(row) for row in rows],
             sheet="Open data",
         ),
         summary=sections[0].paragraphs,

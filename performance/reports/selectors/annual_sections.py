@@ -563,8 +563,8 @@ def decisions(
     if met:
         items.append(
             f"Cabinet is asked to note the year's achievements: {len(met)} key performance "
-            "indicators met their annual target and improved on last year, named under "
-            "“Achievements”."
+            f"{'indicator' if len(met) == 1 else 'indicators'} met their annual target and "
+            "improved on last year, named under “Achievements”."
         )
     if failing:
         which = (
