@@ -24,7 +24,7 @@ from performance.core.periods import Period
 from performance.models import Indicator
 from performance.plans import selectors as plan_selectors
 from performance.reports.data import DERIVED, Audience, Column, Kind, Report, Section, Table
-from performance.reports.selectors import annual_facts, annual_sections
+from performance.reports.selectors import annual_context, annual_facts, annual_sections
 from performance.reports.selectors.common import _report
 from performance.reports.selectors.scope import _teams_note
 from performance.reports.selectors.statuses import STATUS_ORDER, _indicators
@@ -112,7 +112,7 @@ def annual(
     scrutiny = audience is Audience.SCRUTINY
     sections = [annual_sections.summary(rows, year)]
     if cabinet:
-        sections.append(annual_sections.decisions(rows, bench, winners, year, kpi_ids))
+        sections.append(annual_context.decisions(rows, bench, winners, year, kpi_ids))
 
     if scrutiny:
         # Worst first: Red, then Amber (each by shortfall, largest first), then No data.
@@ -144,18 +144,18 @@ def annual(
                 ],
             )
         )
-        sections.append(annual_sections.questions(rows, forecast, year))
+        sections.append(annual_context.questions(rows, forecast, year))
         sections.append(annual_sections.three_years(rows, year, only_worse=True))
         sections.append(annual_sections.forecasts(forecast, year, only_off=True))
         sections.append(
-            annual_sections.priorities(
+            annual_context.priorities(
                 counted, actions, year, charts=False, action_list="exceptions"
             )
         )
-        sections.append(annual_sections.benchmarks(bench, groups, year, only_bottom=True))
+        sections.append(annual_context.benchmarks(bench, groups, year, only_bottom=True))
     else:
         sections.append(
-            annual_sections.priorities(
+            annual_context.priorities(
                 counted, actions, year, charts=cabinet, action_list="all" if full else ""
             )
         )
@@ -165,8 +165,8 @@ def annual(
         if full:
             sections.append(annual_sections.three_years(rows, year, only_worse=False))
             sections.append(annual_sections.forecasts(forecast, year, only_off=False))
-        sections.append(annual_sections.summit(winners, unfrozen, year))
-        sections.append(annual_sections.benchmarks(bench, groups, year, only_bottom=False))
+        sections.append(annual_context.summit(winners, unfrozen, year))
+        sections.append(annual_context.benchmarks(bench, groups, year, only_bottom=False))
         # The outturn tables, by priority: Management Team's in full; Cabinet's in the workbook.
         for priority, members in grouped:
             sections.append(
