@@ -38,7 +38,16 @@ from performance.indicators import selectors
 from performance.models import AuditEvent, Indicator, Value
 
 VALUE_COLUMNS = ("indicator", "period", "value")
-VALUE_OPTIONAL_COLUMNS = ("numerator", "denominator", "comment", "source")
+# `forecast` is the officer's forecast of the year-end outturn (SPEC §12), and
+# `forecast_comment` why (issue 20: what the return form takes, so a file can carry it too).
+VALUE_OPTIONAL_COLUMNS = (
+    "numerator",
+    "denominator",
+    "comment",
+    "source",
+    "forecast",
+    "forecast_comment",
+)
 # Rows per bulk insert or update: a fixed number of queries per this many rows (SQLite's bound
 # on query parameters makes Django split further there).
 BATCH = 1000
@@ -65,7 +74,16 @@ class _ValueRow:
     fields: dict[str, Any]
 
 
-_VALUE_AUDIT_FIELDS = ["value", "numerator", "denominator", "comment", "source", "status"]
+_VALUE_AUDIT_FIELDS = [
+    "value",
+    "numerator",
+    "denominator",
+    "comment",
+    "source",
+    "forecast",
+    "forecast_comment",
+    "status",
+]
 
 
 def import_values(*, path: str | Path, actor=None) -> ValueImport:
@@ -175,6 +193,19 @@ def _value_row(errors: CellErrors, row: Row, indicators: dict[str, Indicator]) -
         fields["comment"] = row.get("comment")
     if "source" in present:
         fields["source"] = text_cell(errors, row, "source", max_length=250, required=False)
+    if indicator is not None and ("forecast" in present or "forecast_comment" in present):
+        problems: dict[str, str] = {}
+        forecast, comment = rules.clean_forecast(
+            indicator,
+            {"forecast": row.get("forecast"), "forecast_comment": row.get("forecast_comment")},
+            problems,
+        )
+        for column, message in problems.items():
+            errors.add(row, column, message[0].lower() + message[1:] + ".")
+        if "forecast" in present:
+            fields["forecast"] = forecast
+        if "forecast_comment" in present:
+            fields["forecast_comment"] = comment
     given = [column for column in ("numerator", "denominator") if row.get(column)]
     if len(given) == 1:
         missing = "denominator" if given == ["numerator"] else "numerator"

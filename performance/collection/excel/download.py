@@ -57,6 +57,7 @@ def build_workbook(items: list[due.DueItem]) -> bytes:
         "definition": 50,
         "status": 12,
         "comment": 50,
+        "forecast comment": 50,
         "last period": 12,
     }.items():
         sheet.column_dimensions[LETTER[name]].width = width
@@ -126,6 +127,16 @@ def build_workbook(items: list[due.DueItem]) -> bytes:
             error=f"Keep the comment to {rules.MAX_COMMENT} characters.",
         ),
     }
+    for kind in ("percent", "count", "positive", "any"):
+        copy_of = validations[kind]
+        validations["forecast " + kind] = DataValidation(
+            type="decimal" if kind == "count" else copy_of.type,
+            operator=copy_of.operator,
+            formula1=copy_of.formula1,
+            formula2=copy_of.formula2,
+            errorTitle="Forecast",
+            error="A forecast of the year-end outturn: " + (copy_of.error or "").lower(),
+        )
     for validation in validations.values():
         validation.showErrorMessage = True
         sheet.data_validations.append(validation)
@@ -141,6 +152,12 @@ def build_workbook(items: list[due.DueItem]) -> bytes:
             _plain(value.denominator) if value else None,
             value.comment if value else None,
         ]
+        # The year-end forecast (issue 20): yellow only where a return may carry one.
+        forecast = [
+            _plain(value.forecast) if value else None,
+            value.forecast_comment if value else None,
+        ]
+        asks = item.editable and rules.asks_forecast(indicator)
         sheet.append(
             spreadsheets.row(
                 sheet,
@@ -159,6 +176,7 @@ def build_workbook(items: list[due.DueItem]) -> bytes:
                     item.status_label,
                     value.version if value else 0,
                     *([entry(cell) for cell in shown] if item.editable else shown),
+                    *([entry(cell) for cell in forecast] if asks else forecast),
                 ],
             )
         )
@@ -174,10 +192,14 @@ def build_workbook(items: list[due.DueItem]) -> bytes:
             kind = "any"
         rows_of[kind].append(number)
         rows_of["comment"].append(number)
+        if asks:
+            rows_of["forecast " + kind].append(number)
     for kind, numbers in rows_of.items():
         for first, last in _runs(numbers):
             if kind == "comment":
                 validations["comment"].add(f"{LETTER['comment']}{first}:{LETTER['comment']}{last}")
+            elif kind.startswith("forecast "):
+                validations[kind].add(f"{LETTER['forecast']}{first}:{LETTER['forecast']}{last}")
             else:
                 validations[kind].add(f"{LETTER['value']}{first}:{LETTER['value']}{last}")
     for first, last in _runs(sorted(rows_of["comment"])):
@@ -198,6 +220,7 @@ def build_workbook(items: list[due.DueItem]) -> bytes:
             "",
             "Fill in the yellow cells only: value (or numerator and denominator for a ratio), and a performance comment.",
             "A performance comment is required when a value is Amber or Red against its target, or a special-cause signal.",
+            "Forecast (optional, monthly and quarterly indicators): what you expect the whole financial year's figure to be, with a forecast comment saying why.",
             "Percentages are 0 to 100. Counts are whole numbers. Do not add, remove, rename or reorder columns or rows.",
             "Leave a row's yellow cells empty to skip it. Upload the file on the My returns page.",
             "The whole file is checked before anything is saved: if any row has a problem, nothing is saved and every problem is listed by row and cell.",

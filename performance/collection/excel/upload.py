@@ -25,8 +25,15 @@ from openpyxl import load_workbook
 
 from performance.collection import due, rules
 from performance.collection import services as collection
-from performance.collection.excel.layout import COLUMNS, ENTRY, LETTER, SHEET
-from performance.common import audit, hooks
+from performance.collection.excel.layout import (
+    COLUMNS,
+    ENTRY,
+    FIELD,
+    LETTER,
+    SHEET,
+    WITHOUT_FORECAST,
+)
+from performance.common import audit, cache, hooks
 from performance.core import periods
 from performance.indicators import selectors
 from performance.models import AuditEvent, Value
@@ -141,6 +148,8 @@ def _rows(data: bytes):
     names = [str(h).strip().lower() if h is not None else "" for h in header]
     while names and names[-1] == "":
         names.pop()
+    if names == WITHOUT_FORECAST:
+        names = COLUMNS  # the missing forecast cells read as empty
     if names != COLUMNS:
         missing = [c for c in COLUMNS if c not in names]
         extra = [n for n in names if n not in COLUMNS]
@@ -195,7 +204,7 @@ def save_rows(*, user, rows: list[dict[str, object]], submit: bool, source: str)
         tuple(
             keys.get((str(row.get("indicator")), str(row.get("period"))), "-")
             if column == "key"
-            else row.get(column)
+            else row.get(FIELD.get(column, column))
             for column in COLUMNS
         )
         for row in rows
@@ -224,7 +233,7 @@ def _import(
         cells = dict(zip(COLUMNS, list(row) + [None] * (len(COLUMNS) - len(row)), strict=False))
         if all(cells[c] in (None, "") for c in COLUMNS):
             continue
-        raw = {c: cells[c] for c in ENTRY}
+        raw = {FIELD[c]: cells[c] for c in ENTRY}
         key = str(cells["key"] or "").strip()
         item = items.get(key)
         if item is None:
@@ -243,7 +252,7 @@ def _import(
             )
             continue
         seen[key] = number
-        if all(raw[c] in (None, "") for c in ENTRY):
+        if all(raw[FIELD[c]] in (None, "") for c in ENTRY):
             result.skipped += 1
             continue
         try:
@@ -281,6 +290,8 @@ def _import(
             and stored.numerator == entry.numerator
             and stored.denominator == entry.denominator
             and stored.comment == entry.comment
+            and stored.forecast == entry.forecast
+            and stored.forecast_comment == entry.forecast_comment
         )
         if (
             not errors
@@ -369,7 +380,11 @@ def _save(*, user, rows, submit: bool, result: ImportResult, source: str) -> Non
     now = timezone.now()
     status = Value.Status.SUBMITTED if submit else Value.Status.DRAFT
     fresh: list[Value] = []
-    for number, item, entry, version in rows:
+    # Values already started are locked in ascending id order, as a bulk activation locks them,
+    # so an upload and a manager's bulk action over the same values never deadlock.
+    for number, item, entry, version in sorted(
+        rows, key=lambda row: row[1].value.pk if row[1].value is not None else 0
+    ):
         if item.value is not None:
             try:
                 collection._store(
@@ -395,6 +410,8 @@ def _save(*, user, rows, submit: bool, result: ImportResult, source: str) -> Non
                 numerator=entry.numerator,
                 denominator=entry.denominator,
                 comment=entry.comment,
+                forecast=entry.forecast,
+                forecast_comment=entry.forecast_comment,
                 status=status,
                 entered_by=user,
                 entered_at=now,
@@ -417,7 +434,15 @@ def _save(*, user, rows, submit: bool, result: ImportResult, source: str) -> Non
         for value in created:
             value.pk = ids[(value.indicator_id, value.period)]
     content_type = ContentType.objects.get_for_model(Value)
-    fields = ["value", "numerator", "denominator", "comment", "status"]
+    fields = [
+        "value",
+        "numerator",
+        "denominator",
+        "comment",
+        "forecast",
+        "forecast_comment",
+        "status",
+    ]
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(
@@ -434,3 +459,6 @@ def _save(*, user, rows, submit: bool, result: ImportResult, source: str) -> Non
         ],
         batch_size=500,
     )
+    # bulk_create sends no signal: without this, pages cached from the values (the dashboard,
+    # the data quality board) would not show an upload of new values until something else moved.
+    cache.bump("indicators", "dataquality")
