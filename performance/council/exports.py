@@ -443,7 +443,7 @@ def _choices() -> dict[tuple[str, str], list[str]]:
     }.items():
         lists[(INDICATORS, column)] = list(choice.values)
     for column in INDICATOR_OPTIONAL_COLUMNS:
-        if column in ("year_to_date", "allow_negative", "allow_over_100", "whole_numbers"):
+        if column in indicator_imports.YES_NO_COLUMNS:
             lists[(INDICATORS, column)] = ["yes", "no"]
     for column in ("inherent_likelihood", "inherent_impact", "current_likelihood"):
         lists[(RISKS, column)] = ["1", "2", "3", "4", "5"]

@@ -47,6 +47,7 @@ from performance.core.periods import Period
 from performance.demo.action_plans import create_action_plans
 from performance.demo.bulk import BATCH
 from performance.demo.catalogue import Template, base_and_copy, load_catalogue
+from performance.demo.corporate_health import create_corporate_health
 from performance.demo.figures import (
     IndicatorPlan,
     clip,
@@ -92,12 +93,14 @@ def seed(context: DemoContext) -> None:
     create_strategic_actions(context, plan, outcomes, org, today)
     plan_counts = create_service_plans(context, org, outcomes, current_fy, today)
     action_plans = create_action_plans(context, plans, org, today)
+    corporate = create_corporate_health(context, org, outcomes, first_fy=first_fy, today=today)
     context.log(
         f"Indicators: {len(plans)} ({sum(p.template.kind == 'KPI' for p in plans)} KPIs) with "
         f"{counts['targets']} targets and {counts['values']} values from "
         f"{periods.Period.for_year(first_fy)} to {counts['last'] or 'none yet'}; "
         f"{plan_counts['plans']} service plans, {plan_counts['milestones']} milestones, "
-        f"{action_plans} action plans ({time.monotonic() - started:.1f} s)."
+        f"{action_plans} action plans, {corporate} corporate health indicators "
+        f"({time.monotonic() - started:.1f} s)."
     )
 
 

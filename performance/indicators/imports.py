@@ -7,8 +7,8 @@ half-imported. Errors are collected, not stopped at the first, and raised togeth
 `ImportRejected` whose `errors` name the row and the column. Values are imported by
 `performance.collection.imports`.
 
-The optional columns (issue 18) carry an indicator's validation settings: `year_to_date` is the
-indicator's own field; `allow_negative, allow_over_100, whole_numbers, minimum, maximum,
+The optional columns (issue 18) carry an indicator's validation settings: `year_to_date` and
+`corporate_health` (issue 20) are the indicator's own fields; `allow_negative, allow_over_100, whole_numbers, minimum, maximum,
 change_threshold` are data quality's validation rule, which the entry rules read, written
 through the SET_INDICATOR_SETTINGS hook (this layer may not import data quality). A column that
 is absent leaves the setting as it is; an empty cell sets the default (no, or no bound).
@@ -62,7 +62,15 @@ INDICATOR_COLUMNS = (
 )
 
 # Optional columns (SPEC §12, issue 18): yes/no settings, then bounds and the change threshold.
-YES_NO_COLUMNS = ("year_to_date", "allow_negative", "allow_over_100", "whole_numbers")
+YES_NO_COLUMNS = (
+    "year_to_date",
+    "allow_negative",
+    "allow_over_100",
+    "whole_numbers",
+    "corporate_health",
+)
+# Optional yes/no columns that are the indicator's own fields, not data quality's settings.
+OWN_COLUMNS = ("year_to_date", "corporate_health")
 OPTION_COLUMNS = (*YES_NO_COLUMNS, "minimum", "maximum", "change_threshold")
 # The name the council workbook (`performance.council`) reads.
 INDICATOR_OPTIONAL_COLUMNS = OPTION_COLUMNS
@@ -264,7 +272,7 @@ def option_cells(indicators: Iterable[Indicator]) -> dict[int, dict[str, str]]:
     settings = hooks.one(hooks.INDICATOR_SETTINGS)(indicators)
     cells: dict[int, dict[str, str]] = {}
     for indicator in indicators:
-        row = {"year_to_date": "yes" if indicator.year_to_date else "no"}
+        row = {column: "yes" if getattr(indicator, column) else "no" for column in OWN_COLUMNS}
         for column, value in settings[indicator.pk].items():
             if isinstance(value, bool):
                 row[column] = "yes" if value else "no"
@@ -315,8 +323,9 @@ def _settings_cells(
             read[column] = number_cell(errors, row, column)
     if len(errors.messages) > before:
         return
-    if "year_to_date" in read:
-        item.fields["year_to_date"] = read.pop("year_to_date")
+    for column in OWN_COLUMNS:
+        if column in read:
+            item.fields[column] = read.pop(column)
     # Only what differs from what is stored is written: the same file twice writes nothing.
     item.settings.update({k: v for k, v in read.items() if stored.get(k, _DEFAULTS[k]) != v})
     said_no = row.get("allow_negative").strip().lower() in _NO

@@ -141,6 +141,7 @@ class IndicatorForm(GovukMixin, forms.ModelForm):
             "vfm_role",
             "reviewed_on",
             "active",
+            "corporate_health",
         ]
         labels = {
             "code": "Code",

@@ -94,7 +94,10 @@ def _yes_no(value: bool) -> str:
 
 
 INDICATOR_FIELDSETS = (
-    ("About the indicator", ("code", "title", "kind", "perspective", "aspect", "team", "active")),
+    (
+        "About the indicator",
+        ("code", "title", "kind", "perspective", "aspect", "team", "active", "corporate_health"),
+    ),
     (
         "How it is measured",
         (

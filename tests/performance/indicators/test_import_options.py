@@ -183,10 +183,11 @@ def test_the_cells_an_export_writes_read_back_unchanged(tmp_path):
         "minimum": "-500",
         "maximum": "5000",
         "change_threshold": "50",
+        "corporate_health": "no",
     }
     lines = {"HOU 010": HOMES, "ECO 002": CHANGE, "WAS 020": TONNES}
     again = [
-        lines[i.code] + "," + ",".join(cells[i.pk][c] for c in imports.OPTION_COLUMNS)
+        lines[i.code] + "," + ",".join(cells[i.pk][c] for c in OPTIONS.split(","))
         for i in indicators
     ]
     events = AuditEvent.objects.count()
