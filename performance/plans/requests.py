@@ -137,7 +137,9 @@ def raise_requests(
         # A concurrent pass that raised the same indicator's request first wins (the partial
         # unique constraint); this one's row is dropped, not an error.
         ActionPlanRequest.objects.bulk_create(fresh, ignore_conflicts=True)
-        generations.bump("indicators")
+        # A bulk insert sends no signal: the reports that print plan states (cache "reports",
+        # which watches ActionPlanRequest) are told here. Saves below are seen by the signal.
+        generations.bump("reports")
         # Read back (ignore_conflicts leaves no ids): those this pass raised.
         return list(
             ActionPlanRequest.objects.filter(
@@ -176,7 +178,6 @@ def decide_no_plan(
         decided_by=actor,
         decided_at=timezone.now(),
     )
-    generations.bump("indicators")
     return request
 
 
@@ -201,7 +202,6 @@ def link_opened_plan(*, actor: auth.User, plan: ActionPlan) -> ActionPlanRequest
         decided_by=actor,
         decided_at=timezone.now(),
     )
-    generations.bump("indicators")
     return request
 
 
@@ -223,7 +223,6 @@ def close_recovered_plan(*, actor: auth.User, plan_id: int) -> ActionPlan:
         f"Red nor deteriorating in {readings[0].period} and {readings[1].period}.",
         status=ActionPlan.Status.CLOSED,
     )
-    generations.bump("indicators")
     return plan
 
 
