@@ -20,7 +20,7 @@ import gc
 import hashlib
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -274,20 +274,37 @@ def dashboard(
         text = ",".join(map(str, scope)).encode()
         scope_key = f"{len(scope)}:{hashlib.blake2b(text, digest_size=12).hexdigest()}"
     key = f"dq.dashboard|{period}|{scope_key}|{team_id or ''}|{indicator_id or ''}|{today}"
-    # Annotated: `_compute` is decorated further down, so mypy sees it as Any here.
-    board: Dashboard = cache.cached(
+    by = "indicator" if team_id or indicator_id else "team"
+    # Annotated: `_pieces` is decorated further down, so mypy sees it as Any here.
+    board: Dashboard = cache.assembled(
         key,
         CACHED_ON,
-        lambda: _compute(
+        lambda ids: _pieces(
             period=period,
             scope=scope,
             team_id=team_id,
             indicator_id=indicator_id,
             today=today,
-            cache_key=key,
+            by=by,
+            ids=ids,
         ),
+        lambda pieces: _assemble(pieces, period=period, by=by, today=today, cache_key=key),
     )
     return board
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """One indicator's part of a board: what changes only when its stamp moves (a value,
+    target, change point or refused entry of it, or the indicator itself;
+    `performance.common.cache.assembled`). Shared between boards: never changed."""
+
+    indicator: Indicator
+    items: tuple[Item, ...]
+    counted: Row  # its own figures, added into its team's (or its own) row
+    rejected: tuple[RejectedEntry, ...]
+    events: tuple[AuditEvent, ...]
+    not_reviewed: bool
 
 
 @contextmanager
@@ -310,21 +327,27 @@ def _collector_paused() -> Iterator[None]:
 
 
 @_collector_paused()
-def _compute(
+def _pieces(
     *,
     period: Period,
     scope: list[int] | None,
     team_id: int | None,
     indicator_id: int | None,
     today: dt.date,
-    cache_key: str,
-) -> Dashboard:
+    by: str,
+    ids: Collection[int] | None,
+) -> dict[int, _Piece]:
+    """The pieces of the active indicators in scope, of those `ids` only unless None (after a
+    change: the indicators whose stamp moved). Eight queries however many."""
     days = settings.COLLECTION_WINDOW_DAYS
-    indicators = list(
-        scope_indicators(team_ids=scope, team_id=team_id, indicator_id=indicator_id).select_related(
-            None
-        )
-    )
+    chosen = scope_indicators(team_ids=scope, team_id=team_id, indicator_id=indicator_id)
+    in_scope = _scope_q(scope, team_id, indicator_id)
+    if ids is not None:
+        chosen = chosen.filter(pk__in=list(ids))
+        in_scope &= Q(indicator_id__in=list(ids))
+    indicators = list(chosen.select_related(None))
+    if not indicators:
+        return {}
     # The teams with their directorates in one small query, shared by their indicators: a join
     # would build a team and a directorate per indicator.
     teams_qs = Team.objects.select_related("directorate")
@@ -332,11 +355,12 @@ def _compute(
         teams_qs = teams_qs.filter(pk__in=scope)
     if team_id:
         teams_qs = teams_qs.filter(pk=team_id)
+    if ids is not None:
+        teams_qs = teams_qs.filter(pk__in={i.team_id for i in indicators})
     teams: dict[int | None, Team] = {team.pk: team for team in teams_qs}
     for indicator in indicators:
         indicator.team = teams.get(indicator.team_id)
     by_id = {i.pk: i for i in indicators}
-    in_scope = _scope_q(scope, team_id, indicator_id)
     asked = _requested(period, today, days)
     kinds = {i.frequency for i in indicators}
     texts = sorted({a.text for kind in kinds for a in asked.get(kind, ())})
@@ -366,9 +390,14 @@ def _compute(
         if values
         else []
     )
+    indicator_of_value = {found[0]: indicator_id for (indicator_id, _), found in values.items()}
+    events_of: dict[int, list[AuditEvent]] = defaultdict(list)
     event_counts: dict[tuple[int, str], int] = defaultdict(int)
     for event in events:
         event_counts[(int(event.object_id), event.action)] += 1
+        owner = indicator_of_value.get(int(event.object_id))
+        if owner is not None:
+            events_of[owner].append(event)
     rejected = (
         list(
             RejectedEntry.objects.filter(in_scope, period__in=texts)
@@ -378,37 +407,30 @@ def _compute(
         if texts
         else []
     )
+    rejected_of: dict[int, list[RejectedEntry]] = defaultdict(list)
     rejected_counts: dict[tuple[int, str], int] = defaultdict(int)
     for entry in rejected:
         entry.indicator = by_id[entry.indicator_id]  # with its team, no query per entry
+        rejected_of[entry.indicator_id].append(entry)
         rejected_counts[(entry.indicator_id, entry.period)] += 1
 
     review_year = periods.financial_year_of(today)
-    not_reviewed = [
-        i for i in indicators if i.reviewed_on is None or i.reviewed_on < review_year.start
-    ]
-    by = "indicator" if team_id or indicator_id else "team"
-    rows: dict[str, Row] = {}
-    row_of: dict[int, Row] = {}  # indicator id -> the row it is counted in
-    for indicator in indicators:
-        key = _row_key(indicator, by)
-        if key not in rows:
-            if by == "indicator":
-                label = f"{indicator.code} {indicator.title}"
-                rows[key] = Row(key=key, label=label, indicator=indicator)
-            else:
-                label = indicator.team.name if indicator.team else "Unassigned"
-                rows[key] = Row(key=key, label=label, team=indicator.team)
-        row_of[indicator.pk] = rows[key]
-
-    # One pass: each item is built and counted in its own row (the directorates and the total
-    # add up the rows); the signals are counted once they are known.
+    # One pass: each item is built and counted in its indicator's own row (the team rows, the
+    # directorates and the total add these up); the signals are counted once they are known.
     activated, submitted = Value.Status.ACTIVATED, Value.Status.SUBMITTED
-    items: list[Item] = []
+    items_of: dict[int, list[Item]] = {}
+    row_of: dict[int, Row] = {}
     wanted_signals: list[Item] = []
     for indicator in indicators:
-        row = row_of[indicator.pk]
+        key = _row_key(indicator, by)
+        if by == "indicator":
+            row = Row(key=key, label=f"{indicator.code} {indicator.title}", indicator=indicator)
+        else:
+            label = indicator.team.name if indicator.team else "Unassigned"
+            row = Row(key=key, label=label, team=indicator.team)
+        row_of[indicator.pk] = row
         counts = row.counts
+        its_items = items_of[indicator.pk] = []
         for each in asked.get(indicator.frequency, ()):
             value_key = (indicator.pk, each.text)
             value_id = state = activated_on = None
@@ -442,7 +464,7 @@ def _compute(
                 corrections=corrections,
                 returned=returned,
             )
-            items.append(item)
+            its_items.append(item)
             row.expected += 1
             counts["missing"] += missing
             counts["late"] += late
@@ -460,25 +482,61 @@ def _compute(
     for item in wanted_signals:
         if item.signal is not None:
             row_of[item.indicator.pk].counts["signals"] += 1
-    for indicator in not_reviewed:
-        row_of[indicator.pk].counts["not_reviewed"] += 1
-    ordered = sorted(rows.values(), key=lambda r: r.label)
+    pieces = {}
+    for indicator in indicators:
+        stale = indicator.reviewed_on is None or indicator.reviewed_on < review_year.start
+        row_of[indicator.pk].counts["not_reviewed"] += stale
+        pieces[indicator.pk] = _Piece(
+            indicator=indicator,
+            items=tuple(items_of[indicator.pk]),
+            counted=row_of[indicator.pk],
+            rejected=tuple(rejected_of.get(indicator.pk, ())),
+            events=tuple(events_of.get(indicator.pk, ())),
+            not_reviewed=stale,
+        )
+    return pieces
+
+
+def _assemble(
+    pieces: Mapping[int, _Piece], *, period: Period, by: str, today: dt.date, cache_key: str
+) -> Dashboard:
+    """The board from its indicators' pieces: rows summed, records gathered (no query)."""
+    ordered = sorted(pieces.values(), key=lambda piece: (piece.indicator.code, piece.indicator.pk))
+    rows: dict[str, Row] = {}
+    for piece in ordered:
+        own = piece.counted
+        row = rows.get(own.key)
+        if row is None:
+            row = rows[own.key] = Row(
+                key=own.key, label=own.label, team=own.team, indicator=own.indicator
+            )
+        row.add(own)
+    by_label = sorted(rows.values(), key=lambda r: r.label)
     total = Row(key="all", label="All")
-    for row in ordered:
+    for row in by_label:
         total.add(row)
+    newest_first = lambda record: record.at  # noqa: E731
     return Dashboard(
         period=period,
-        rows=ordered,
+        rows=by_label,
         total=total,
         by=by,
-        items=items,
-        indicators=indicators,
-        not_reviewed=not_reviewed,
-        rejected=rejected,
-        events=events,
-        review_year=review_year,
+        items=[item for piece in ordered for item in piece.items],
+        indicators=[piece.indicator for piece in ordered],
+        not_reviewed=[piece.indicator for piece in ordered if piece.not_reviewed],
+        rejected=sorted(
+            (entry for piece in ordered for entry in piece.rejected),
+            key=newest_first,
+            reverse=True,
+        ),
+        events=sorted(
+            (event for piece in ordered for event in piece.events),
+            key=newest_first,
+            reverse=True,
+        ),
+        review_year=periods.financial_year_of(today),
         key=cache_key,
-        groups=_groups(ordered) if by == "team" else [],
+        groups=_groups(by_label) if by == "team" else [],
     )
 
 

@@ -15,24 +15,40 @@ that caches between the commit and the new token caches the new data under the o
 is harmless: the old token is never current again. The one gap, a process killed between its
 commit and the new token, is bounded by `MAX_AGE`: no entry is served older than that.
 Inside a test's own transaction (which never commits) the token is replaced at once.
+
+Per indicator (issues 21, 23): a save of one value must not recompute every indicator's figures.
+Each indicator has a *stamp* too (a `Generation` row named "indicator:<pk>"): saving or deleting
+a value, target, change point, rejected entry or the indicator itself gives that one indicator a
+new stamp and then the generation a new token, both after the commit (`touch_indicators`).
+`assembled(key, names, piece, assemble)` keeps a figure as per-indicator pieces: when the tokens
+move it reads every stamp (one query), recomputes only the pieces whose stamp moved and assembles
+them again. Anything else that changes the indicators' figures (a team renamed, a bulk write's
+explicit `bump`) replaces "indicator:*" before the token, and every piece is recomputed. The
+stamps live in the database, so this holds across servers; pieces are per process, and bounded
+by `MAX_AGE` from their full computation as entries are.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
-from typing import TypeVar
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 
-from performance.models import Generation
+from performance.models import Generation, Value
 
 T = TypeVar("T")
+P = TypeVar("P")
 
 # Generation name -> models whose rows feed figures cached under it.
 WATCH: dict[str, tuple[str, ...]] = {
@@ -112,14 +128,48 @@ _lock = threading.Lock()
 _bumpers: dict[str, Callable[[], None]] = {}
 _current: dict[str, str] = {}  # key and names -> the full key (with tokens) last stored
 
+# Per-indicator stamps (see the module's docstring).
+STAMP = "indicator:"
+EVERY_INDICATOR = "indicator:*"
+# Generations whose plain bump may change any indicator's pieces: it replaces EVERY_INDICATOR too.
+RESETS = frozenset({"indicators", "dataquality"})
 
-def bump(*names: str) -> None:
-    """Give each generation in `names` a new token once the current transaction commits."""
+
+def _value_event_indicator(event: Any) -> list[int] | None:
+    """The indicator of an audit event about a value (one query), None for any other event:
+    pieces read only the events of values."""
+    if event.content_type_id != ContentType.objects.get_for_model(Value).pk:
+        return None
+    return list(Value.objects.filter(pk=event.object_id).values_list("indicator_id", flat=True))
+
+
+# Models whose saves move only the stamps of the indicators they are about (model -> those
+# indicators' pks; None: not about an indicator, so no piece reads it).
+PER_INDICATOR: dict[str, Callable[[Any], Iterable[int | None] | None]] = {
+    "performance.Indicator": lambda row: [row.pk],
+    "performance.Value": lambda row: [row.indicator_id],
+    "performance.Target": lambda row: [row.indicator_id],
+    "performance.SpcChangePoint": lambda row: [row.indicator_id],
+    "dataquality.RejectedEntry": lambda row: [row.indicator_id],
+    "performance.AuditEvent": _value_event_indicator,
+}
+
+
+def bump(*names: str, everything: bool = True) -> None:
+    """Give each generation in `names` a new token once the current transaction commits.
+
+    With `everything` (the default: what a bulk write calls), "indicators" and "dataquality"
+    also make every per-indicator piece stale. The signals pass False for a row no piece
+    reads (an audit event about anything but a value).
+    """
     for name in sorted(set(names)):
         if not connection.in_atomic_block or _in_test_transaction():
-            _replace(name)
+            _replace(name, everything=everything)
             continue
-        bumper = _bumpers.setdefault(name, lambda name=name: _replace(name))
+        bumper = _bumpers.setdefault(
+            name if everything else f"{name}|pieces kept",
+            lambda name=name, everything=everything: _replace(name, everything=everything),
+        )
         # Saves in a loop would queue one bump each: skip it when one is already queued last.
         queued = getattr(connection, "run_on_commit", [])[-4:]
         if any(entry[1] is bumper for entry in queued):
@@ -133,10 +183,74 @@ def _in_test_transaction() -> bool:
     return any(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 
-def _replace(name: str) -> None:
-    token = uuid.uuid4().hex
-    if not Generation.objects.filter(name=name).update(token=token):
-        Generation.objects.update_or_create(name=name, defaults={"token": token})
+def _replace(name: str, *, everything: bool = True) -> None:
+    if everything and name in RESETS:
+        _set_token(EVERY_INDICATOR)  # before the token: see `touch_indicators`
+    _set_token(name)
+
+
+def _set_token(name: str) -> None:
+    _upsert([name])
+
+
+def _upsert(names: Iterable[str]) -> None:
+    """A new random token for each of `names`, stamped with the database's clock (so stamps of
+    every server compare; `assembled` reads those changed since a time), in one statement:
+    an INSERT … ON CONFLICT (PostgreSQL and SQLite), in a stable order, so two writers
+    upserting the same rows cannot deadlock."""
+    rows = sorted(set(names))
+    if not rows:
+        return
+    table = connection.ops.quote_name(Generation._meta.db_table)
+    values = ", ".join(["(%s, %s, CURRENT_TIMESTAMP)"] * len(rows))
+    params: list[str] = []
+    for name in rows:
+        params += [name, uuid.uuid4().hex]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (name, token, changed_at) VALUES {values} "
+            "ON CONFLICT (name) DO UPDATE SET token = excluded.token, "
+            "changed_at = excluded.changed_at",
+            params,
+        )
+
+
+class _Touched:
+    """Indicators and generations touched in one transaction, written once it commits."""
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+        self.names: set[str] = set()
+
+    def __call__(self) -> None:
+        _write_stamps(self.ids, self.names)
+
+
+def touch_indicators(ids: Iterable[int | None], *names: str) -> None:
+    """Give each indicator of `ids` a new stamp and then each generation of `names` (default
+    "indicators") a new token, once the current transaction commits: one statement for the
+    stamps, however many saves. Stamps are written before the tokens, so a reader that sees a
+    new token sees every stamp that moved with it."""
+    wanted = {pk for pk in ids if pk is not None}
+    names = names or ("indicators",)
+    if not connection.in_atomic_block or _in_test_transaction():
+        _write_stamps(wanted, set(names))
+        return
+    touched = getattr(connection, "_summit_touched", None)
+    # Still queued in this transaction? (A rolled-back savepoint drops its callbacks.)
+    queued = getattr(connection, "run_on_commit", [])
+    if touched is None or not any(entry[1] is touched for entry in queued):
+        touched = _Touched()
+        connection._summit_touched = touched  # type: ignore[attr-defined]
+        transaction.on_commit(touched)
+    touched.ids |= wanted
+    touched.names.update(names)
+
+
+def _write_stamps(ids: Collection[int], names: Collection[str]) -> None:
+    _upsert(f"{STAMP}{pk}" for pk in ids)  # the stamps first, then the tokens
+    for name in sorted(names):
+        _set_token(name)
 
 
 def tokens(names: Iterable[str]) -> str:
@@ -146,11 +260,14 @@ def tokens(names: Iterable[str]) -> str:
     return ".".join(f"{name}={found.get(name, '0')}" for name in names)
 
 
-def cached(key: str, names: Iterable[str], compute: Callable[[], T]) -> T:
-    """`compute()` as of the current generations of `names`, from the process cache if there."""
+def cached(
+    key: str, names: Iterable[str], compute: Callable[[], T], *, current: str | None = None
+) -> T:
+    """`compute()` as of the current generations of `names`, from the process cache if there.
+    (`current`: the tokens of `names`, when the caller has just read them.)"""
     names = sorted(set(names))
     owner = f"{key}|{','.join(names)}"  # the figure, whatever the tokens
-    full = f"{key}|{tokens(names)}"
+    full = f"{key}|{tokens(names) if current is None else current}"
     now = time.monotonic()
     with _lock:
         hit = _entries.get(full)
@@ -174,11 +291,112 @@ def cached(key: str, names: Iterable[str], compute: Callable[[], T]) -> T:
     return result
 
 
+@dataclass(slots=True)
+class _Pieces:
+    everything: str  # the token of EVERY_INDICATOR they were computed under
+    stamps: dict[int, str]  # the stamps read when they were brought up to date
+    seen_at: dt.datetime | None  # when the tokens they are of were set (the database's clock)
+    pieces: Mapping[int, Any]
+    born: float  # when they were all computed
+
+
+_PIECE_SETS = 16
+_piece_sets: OrderedDict[str, _Pieces] = OrderedDict()
+# Stamps changed this long before the tokens last read are read again: a margin for a stamp
+# committed after the token of a change that came later (two servers), far above the time
+# between the two statements of one writer. `MAX_AGE` bounds whatever would still slip by.
+SLACK = dt.timedelta(seconds=120)
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    tokens: str  # as `tokens(names)` gives them
+    everything: str  # the token of EVERY_INDICATOR
+    stamps: dict[int, str]  # the stamps read (every one, or those changed since a time)
+    seen_at: dt.datetime | None  # when the newest of the tokens of `names` was set
+
+
+def _read(names: list[str], since: dt.datetime | None) -> _Read:
+    """The tokens of `names` and of EVERY_INDICATOR with the stamps changed since `since`
+    (None: every stamp), in one query."""
+    changed = Q(name__startswith=STAMP)
+    if since is not None:
+        changed &= Q(changed_at__gte=since)
+    rows = Generation.objects.filter(Q(name__in=[*names, EVERY_INDICATOR]) | changed)
+    found: dict[str, str] = {}
+    stamps: dict[int, str] = {}
+    seen_at = None
+    for name, token, changed_at in rows.values_list("name", "token", "changed_at"):
+        found[name] = token
+        if name in names:
+            seen_at = changed_at if seen_at is None else max(seen_at, changed_at)
+        elif name.startswith(STAMP) and name[len(STAMP) :].isdigit():
+            stamps[int(name[len(STAMP) :])] = token
+    return _Read(
+        tokens=".".join(f"{name}={found.get(name, '0')}" for name in names),
+        everything=found.get(EVERY_INDICATOR, "0"),
+        stamps=stamps,
+        seen_at=seen_at,
+    )
+
+
+def assembled(
+    key: str,
+    names: Iterable[str],
+    piece: Callable[[Collection[int] | None], Mapping[int, P]],
+    assemble: Callable[[Mapping[int, P]], T],
+) -> T:
+    """A figure made of per-indicator pieces, as of the current generations of `names`.
+
+    `piece(ids)` computes the pieces of the indicators `ids` (None: of every indicator), by
+    indicator pk, leaving out those that have none (an inactive indicator); `assemble(pieces)`
+    makes the figure from every piece. One query, hit or miss: the tokens with the stamps
+    changed since the pieces were last brought up to date (a few rows). On a miss only the
+    pieces whose indicator's stamp moved are recomputed; every piece is when EVERY_INDICATOR
+    moved, when the process has none yet, or when they are `MAX_AGE` old. Pieces are shared
+    between requests and never changed in place: read them, never change them.
+    """
+    names = sorted(set(names))
+    with _lock:
+        known = _piece_sets.get(key)
+    since = None
+    if known is not None and known.seen_at is not None:
+        since = known.seen_at - SLACK
+    read = _read(names, since)
+
+    def compute() -> T:
+        now = time.monotonic()
+        if known is None or known.everything != read.everything or now - known.born >= MAX_AGE:
+            pieces: Mapping[int, P] = piece(None)
+            stamps, born = read.stamps, now
+        else:
+            pieces, born, stamps = known.pieces, known.born, known.stamps
+            moved = [pk for pk, token in read.stamps.items() if stamps.get(pk) != token]
+            if moved:
+                fresh = piece(moved)
+                pieces = dict(pieces)
+                stamps = {**stamps, **read.stamps}
+                for pk in moved:
+                    if pk in fresh:
+                        pieces[pk] = fresh[pk]
+                    else:
+                        pieces.pop(pk, None)
+        with _lock:
+            _piece_sets[key] = _Pieces(read.everything, stamps, read.seen_at, pieces, born)
+            _piece_sets.move_to_end(key)
+            while len(_piece_sets) > _PIECE_SETS:
+                _piece_sets.popitem(last=False)
+        return assemble(pieces)
+
+    return cached(key, names, compute, current=read.tokens)
+
+
 def clear() -> None:
     """Forget every cached figure of this process (tests)."""
     with _lock:
         _entries.clear()
         _current.clear()
+        _piece_sets.clear()
 
 
 def connect_signals() -> None:
@@ -190,10 +408,16 @@ def connect_signals() -> None:
             except LookupError:
                 continue
 
-            def changed(sender, name=name, **kwargs):
+            about = PER_INDICATOR.get(label)
+
+            def changed(sender, name=name, about=about, **kwargs):
                 if kwargs.get("raw"):
                     return
-                bump(name)
+                ids = None if about is None else about(kwargs["instance"])
+                if ids is not None:  # only those indicators' pieces
+                    touch_indicators(ids, name)
+                else:
+                    bump(name, everything=about is None)
 
             post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"gen-{name}-{label}")
             post_delete.connect(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -310,9 +310,16 @@ def period_statuses(
     """
     today = today or timezone.localdate()
     key = f"period-statuses|{period_statuses_key(period, today=today)}"
-    return generations.cached(
-        key, ["indicators"], lambda: _compute_period_statuses(period, today=today)
+    return generations.assembled(
+        key,
+        ["indicators"],
+        lambda ids: _compute_period_statuses(period, today=today, ids=ids),
+        _in_code_order,
     )
+
+
+def _in_code_order(pieces: Mapping[int, IndicatorStatus]) -> tuple[IndicatorStatus, ...]:
+    return tuple(sorted(pieces.values(), key=lambda each: (each.code, each.id)))
 
 
 def period_statuses_key(period: periods.Period, *, today: dt.date) -> str:
@@ -323,15 +330,20 @@ def period_statuses_key(period: periods.Period, *, today: dt.date) -> str:
 
 
 def _compute_period_statuses(
-    period: periods.Period, *, today: dt.date
-) -> tuple[IndicatorStatus, ...]:
-    """Four queries, then per indicator only what a list shows (`status.brief_for`). The
-    facts that matter to a brief status take a few distinct forms across thousands of
-    indicators, so each form is built once."""
+    period: periods.Period, *, today: dt.date, ids: Collection[int] | None = None
+) -> dict[int, IndicatorStatus]:
+    """The statuses of the active indicators `ids` (None: of every one), by pk: three
+    queries, then per indicator only what a list shows (`status.brief_for`). The facts that
+    matter to a brief status take a few distinct forms across thousands of indicators, so
+    each form is built once. After a change only the indicators whose stamp moved are asked
+    for (`performance.common.cache.assembled`)."""
+    which = Q(indicator__active=True)
+    chosen = Indicator.objects.filter(active=True)
+    if ids is not None:
+        which &= Q(indicator_id__in=list(ids))
+        chosen = chosen.filter(pk__in=list(ids))
     rows = list(
-        Indicator.objects.filter(active=True)
-        .order_by("code")
-        .values_list(
+        chosen.order_by().values_list(
             "id",
             "code",
             "title",
@@ -350,12 +362,12 @@ def _compute_period_statuses(
             "team__directorate__name",
         )
     )
-    data = _recent_data(Q(indicator__active=True), {row[5] for row in rows}, period, brief=True)
+    data = _recent_data(which, {row[5] for row in rows}, period, brief=True)
     closed = window_closed(period, today=today)
     default_tolerance = Decimal(10)
     percent = Indicator.Unit.PERCENT
     forms: dict[tuple[object, ...], status.IndicatorFacts] = {}
-    result = []
+    result = {}
     for (
         pk,
         code,
@@ -399,27 +411,25 @@ def _compute_period_statuses(
         found = None
         if status.applies(facts, period):
             found = status.brief_for(facts, data[pk], period, window_closed=closed)
-        result.append(
-            IndicatorStatus(
-                id=pk,
-                code=code,
-                title=title,
-                kind=kind,
-                perspective=perspective,
-                frequency=frequency,
-                unit=unit,
-                decimals=decimals,
-                team_id=team_id,
-                team_name=team_name or "",
-                directorate_id=directorate_id,
-                directorate_name=directorate_name or "",
-                status=found,
-                status_code="none" if found is None else found.status,
-                direction_code="none" if found is None else found.dot_previous.value,
-                reports=found is not None,
-            )
+        result[pk] = IndicatorStatus(
+            id=pk,
+            code=code,
+            title=title,
+            kind=kind,
+            perspective=perspective,
+            frequency=frequency,
+            unit=unit,
+            decimals=decimals,
+            team_id=team_id,
+            team_name=team_name or "",
+            directorate_id=directorate_id,
+            directorate_name=directorate_name or "",
+            status=found,
+            status_code="none" if found is None else found.status,
+            direction_code="none" if found is None else found.dot_previous.value,
+            reports=found is not None,
         )
-    return tuple(result)
+    return result
 
 
 def latest_reporting_period(*, today: dt.date | None = None) -> periods.Period:

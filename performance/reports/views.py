@@ -38,6 +38,10 @@ PERIOD_HINTS = {
     Kind.STRATEGIC_ACTIONS: "Q2 or Q4 of a financial year, like 2025/26 Q2",
     Kind.ANNUAL: "A financial year, like 2025/26",
 }
+ANY_PERIOD_HINT = (
+    "A quarter, like 2025/26 Q1 (a month like 2025-07 for the monthly report, a financial year "
+    "like 2025/26 for the annual report)"
+)
 
 
 def default_period(kind: Kind, *, today=None) -> periods.Period:
@@ -65,11 +69,9 @@ def _picker(kind: Kind | None, picked: dict, errors: dict, *, action: str, htmx:
         "htmx_picker": htmx,
         "kind_choices": Kind.choices() if kind is None else None,
         "audience_choices": Audience.choices(),
-        "period_hint": PERIOD_HINTS.get(
-            kind, "A quarter, like 2025/26 Q1 (a month like 2025-07 for the monthly report)"
-        )
+        "period_hint": PERIOD_HINTS.get(kind, ANY_PERIOD_HINT)
         if kind is not None
-        else "A quarter, like 2025/26 Q1 (a month like 2025-07 for the monthly report)",
+        else ANY_PERIOD_HINT,
         "picked": picked,
         "errors": errors,
     }

@@ -461,4 +461,5 @@ def _save(*, user, rows, submit: bool, result: ImportResult, source: str) -> Non
     )
     # bulk_create sends no signal: without this, pages cached from the values (the dashboard,
     # the data quality board) would not show an upload of new values until something else moved.
-    cache.bump("indicators", "dataquality")
+    # Only these indicators' figures are recomputed (their stamps; the audit events are theirs).
+    cache.touch_indicators({value.indicator_id for value in created}, "indicators", "dataquality")
