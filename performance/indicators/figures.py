@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from performance.common import cache as generations
 from performance.core import charts, periods, spc, status
 from performance.core.periods import Frequency, Period
-from performance.indicators import selectors
+from performance.indicators import forecasts, selectors
 from performance.indicators.forms import CommentForm
 from performance.indicators.presentation import DIRECTION_TAGS, LEVEL_TAGS, Tag
 from performance.models import Indicator
@@ -63,6 +63,8 @@ class Figures:
     commentable: tuple[str, ...]  # periods a comment may be about, newest first
     comment_fields_html: str  # the fields of an empty comment form about those periods
     target_count: int
+    # The year-end forecast at `default` (issue 20), None for an annual indicator.
+    forecast: forecasts.Forecast | None = None
 
 
 class _FigureStore:
@@ -182,6 +184,13 @@ def _compute_figures(indicator: Indicator, today: dt.date) -> Figures:
             {"comment_form": CommentForm(period_labels=record.commentable)},
         ),
         target_count=record.target_count,
+        forecast=(
+            None
+            if facts.frequency is Frequency.ANNUAL
+            else forecasts.forecasts_of(
+                [indicator], year=default.financial_year, as_of=default
+            ).get(indicator.id)
+        ),
     )
 
 

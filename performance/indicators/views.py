@@ -33,7 +33,7 @@ from performance.common.forms import error_summary
 from performance.core import charts, periods, status
 from performance.core.calculations import SmartRecord, smart_gaps
 from performance.core.periods import PeriodError
-from performance.indicators import selectors
+from performance.indicators import forecasts, selectors
 from performance.indicators.figures import figures_for, history_rows
 from performance.indicators.forms import CommentForm, IndicatorFilterForm
 from performance.indicators.presentation import (
@@ -226,6 +226,7 @@ def _detail_context(
     can_comment = access.may_comment(request.user)
     fmt = lambda value: charts.format_value(value, indicator.decimals, indicator.unit)  # noqa: E731
     spc_result = figures.spc
+    forecast = _forecast(indicator, period, fmt, figures.forecast if period == default else None)
     return {
         "indicator": indicator,
         "period": period,
@@ -264,6 +265,41 @@ def _detail_context(
         "comment_form": comment_form,
         "errors": error_summary(comment_form),
         "comment_fields_html": mark_safe(figures.comment_fields_html),
+        "forecast": forecast,
+    }
+
+
+def _forecast(
+    indicator: Indicator, period: periods.Period, fmt, found: forecasts.Forecast | None
+) -> dict | None:
+    """The year-end forecast of `period`'s financial year as known at `period` (issue 20): the
+    officer's and the projection, the one chosen, and its status against the annual target.
+    `found` is the shared figures' one for the default period; another period reads its own.
+    None for an annual indicator, or without an annual target or an officer's forecast."""
+    if indicator.frequency == Indicator.FrequencyChoice.ANNUAL:
+        return None
+    year = period.financial_year
+    if found is None:
+        found = forecasts.forecasts_for(
+            indicator_ids=[indicator.id],
+            year=str(year),
+            as_of=None if period == year else str(period),
+        ).get(indicator.id)
+    if found is None or (found.target is None and found.officer is None):
+        return None
+    officer = found.officer
+    return {
+        "year": year,
+        "value": fmt(found.value),
+        "source": found.source.value if found.source else "",
+        "level": LEVEL_TAGS[found.level],
+        "target": fmt(found.target),
+        "officer": officer,
+        "officer_value": fmt(officer.value) if officer else None,
+        "projection": fmt(found.projection.value),
+        "projection_value": found.projection.value,
+        "method": found.projection.label,
+        "note": found.projection.note if found.projection.method else "",
     }
 
 

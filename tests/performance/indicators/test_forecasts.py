@@ -119,3 +119,37 @@ def test_indicator_status_and_the_api_carry_the_forecast_with_the_values_digits(
     out = io.StringIO()
     call_command("indicator_status", "--period", "2025-04", "--format", "json", stdout=out)
     assert '"forecast": null' in out.getvalue()
+
+
+# --- the indicator page -------------------------------------------------------------------------
+
+
+def test_the_indicator_page_shows_the_forecast_the_projection_and_its_method(client):
+    from django.urls import reverse
+
+    from performance.core.roles import Role
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="pat", roles=[Role.PERFORMANCE_OFFICER]))
+    indicator = monthly(code="WAS 020")
+    TargetFactory(indicator=indicator, period="2025/26", value=D(130))
+    history(indicator, periods.parse("2025-06"), [10, 10, 10])
+    Value.objects.filter(indicator=indicator, period="2025-06").update(
+        forecast=D(100), forecast_comment="The depot closes in January"
+    )
+    url = reverse("performance:indicator-detail", args=[indicator.pk])
+    body = client.get(url, {"period": "2025-06"}).content.decode()
+    assert "Year-end forecast for 2025/26" in body
+    assert "(the officer&#x27;s forecast)" in body or "(the officer's forecast)" in body
+    assert "The depot closes in January" in body
+    assert "Method: Year-to-date run rate (last year incomplete)" in body
+    assert "Annual target: 130" in body
+    forecast_section = body[body.index('id="forecast"') : body.index('id="chart"')]
+    assert "Red" in forecast_section
+    # Without an annual target and an officer's forecast there is no section.
+    plain = monthly(code="WAS 021")
+    history(plain, periods.parse("2025-06"), [10, 10, 10])
+    body = client.get(
+        reverse("performance:indicator-detail", args=[plain.pk]), {"period": "2025-06"}
+    ).content.decode()
+    assert 'id="forecast"' not in body

@@ -654,8 +654,9 @@ def test_the_second_view_of_an_indicator_reads_its_figures_from_the_cache(
     client.force_login(UserFactory(roles=[Role.MEMBER]))
     third = client.get(detail_url(indicator)).content.decode()
     assert figured == [indicator.pk]  # one computation for two readers
-    # The values, targets and change points are not read again; the rest is.
-    assert warm == cold - 3
+    # The values, targets and change points are not read again, nor the year-end forecast's
+    # settings, values and targets (issue 20); the rest is.
+    assert warm == cold - 6
     assert history_section(second) == history_section(first) == history_section(third)
     assert "XmR chart of 14 values" in second
 
