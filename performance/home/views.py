@@ -114,6 +114,49 @@ def _summary(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class CorporateHealth:
+    """The corporate health roll-up (issue 20): how the council itself is run."""
+
+    period: Period
+    total: int
+    reporting: int
+    levels: list[tuple[str, presentation.Tag, int]]
+    rows: list[presentation.Row]
+
+
+def _corporate_health_ids() -> frozenset[int]:
+    """Active corporate health indicators, cached under "indicators" (which watches Indicator):
+    one query for the generation's token, the ids from memory after the first read."""
+    return generations.cached(
+        "corporate-health-ids",
+        ["indicators"],
+        lambda: frozenset(
+            Indicator.objects.filter(corporate_health=True, active=True).values_list(
+                "id", flat=True
+            )
+        ),
+    )
+
+
+def _corporate_health(
+    readable: list[selectors.IndicatorStatus], period: Period
+) -> CorporateHealth | None:
+    """Each corporate health indicator the person reads with its status and direction for
+    `period`, and their counts by status; None when they read none."""
+    ids = _corporate_health_ids()
+    items = [item for item in readable if item.id in ids]
+    if not items:
+        return None
+    return CorporateHealth(
+        period=period,
+        total=len(items),
+        reporting=sum(1 for item in items if item.reports),
+        levels=presentation.level_counts(items),
+        rows=presentation.rows_for(items),
+    )
+
+
 def _counted(items: list[selectors.IndicatorStatus]) -> tuple[int, list]:
     counts = dict.fromkeys(GROUP_STATUSES, 0)
     reporting = 0
@@ -318,6 +361,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "period_is_latest": period == selectors.latest_reporting_period(today=today),
         "errors": errors,
         "summaries": summaries,
+        "corporate_health": _corporate_health(readable, period),
         "everyone": everyone,
         "team_count": team_count,
         # The same count as My returns and the Data collection pages (`due.days_left`).
