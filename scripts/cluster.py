@@ -2,7 +2,7 @@
 """Several Summit servers as one (issue 21): N gunicorn servers and M Celery workers on loopback.
 
 What a council runs when it outgrows one server, on one machine: every process is started as if
-it were on a machine of its own (its own `SUMMIT_VAR_DIR`, its own port), and they share only
+it were on a machine of its own (its own `SUMMIT_VAR_DIR`, `TMPDIR` and port), and they share only
 what several servers must share:
 
 - one PostgreSQL database (`DATABASE_URL`): data, sessions, sign-in throttling and the
@@ -57,6 +57,7 @@ _OWN = {
     "SUMMIT_VAR_DIR",
     "CELERY_QUEUE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "TMPDIR",
 }
 
 
@@ -279,9 +280,11 @@ def running(
     )
 
     def own_env(name: str) -> dict[str, str]:
+        # As on a machine of its own: its own var dir and its own temporary folder, so a file
+        # one server leaves in either is not found by another (it must go to MEDIA_ROOT).
         var_dir = folder / name
-        var_dir.mkdir(parents=True, exist_ok=True)
-        return {**env, "SUMMIT_VAR_DIR": str(var_dir)}
+        (var_dir / "tmp").mkdir(parents=True, exist_ok=True)
+        return {**env, "SUMMIT_VAR_DIR": str(var_dir), "TMPDIR": str(var_dir / "tmp")}
 
     try:
         for n in range(servers):

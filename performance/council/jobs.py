@@ -1,10 +1,10 @@
 """A large council workbook imported by a Celery worker (issue 18), with its state in files.
 
-The upload already sits in a private folder of its own (`folder(token)`), which the web server
-and the worker share (one machine, as Summit's embedded worker runs; or a shared volume). The
-job's state is a small JSON file beside it, so no table is needed for a job that lives minutes:
-`queued` → `running` → `done` (the import's lines) or `failed` (its problems by sheet, row
-and column). The page of the job reads that file.
+The upload already sits in a private folder of its own (`folder(token)`) under MEDIA_ROOT, which
+the web servers and the workers share (one machine, as Summit's embedded worker runs; or the
+shared media volume of several). The job's state is a small JSON file beside it, so no table is
+needed for a job that lives minutes: `queued` → `running` → `done` (the import's lines) or
+`failed` (its problems by sheet, row and column). The page of the job reads that file.
 
 Idempotent: the worker claims the job by renaming its `queued` marker (atomic on one file
 system); a second delivery of the same message finds no marker and does nothing. The import is
@@ -18,7 +18,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +39,11 @@ def large() -> int:
 
 
 def uploads() -> Path:
+    """Where uploads wait (setting COUNCIL_UPLOADS): by default under MEDIA_ROOT, which every web
+    server and worker shares (issue 21); the upload is checked by one server and confirmed or
+    imported by another, so a machine's own temporary folder would lose it."""
     folder = Path(
-        getattr(settings, "COUNCIL_UPLOADS", Path(tempfile.gettempdir()) / "summit-council")
+        getattr(settings, "COUNCIL_UPLOADS", Path(settings.MEDIA_ROOT) / "council-uploads")
     )
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder

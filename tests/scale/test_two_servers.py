@@ -633,3 +633,30 @@ def test_evidence_uploaded_on_a_downloads_from_b_byte_for_byte(cluster, database
     for process in cluster.processes:  # nothing written to a server's own disk
         own = cluster.folder / process.name
         assert not any(own.rglob(Path(stored).name)), process.name
+
+
+def test_a_council_workbook_checked_on_a_is_imported_through_b(cluster):
+    """Manage › Council workbook keeps the upload between the check and the import: a second
+    request that the load balancer may send to the other server (each has its own temporary
+    folder in the cluster, as on machines of their own)."""
+    a, b = (server.base for server in cluster.servers)
+    officer = Person(a, "performance")
+    workbook = officer.get(a, "/manage/council/download/").content
+    page = officer.get(a, "/manage/council/")
+    checked = officer.post(
+        a,
+        "/manage/council/check/",
+        {"csrfmiddlewaretoken": csrf(page.text)},
+        files={"file": ("council.xlsx", workbook, "application/octet-stream")},
+    )
+    assert checked.status_code == 200, text(checked.text)[:2000]
+
+    # B imports the upload A checked (it checks it once more first).
+    imported = officer.post(b, "/manage/council/import/", {"csrfmiddlewaretoken": csrf(page.text)})
+    assert imported.status_code == 302
+    assert imported.headers["Location"] == "/manage/council/"
+    done = text(officer.get(b, "/manage/council/").text)
+    assert (
+        "council.xlsx changes nothing: Summit already holds it" in done
+        or "Imported council.xlsx" in done
+    ), done[:2000]

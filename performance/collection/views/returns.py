@@ -4,6 +4,7 @@ a live status preview, or all at once through the Excel workbook.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from decimal import Decimal
 
@@ -256,7 +257,7 @@ def return_item(request: HttpRequest, round_id: int, indicator_id: int) -> HttpR
     stale = ""
     sign_url = ""  # set when the data quality statement must be signed first (SPEC §9)
     try:
-        collection.save_entry(
+        saved = collection.save_entry(
             user=request.user,
             round_=item.round,
             indicator=item.indicator,
@@ -284,7 +285,9 @@ def return_item(request: HttpRequest, round_id: int, indicator_id: int) -> HttpR
             (f"#item-{item.key}", stale)
         ]
         return render(request, "performance/returns/my_returns.html", page, status=400)
-    fresh = _entry_item(request, round_id, indicator_id)
+    # The item as read before, with the value as saved: the target, history and people are
+    # unchanged by a save, so they are not read again (half the queries of a save, issue 23).
+    fresh = dataclasses.replace(item, value=saved)
     notice = (
         f"Submitted {fresh.indicator.code} for activation."
         if submit
