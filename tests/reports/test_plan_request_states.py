@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from performance.models import ActionPlan, ActionPlanRequest
+from performance.models import ActionPlan, ActionPlanRequest, Indicator
 from performance.reports.data import Audience, Kind
 from tests.reports.test_exports import build
 
@@ -110,3 +110,29 @@ def test_a_no_plan_decision_past_its_review_date_is_not_reported(council):
         t for t in build(Kind.QUARTERLY, Audience.CABINET).tables if t.id == "red-kpis-table"
     ).rows
     assert {row["indicator"]: row["plan"] for row in rows}["WAS 001"] == "No action plan yet"
+
+
+# --- corporate health (issue 20) ------------------------------------------------------------------
+
+
+def test_every_audience_has_a_corporate_health_section_cabinets_the_shortest(council):
+    Indicator.objects.filter(pk__in=[council.red.pk, council.green.pk]).update(
+        corporate_health=True
+    )
+    mt = section(build(Kind.QUARTERLY, Audience.MT), "corporate-health")
+    [table] = mt.tables
+    assert [row["indicator"] for row in table.rows] == ["HOU 003", "WAS 001"]
+    assert mt.paragraphs[0].startswith("2 corporate health indicators")
+    assert "1 Green" in mt.paragraphs[0]
+    assert "1 Red" in mt.paragraphs[0]
+    assert "WAS 001 Household waste recycled (Red" in mt.paragraphs[1]
+    scrutiny = section(build(Kind.QUARTERLY, Audience.SCRUTINY), "corporate-health")
+    assert len(scrutiny.tables[0].rows) == 2
+    cabinet = section(build(Kind.QUARTERLY, Audience.CABINET), "corporate-health")
+    assert cabinet.tables == []
+    assert cabinet.paragraphs == mt.paragraphs
+
+
+def test_no_corporate_health_section_without_such_indicators(council):
+    ids = [s.id for s in build(Kind.QUARTERLY, Audience.MT).sections]
+    assert "corporate-health" not in ids
