@@ -29,6 +29,7 @@ from performance.common import cache as generations
 from performance.core import periods
 from performance.core.periods import Period
 from performance.core.roles import Role
+from performance.home import forecasts as home_forecasts
 from performance.home import selectors as home_selectors
 from performance.home import tasks
 from performance.indicators import forms as indicator_forms
@@ -361,6 +362,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "period_is_latest": period == selectors.latest_reporting_period(today=today),
         "errors": errors,
         "summaries": summaries,
+        # Indicators whose year-end forecast misses the annual target, from Q2 (issue 20).
+        "forecast_to_miss": home_forecasts.forecast_to_miss(readable, period),
         "corporate_health": _corporate_health(readable, period),
         "everyone": everyone,
         "team_count": team_count,
