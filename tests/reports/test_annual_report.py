@@ -13,9 +13,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from performance.core.roles import Role
 from performance.reports import exports, selectors, services
 from performance.reports.data import Audience, Kind, cell_text, parse_period
 from performance.reports.models import PublishedReport
+from tests.factories import UserFactory
 from tests.reports.annual_council import SUBMITTED, TODAY, YEAR, _at, make_annual_council
 from tests.reports.conftest import cells, pdf_text, workbook
 
@@ -340,7 +342,9 @@ def test_publishing_freezes_the_annual_report_and_the_public_reads_it(council, t
     assert "Annual performance report 2025/26" in body
     assert "Decisions for Cabinet" in body
     assert str(SUBMITTED) not in body
-    assert client.get(reverse("public:pdf", args=[row.pk])).content.startswith(b"%PDF-")
+    served = client.get(reverse("public:pdf", args=[row.pk]))
+    data = b"".join(served.streaming_content) if served.streaming else served.content
+    assert data.startswith(b"%PDF-")
     data = client.get(reverse("public:csv", args=[row.pk])).content.decode()
     assert "REC 001" in data
     assert "value_two_years_before" in data.splitlines()[0]
@@ -400,3 +404,15 @@ def test_the_annual_page_opens_on_the_last_complete_year(client, council, today)
     bad = client.get(reverse("reports:report", args=["annual"]), {"period": "2025/26 Q1"})
     assert bad.status_code == 400
     assert "a financial year like 2024/25" in bad.content.decode()
+
+
+def test_team_staff_read_the_outturns_of_their_own_teams_only(client, council, today):
+    enterer = UserFactory(username="erin", roles=[Role.DATA_ENTERER], teams=[council.lst.team])
+    report = build(team_ids=selectors.reader_team_ids(enterer))
+    assert list(by_code(report)) == ["LST 004"]
+    assert report.teams_note == "Showing the indicators of your teams only."
+    client.force_login(enterer)
+    page = client.get(reverse("reports:report", args=["annual"]), {"period": YEAR})
+    body = page.content.decode()
+    assert "LST 004" in body
+    assert "MIS 002" not in body
