@@ -1,12 +1,17 @@
 """import_indicators' optional `corporate_health` column (issue 20): yes/no like the other
-optional yes/no columns; absent, it leaves the flag alone; an export reads back unchanged."""
+optional yes/no columns; absent, it leaves the flag alone; an export reads back unchanged. And
+the flag in Manage's indicator form."""
 
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
+from performance.core.roles import Role
 from performance.indicators import imports
 from performance.models import AuditEvent, Indicator
+from tests.factories import UserFactory
+from tests.performance.manage.test_editing import indicator_data
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +67,20 @@ def test_a_cell_that_is_not_yes_or_no_is_refused_naming_the_column(tmp_path):
         "column corporate_health" in e and "not yes or no" in e for e in rejected.value.errors
     )
     assert not Indicator.objects.exists()
+
+
+def test_manages_indicator_form_sets_and_clears_the_flag_audited(client):
+    client.force_login(UserFactory(roles=[Role.PERFORMANCE_OFFICER]))
+    create = reverse("performance:manage-create", args=["indicators"])
+    assert 'name="corporate_health"' in client.get(create).content.decode()
+    response = client.post(create, indicator_data(corporate_health="on"))
+    assert response.status_code == 302
+    indicator = Indicator.objects.get(code="WAS 001")
+    assert indicator.corporate_health is True
+    edit = reverse("performance:manage-edit", args=["indicators", indicator.pk])
+    version = client.get(edit).context["version"]
+    client.post(edit, indicator_data(version=version))
+    indicator.refresh_from_db()
+    assert indicator.corporate_health is False
+    event = AuditEvent.objects.filter(action="update").latest("at")
+    assert event.changes["corporate_health"] == [True, False]
