@@ -332,6 +332,7 @@ def test_the_outbox_relays_each_message_once_with_two_workers(cluster, database,
         "UPDATE performance_riskalert SET notified_at = NULL WHERE id = ANY(%s)", [alerts]
     )
     mark = len(smtp[0].messages)
+    logged = {name: len(log) for name, log in worker_logs(cluster).items()}
     messages = [
         database.one(
             "INSERT INTO performance_outboxmessage (task_name, kwargs, created_at, attempts, "
@@ -364,7 +365,8 @@ def test_the_outbox_relays_each_message_once_with_two_workers(cluster, database,
         "SELECT attempts FROM performance_outboxmessage WHERE id = ANY(%s)", [messages]
     )
     assert [row[0] for row in attempts] == [1] * len(messages), "each row published in one go"
-    both = "".join(worker_logs(cluster).values())
+    # Relay passes from now on (beat's included) could publish only these rows.
+    both = "".join(log[logged[name] :] for name, log in worker_logs(cluster).items())
     published = sum(
         int(n)
         for n in re.findall(
@@ -641,7 +643,8 @@ def test_a_council_workbook_checked_on_a_is_imported_through_b(cluster):
     folder in the cluster, as on machines of their own)."""
     a, b = (server.base for server in cluster.servers)
     officer = Person(a, "performance")
-    workbook = officer.get(a, "/manage/council/download/").content
+    # The empty template: quick to check and import, and kept between the two like any workbook.
+    workbook = officer.get(a, "/manage/council/template/").content
     page = officer.get(a, "/manage/council/")
     checked = officer.post(
         a,
@@ -656,7 +659,4 @@ def test_a_council_workbook_checked_on_a_is_imported_through_b(cluster):
     assert imported.status_code == 302
     assert imported.headers["Location"] == "/manage/council/"
     done = text(officer.get(b, "/manage/council/").text)
-    assert (
-        "council.xlsx changes nothing: Summit already holds it" in done
-        or "Imported council.xlsx" in done
-    ), done[:2000]
+    assert "council.xlsx changes nothing: Summit already holds it" in done, done[:2000]
