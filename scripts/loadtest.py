@@ -301,8 +301,13 @@ def start_server(database_url: str, workers: int) -> tuple[Callable[[], None], s
     print(f"gunicorn ({workers} workers × 4 threads) at {base}", flush=True)
 
     def stop() -> None:
+        # Gunicorn waits up to 30 s for requests in flight; a saturated server may need longer.
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=45)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
 
     return stop, base
 
