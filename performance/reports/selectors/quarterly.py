@@ -14,7 +14,7 @@ from performance.models import Indicator
 from performance.models.visibility import User
 from performance.plans import selectors as plan_selectors
 from performance.reports.data import Audience, Column, Kind, Report, Section, Table
-from performance.reports.selectors import cabinet, corporate_health, risks
+from performance.reports.selectors import cabinet, corporate_health, forecasts, risks
 from performance.reports.selectors.common import _report
 from performance.reports.selectors.scope import _teams_note
 from performance.reports.selectors.spotlights import _spotlights
@@ -236,6 +236,9 @@ def quarterly(
     health = corporate_health.section(rows, by_id, period, audience)  # issue 20
     if health is not None:
         sections.append(health)
+    ahead = forecasts.section(rows, by_id, period, audience)  # issue 20: from Q2
+    if ahead is not None:
+        sections.append(ahead)
     # Risks beside performance (SPEC §14), before the long per-priority tables.
     sections.append(
         risks.quarterly_section(
