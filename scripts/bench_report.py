@@ -32,8 +32,15 @@ def main() -> int:
     parser.add_argument("--audience", default="mt")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("-o", "--output", help="keep the last PDF here")
+    parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc run")
     parser.add_argument(
         "--untagged", action="store_true", help="without tags (issue 22), to see what they cost"
+    )
+    parser.add_argument("--kind", default="quarterly", help="any report kind (default: quarterly)")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also WeasyPrint's floor: the same tables and charts, plain (issue 21)",
     )
     args = parser.parse_args()
 
@@ -47,7 +54,7 @@ def main() -> int:
     from performance.reports import exports, selectors, services
     from performance.reports.data import Kind, parse_audience, parse_period
 
-    kind = Kind.QUARTERLY
+    kind = Kind(args.kind)
     period = (
         parse_period(kind, args.period)
         if args.period
@@ -63,32 +70,62 @@ def main() -> int:
 
     from pypdf import PdfReader
 
+    from performance.reports import pdf_store
+
     data = b""
     for run in range(1, args.runs + 1):
         reset_queries()
         started = time.perf_counter()
+        key = pdf_store.key_for(kind=kind, period=period, audience=audience, user=None)
         report = selectors.build(kind, period=period, audience=audience)
         gathered = time.perf_counter()
+        cpu = time.process_time()
         data = exports.pdf(report, services.draft_stamp(), tagged=not args.untagged)
+        cpu = time.process_time() - cpu
         finished = time.perf_counter()
+        pdf_store.store(key, data)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
         pages = len(PdfReader(io.BytesIO(data)).pages)
         spotlights = sum(len(s.spotlights) for s in report.sections)
         print(
             f"run {run}: {finished - started:.2f} s (gather {gathered - started:.2f} s, "
-            f"PDF {finished - gathered:.2f} s); {len(report.open_data.rows)} indicators, "
+            f"PDF {finished - gathered:.2f} s, {cpu:.2f} CPU s; load {os.getloadavg()[0]:.1f}); "
+            f"{len(report.open_data.rows)} indicators, "
             f"{spotlights} Red/Amber spotlights, {pages} pages, {len(data) / 1024:.0f} KiB; "
             f"peak RSS so far {rss:.0f} MiB"
         )
+    # Issue 21: nothing changed since the last run, so the PDF comes from storage.
+    started = time.perf_counter()
+    found = pdf_store.find(
+        pdf_store.key_for(kind=kind, period=period, audience=audience, user=None)
+    )
+    served = found.read_bytes() if found else b""
+    print(
+        f"nothing changed: {time.perf_counter() - started:.3f} s to serve "
+        f"{len(served) // 1024} KB from storage" + ("" if found else " (NOT FOUND: rebuilt)")
+    )
+    if args.floor:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import pdf_floor
+
+        report = selectors.build(kind, period=period, audience=audience)
+        floor = pdf_floor.measure(exports.html(report, services.draft_stamp()))
+        print(
+            f"floor (WeasyPrint alone, plain HTML with {floor.tables} tables and {floor.charts} "
+            f"charts): {floor.seconds:.2f} CPU s, {floor.pages} pages, {floor.size // 1024} KiB; "
+            f"load {os.getloadavg()[0]:.1f}; the report took {cpu / floor.seconds:.2f} × this"
+        )
     # Python's own allocations, measured apart: tracing slows the work several times over.
+    if args.output:
+        Path(args.output).write_bytes(data)
+        print(f"Wrote {args.output}")
+    if args.no_memory:
+        return 0
     tracemalloc.start()
     exports.pdf(selectors.build(kind, period=period, audience=audience), services.draft_stamp())
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(f"peak Python allocations for one report: {peak / 2**20:.1f} MiB")
-    if args.output:
-        Path(args.output).write_bytes(data)
-        print(f"Wrote {args.output}")
     return 0
 
 

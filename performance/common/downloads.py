@@ -22,7 +22,7 @@ from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _CHUNK = 64 * 1024
-# A whole file up to this size is sent from memory (one read); a larger one is streamed.
+# A whole file up to this size may be sent from memory (one read); a larger one is streamed.
 IN_MEMORY = 2 * 1024 * 1024
 
 
@@ -80,9 +80,11 @@ def file_response(
     etag: str,
     last_modified: dt.datetime | None = None,
     inline: bool = True,
+    in_memory_up_to: int = 0,
 ) -> HttpResponse:
     """`path` as the response to `request`, with `etag` (unquoted: the file's hash) and
-    `last_modified` (default: the file's modification time) as its validators."""
+    `last_modified` (default: the file's modification time) as its validators. A whole file of
+    at most `in_memory_up_to` bytes is read and sent in one piece; any other is streamed."""
     stat = path.stat()
     modified = int(last_modified.timestamp()) if last_modified else int(stat.st_mtime)
     quoted = quote_etag(etag)
@@ -106,7 +108,7 @@ def file_response(
     if wanted is False:
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
-    elif wanted is None and size <= IN_MEMORY:
+    elif wanted is None and size <= in_memory_up_to:
         response = HttpResponse(path.read_bytes(), content_type=content_type)
     elif wanted is None:
         response = FileResponse(path.open("rb"), content_type=content_type)

@@ -15,7 +15,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -69,6 +71,30 @@ def html(report: Report, stamp: Stamp) -> str:
     return render_to_string(report.kind_enum.template, context(report, stamp, for_print=True))
 
 
+_style = threading.local()
+
+
+def _print_style() -> tuple[Any, Any]:
+    """static/css/print.css parsed, with its font configuration, once per thread (issue 21).
+
+    Parsing the stylesheet and setting up fontconfig were done for every PDF; they depend on
+    nothing but the file (read again when it is edited). Per thread,
+    not per process: WeasyPrint's font configuration is not made to be shared by two layouts
+    at once, and gunicorn serves requests on several threads.
+    """
+    from weasyprint import CSS  # noqa: PLC0415 (WeasyPrint loads Pango: only when a PDF is built)
+    from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
+
+    path = finders.find("css/print.css")
+    version = (path, os.stat(path).st_mtime_ns)  # an edited stylesheet is read again
+    cached = getattr(_style, "value", None)
+    if cached is None or cached[0] != version:
+        fonts = FontConfiguration()
+        css = CSS(filename=path, url_fetcher=static_only, font_config=fonts)
+        cached = _style.value = (version, css, fonts)
+    return cached[1], cached[2]
+
+
 def pdf(
     report: Report,
     stamp: Stamp,
@@ -79,15 +105,15 @@ def pdf(
     """The report as a tagged PDF (PDF/UA-1; a published copy also PDF/A-3u for the archive,
     issue 22). `progress(percent, stage)` is told as the work goes on; `tagged=False` is for the
     benchmark only."""
-    from weasyprint import CSS, HTML  # noqa: PLC0415 (WeasyPrint loads Pango: only when a PDF is built)
+    from weasyprint import HTML  # noqa: PLC0415 (WeasyPrint loads Pango: only when a PDF is built)
 
     tell = progress or (lambda _percent, _stage: None)
     tell(30, "Laying out the pages")
+    print_css, fonts = _print_style()
     # Only our static files may be read while laying out (issue 14): see performance.common.pdf.
-    print_css = CSS(filename=finders.find("css/print.css"), url_fetcher=static_only)
     document = HTML(
         string=html(report, stamp), base_url=str(settings.BASE_DIR), url_fetcher=static_only
-    ).render(stylesheets=[print_css])
+    ).render(stylesheets=[print_css], font_config=fonts)
     tell(80, f"Writing {len(document.pages)} pages")
     data = pdf_files.write(document, archive=stamp.published, tagged=tagged)
     tell(100, "Done")

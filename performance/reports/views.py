@@ -293,6 +293,7 @@ def report_pdf(request: HttpRequest, kind: str) -> HttpResponse:
         content_type="application/pdf",
         filename=_filename(kind_, period, audience, "pdf"),
         etag=key.etag,
+        in_memory_up_to=downloads.IN_MEMORY,
     )
 
 
