@@ -208,7 +208,11 @@ def link_opened_plan(*, actor: auth.User, plan: ActionPlan) -> ActionPlanRequest
 @transaction.atomic
 def close_recovered_plan(*, actor: auth.User, plan_id: int) -> ActionPlan:
     """Close an open plan whose indicator has recovered. Audited with the readings as reason."""
-    plan = ActionPlan.objects.select_for_update().select_related("indicator").get(pk=plan_id)
+    plan = (
+        ActionPlan.objects.select_for_update(of=("self",))
+        .select_related("indicator")
+        .get(pk=plan_id)
+    )
     if plan.status != ActionPlan.Status.OPEN:
         raise RequestError("This action plan is already closed.")
     readings = recovery_readings([plan]).get(plan.pk)
