@@ -57,6 +57,7 @@ from performance.demo.figures import (
     to_decimal,
     value_from_shortfall,
 )
+from performance.demo.forecasts import add_forecasts
 from performance.demo.organisation import Org, services_and_staff
 from performance.demo.service_plans import create_service_plans
 from performance.demo.strategic_plan import create_strategic_actions, link_outcomes
@@ -94,12 +95,14 @@ def seed(context: DemoContext) -> None:
     plan_counts = create_service_plans(context, org, outcomes, current_fy, today)
     action_plans = create_action_plans(context, plans, org, today)
     corporate = create_corporate_health(context, org, outcomes, first_fy=first_fy, today=today)
+    forecast_count = add_forecasts(context, today=today)  # issue 20; last: its own randomness
     context.log(
         f"Indicators: {len(plans)} ({sum(p.template.kind == 'KPI' for p in plans)} KPIs) with "
         f"{counts['targets']} targets and {counts['values']} values from "
         f"{periods.Period.for_year(first_fy)} to {counts['last'] or 'none yet'}; "
         f"{plan_counts['plans']} service plans, {plan_counts['milestones']} milestones, "
-        f"{action_plans} action plans, {corporate} corporate health indicators "
+        f"{action_plans} action plans, {corporate} corporate health indicators, "
+        f"{forecast_count} year-end forecasts "
         f"({time.monotonic() - started:.1f} s)."
     )
 
