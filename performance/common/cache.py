@@ -151,6 +151,7 @@ PER_INDICATOR: dict[str, Callable[[Any], Iterable[int | None] | None]] = {
     "performance.Target": lambda row: [row.indicator_id],
     "performance.SpcChangePoint": lambda row: [row.indicator_id],
     "dataquality.RejectedEntry": lambda row: [row.indicator_id],
+    "dataquality.ValidationRule": lambda row: [row.indicator_id],
     "performance.AuditEvent": _value_event_indicator,
 }
 

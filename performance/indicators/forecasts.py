@@ -50,8 +50,15 @@ def forecasts_for(
     ids = sorted(set(indicator_ids))
     digest = hashlib.sha1(",".join(map(str, ids)).encode(), usedforsecurity=False).hexdigest()
     key = f"forecasts|{fy}|{until}|{digest}"
-    return generations.cached(
-        key, ["indicators", "dataquality"], lambda: _compute(ids, fy=fy, until=until)
+    # Per indicator (issues 21, 23): after a change only the indicators whose stamp moved are
+    # projected again ("reports" watches the validation rules that bound a projection).
+    return generations.assembled(
+        key,
+        ["indicators", "dataquality", "reports"],
+        lambda moved: _compute(
+            ids if moved is None else sorted(set(ids).intersection(moved)), fy=fy, until=until
+        ),
+        dict,
     )
 
 

@@ -151,3 +151,27 @@ def test_the_statuses_after_a_change_are_the_statuses_computed_afresh(council, p
     assert assembled != before
     assert [each.code for each in assembled] == ["PLA 1", "WAS 1"]
     assert Decimal("95") == next(e for e in assembled if e.code == "WAS 1").status.actual
+
+
+def test_the_forecasts_after_a_change_project_only_the_changed_indicator(
+    council, period, monkeypatch
+):
+    from performance.indicators import forecasts
+
+    asked: list = []
+    real = forecasts._compute
+
+    def counting(ids, **kwargs):
+        asked.append(list(ids))
+        return real(ids, **kwargs)
+
+    monkeypatch.setattr(forecasts, "_compute", counting)
+    ids = [council["changed"].pk, council["unrelated"].pk]
+    year = str(period.financial_year)
+    forecasts.forecasts_for(indicator_ids=ids, year=year)
+    assert asked == [sorted(ids)]
+    activate(council, "95")
+    found = forecasts.forecasts_for(indicator_ids=ids, year=year)
+    assert set(found) == set(ids)
+    assert all(each == [council["changed"].pk] for each in asked[1:])
+    assert len(asked) > 1
