@@ -378,7 +378,19 @@ def _leave_unchanged_values(path: Path) -> _Left:
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     header = [" ".join(cell.split()).lower() for cell in rows[0]]
-    fields = [c for c in ("value", "numerator", "denominator", "comment", "source") if c in header]
+    fields = [
+        c
+        for c in (
+            "value",
+            "numerator",
+            "denominator",
+            "comment",
+            "source",
+            "forecast",
+            "forecast_comment",
+        )
+        if c in header
+    ]
     at = {column: header.index(column) for column in ("indicator", "period", *fields)}
     codes = {row[at["indicator"]].strip() for row in rows[1:] if len(row) > at["indicator"]}
     existing = {

@@ -153,3 +153,23 @@ def test_the_indicator_page_shows_the_forecast_the_projection_and_its_method(cli
         reverse("performance:indicator-detail", args=[plain.pk]), {"period": "2025-06"}
     ).content.decode()
     assert 'id="forecast"' not in body
+
+
+def test_the_council_workbook_carries_forecasts(tmp_path):
+    import openpyxl
+
+    from performance.council import exports
+
+    indicator = monthly(code="WAS 030")
+    history(indicator, periods.parse("2025-05"), [10, 10])
+    Value.objects.filter(indicator=indicator, period="2025-05").update(
+        forecast=D("118.5"), forecast_comment="Rounds change in June"
+    )
+    path = tmp_path / "council.xlsx"
+    exports.export_council(str(path))
+    sheet = openpyxl.load_workbook(path)["Values"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    header = rows[0]
+    may = next(row for row in rows if row[1] == "2025-05")
+    assert may[header.index("forecast")] in (118.5, "118.5")
+    assert may[header.index("forecast_comment")] == "Rounds change in June"
