@@ -21,6 +21,8 @@ from tests.factories import (
     history,
 )
 from tests.fixtures.browser import assert_accessible, login
+from tests.performance.collection.test_collection import build_world
+from tests.performance.home.test_tasks import open_today
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,5 +74,31 @@ def test_a_head_sees_what_is_forecast_to_miss_and_opens_the_indicator(page):
     assert "The green-bin round was cut in August." in text
     assert "Method: Year-to-date run rate (last year incomplete)" in text
     assert "Red" in text
+    assert_accessible(page)
+    assert page.console_errors == []
+
+
+def test_an_enterer_gives_a_forecast_with_a_return_and_the_form_is_axe_clean(page):
+    world = build_world()
+    open_today(world)
+    indicator = world.indicators["WAS 001"]
+    TargetFactory(indicator=indicator, period="2025/26", value=Decimal(95))
+
+    login(page, "enterer_a", PASSWORD)
+    page.goto(f"{page.base_url}/returns/")
+    item = page.locator("section.returns-item", has_text="WAS 001")
+    assert "against the annual target of 95" in item.inner_text()
+    item.get_by_label("Value for WAS 001").fill("96")
+    item.get_by_label("Forecast of the year-end outturn (optional) for WAS 001").fill("lots")
+    item.get_by_role("button", name="Save draft of WAS 001").click()
+    page.get_by_text("Forecast of the year-end outturn must be a number").first.wait_for()
+    assert_accessible(page)
+    item = page.locator("section.returns-item", has_text="WAS 001")
+    item.get_by_label("Forecast of the year-end outturn (optional) for WAS 001").fill("93.5")
+    item.get_by_label("Forecast comment (optional) for WAS 001").fill("Winter crews short")
+    item.get_by_role("button", name="Save draft of WAS 001").click()
+    page.get_by_text("Saved WAS 001 as a draft.").wait_for()
+    value = Value.objects.get(indicator=indicator)
+    assert (value.forecast, value.forecast_comment) == (Decimal("93.5"), "Winter crews short")
     assert_accessible(page)
     assert page.console_errors == []
