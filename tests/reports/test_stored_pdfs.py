@@ -173,3 +173,17 @@ def test_a_published_pdf_is_a_frozen_file_with_validators_and_ranges(client, cou
     assert beyond.status_code == 416
     assert beyond["Content-Range"] == f"bytes */{len(content)}"
     assert builds == ["monthly"]  # published once, never rebuilt
+
+
+def test_a_report_with_risks_is_built_once_after_a_change(client, council, settings, builds):
+    # The quarterly report brings the key risk indicator alerts up to date before it reads them
+    # (a write of the alert check's own state): that must not make its own file stale at once.
+    settings.REPORTS_SYNC_PDF_MAX_SIZE = 10_000
+    client.force_login(council.officer)
+    client.get(pdf_url(Kind.QUARTERLY), {"period": PERIOD})
+    value = Value.objects.filter(status=Value.Status.ACTIVATED).first()
+    value.comment = "Corrected after the count"
+    value.save(update_fields=["comment"])
+    client.get(pdf_url(Kind.QUARTERLY), {"period": PERIOD})
+    client.get(pdf_url(Kind.QUARTERLY), {"period": PERIOD})
+    assert builds == ["quarterly", "quarterly"]
