@@ -148,6 +148,12 @@ class ValueIn(serializers.Serializer):
     numerator = _number(required=False)
     denominator = _number(required=False)
     comment = serializers.CharField(required=False, allow_blank=True)
+    forecast = _number(
+        required=False,
+        help_text="The officer's forecast of the financial year's outturn (optional); a row "
+        "without it keeps the stored one, an empty one clears it.",
+    )
+    forecast_comment = serializers.CharField(required=False, allow_blank=True)
 
 
 class ValuesPost(serializers.Serializer):

@@ -397,7 +397,17 @@ def _exact(number: Decimal | None) -> Decimal | None:
     return normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal
 
 
-ENTRY_FIELDS = ("indicator", "period", "version", "value", "numerator", "denominator", "comment")
+ENTRY_FIELDS = (
+    "indicator",
+    "period",
+    "version",
+    "value",
+    "numerator",
+    "denominator",
+    "comment",
+    "forecast",
+    "forecast_comment",
+)
 
 
 def _submit(request: Request) -> Response:
@@ -437,14 +447,15 @@ def _submit(request: Request) -> Response:
         version = entry.get("version", 0)
         if isinstance(version, bool) or not isinstance(version, int) or version < 0:
             errors.append(_error(number, "version", "must be a whole number, 0 for a new value"))
-        for name in ("value", "numerator", "denominator"):
+        for name in ("value", "numerator", "denominator", "forecast"):
             figure = entry.get(name)
             if figure is not None and (
                 isinstance(figure, bool) or not isinstance(figure, int | Decimal | str)
             ):
                 errors.append(_error(number, name, "must be a number"))
-        if entry.get("comment") is not None and not isinstance(entry.get("comment"), str):
-            errors.append(_error(number, "comment", "must be text"))
+        for name in ("comment", "forecast_comment"):
+            if entry.get(name) is not None and not isinstance(entry.get(name), str):
+                errors.append(_error(number, name, "must be text"))
         rows.append(
             {
                 "indicator": (code or "").strip() if isinstance(code, str) else "",
@@ -452,6 +463,12 @@ def _submit(request: Request) -> Response:
                 "version": version if isinstance(version, int) else 0,
                 **{name: entry.get(name) for name in ("value", "numerator", "denominator")},
                 "comment": entry.get("comment") or "",
+                # The year-end forecast (issue 20): a row without it keeps the stored one.
+                **{
+                    name: entry.get(name) or ""
+                    for name in ("forecast", "forecast_comment")
+                    if name in entry
+                },
             }
         )
     if errors:

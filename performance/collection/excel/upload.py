@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
@@ -38,6 +39,9 @@ from performance.core import periods
 from performance.indicators import selectors
 from performance.models import AuditEvent, Value
 
+# A cell the workbook does not have, whose stored value is kept (the forecast of an older
+# download).
+KEEP = object()
 MAX_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_RATIO = 100
@@ -149,7 +153,10 @@ def _rows(data: bytes):
     while names and names[-1] == "":
         names.pop()
     if names == WITHOUT_FORECAST:
-        names = COLUMNS  # the missing forecast cells read as empty
+        # Downloaded before the forecast cells: each row keeps the forecast stored (issue 20).
+        width = len(WITHOUT_FORECAST)
+        rows = ((*row[:width], *[None] * (width - len(row[:width])), KEEP, KEEP) for row in rows)
+        names = COLUMNS
     if names != COLUMNS:
         missing = [c for c in COLUMNS if c not in names]
         extra = [n for n in names if n not in COLUMNS]
@@ -200,15 +207,19 @@ def save_rows(*, user, rows: list[dict[str, object]], submit: bool, source: str)
     due_items = due.due_items(due.open_rounds(), enterer=user, history=0)
     items = {item.key: item for item in due_items}
     keys = {(item.indicator.code, item.period): item.key for item in due_items}
-    cells = [
-        tuple(
-            keys.get((str(row.get("indicator")), str(row.get("period"))), "-")
-            if column == "key"
-            else row.get(FIELD.get(column, column))
-            for column in COLUMNS
-        )
-        for row in rows
-    ]
+
+    def cell(row: dict[str, object], column: str) -> object:
+        if column == "key":
+            return keys.get((str(row.get("indicator")), str(row.get("period"))), "-")
+        name = FIELD.get(column, column)
+        if name in ("forecast", "forecast_comment") and name not in row:
+            # A row that does not mention the forecast keeps the one stored (issue 20).
+            item = items.get(str(keys.get((str(row.get("indicator")), str(row.get("period"))))))
+            stored = getattr(item.value, name, None) if item and item.value else None
+            return stored.normalize() if hasattr(stored, "normalize") else stored
+        return row.get(name)
+
+    cells = [tuple(cell(row, column) for column in COLUMNS) for row in rows]
     return _import(
         user=user, rows=cells, items=items, submit=submit, channel="api", source=source, first=1
     )
@@ -231,7 +242,7 @@ def _import(
         if number - first + 1 > MAX_ROWS:
             raise UploadRefused(f"The workbook has more than {MAX_ROWS} rows.")
         cells = dict(zip(COLUMNS, list(row) + [None] * (len(COLUMNS) - len(row)), strict=False))
-        if all(cells[c] in (None, "") for c in COLUMNS):
+        if all(cells[c] in (None, "", KEEP) for c in COLUMNS):
             continue
         raw = {FIELD[c]: cells[c] for c in ENTRY}
         key = str(cells["key"] or "").strip()
@@ -252,9 +263,13 @@ def _import(
             )
             continue
         seen[key] = number
-        if all(raw[FIELD[c]] in (None, "") for c in ENTRY):
+        if all(raw[FIELD[c]] in (None, "", KEEP) for c in ENTRY):
             result.skipped += 1
             continue
+        for name in ("forecast", "forecast_comment"):
+            if raw[name] is KEEP:
+                stored = getattr(item.value, name) if item.value is not None else None
+                raw[name] = stored.normalize() if isinstance(stored, Decimal) else stored
         try:
             version = int(cells["version"] or 0)
         except (TypeError, ValueError):

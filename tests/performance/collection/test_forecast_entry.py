@@ -226,6 +226,7 @@ def test_a_workbook_downloaded_before_the_forecast_columns_is_still_accepted(cli
     from performance.collection import excel
     from tests.performance.collection.test_excel import download, upload
 
+    enter(world, "WAS 001", "95", forecast="90", forecast_comment="Kept")
     book = load_workbook(io.BytesIO(download(client, world.users["enterer_a"])))
     sheet = book[excel.SHEET]
     for table in list(sheet.tables):
@@ -238,4 +239,6 @@ def test_a_workbook_downloaded_before_the_forecast_columns_is_still_accepted(cli
     out = io.BytesIO()
     book.save(out)
     upload(client, out.getvalue(), mode="draft")
-    assert Value.objects.get(indicator=world.indicators["WAS 001"]).value == Decimal(96)
+    value = Value.objects.get(indicator=world.indicators["WAS 001"])
+    assert value.value == Decimal(96)
+    assert (value.forecast, value.forecast_comment) == (Decimal(90), "Kept")  # not cleared
