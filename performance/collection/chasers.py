@@ -65,7 +65,8 @@ class OpenRound:
     people: int
 
 
-def _chased_today(day: dt.date) -> dict[int, dt.datetime]:
+def chased_today(day: dt.date) -> dict[int, dt.datetime]:
+    """Who was chased by hand on `day`, and when (one query)."""
     return dict(
         SentReminder.objects.filter(kind=MANUAL, event_date=day, sent_at__isnull=False)
         .order_by()
@@ -74,18 +75,30 @@ def _chased_today(day: dt.date) -> dict[int, dt.datetime]:
 
 
 def open_round_teams(
-    *, team_ids: Sequence[int] | None = None, today: dt.date | None = None
+    *,
+    team_ids: Sequence[int] | None = None,
+    today: dt.date | None = None,
+    chased: dict[int, dt.datetime] | None = None,
 ) -> list[OpenRound]:
     """Every open round, team by team (by name, unassigned last), in a fixed number of queries.
 
-    `team_ids` limits the teams (None: every team). An item is "to submit" while its value is
+    `team_ids` limits the teams (None: every team); `chased`: `chased_today`, when read. An item is "to submit" while its value is
     not submitted or activated, "waiting" while submitted. The people are the active enterers of
     the items to submit, each with the items they owe in that team and round.
     """
     today = today or timezone.localdate()
     rounds = due.open_rounds(today=today)
-    items = due.due_items(rounds, team_ids=team_ids, history=0, prefetch_people=True)
-    chased = _chased_today(today)
+    # Only what the page shows: each value's status and each indicator's enterers (issue 23).
+    items = due.due_items(
+        rounds,
+        team_ids=team_ids,
+        history=0,
+        prefetch_people=True,
+        people=("enterers",),
+        value_people=False,
+    )
+    if chased is None:
+        chased = chased_today(today)
     result = []
     for round_ in rounds:
         rows: dict[int | None, TeamRow] = {}

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from performance.core import deadlines, periods
@@ -160,16 +160,21 @@ def due_items(
     *,
     enterer=None,
     team_ids: Iterable[int] | None = None,
-    indicators: QuerySet[Indicator] | None = None,
+    indicators: QuerySet[Indicator] | Sequence[Indicator] | None = None,
     history: int = 4,
     prefetch_people: bool = False,
+    people: Sequence[str] = ("enterers", "managers"),
+    value_people: bool = True,
 ) -> list[DueItem]:
     """Every indicator due in `rounds`, with its value, target and last `history` values.
 
     `enterer` limits it to the indicators assigned to that person; `team_ids` to those teams.
-    Items come round by round, indicators by code. A fixed number of queries whatever the
-    number of rounds and items: indicators, values, targets, history (none when `history` is
-    0), and the people when `prefetch_people`.
+    `indicators` narrows them: a queryset, or indicators already read (a list, not read again;
+    with neither `enterer` nor `team_ids`). Items come round by round, indicators by code. A
+    fixed number of queries whatever the number of rounds and items: indicators, values,
+    targets, history (none when `history` is 0), and the `people` of each indicator when
+    `prefetch_people`. `value_people`: read the people of each value with it (who entered,
+    changed, activated, returned it); the counts of the collection page need none.
     """
     # (round, frequency → period, history window): each round's history is the three years
     # before its earliest period; one query covers every round's window.
@@ -183,27 +188,37 @@ def due_items(
     if not asked:
         return []
     frequencies = sorted({freq for _, period_of, _ in asked for freq in period_of})
-    qs = indicators if indicators is not None else Indicator.objects.all()
-    qs = qs.filter(active=True, frequency__in=frequencies)
-    if enterer is not None:
-        qs = qs.filter(enterers=enterer)
-    if team_ids is not None:
-        qs = qs.filter(team_id__in=list(team_ids))
-    qs = qs.select_related("team", "team__head_of_service").order_by("code")
-    if prefetch_people:
-        qs = qs.prefetch_related("enterers", "managers")
-    found = list(qs)
+    if indicators is not None and not isinstance(indicators, QuerySet):
+        if enterer is not None or team_ids is not None:
+            raise ValueError("Indicators already read are not narrowed by enterer or team.")
+        found = sorted(
+            (i for i in indicators if i.active and i.frequency in frequencies),
+            key=lambda i: i.code,
+        )
+        if prefetch_people and found and people:
+            prefetch_related_objects(found, *people)
+    else:
+        qs = indicators if indicators is not None else Indicator.objects.all()
+        qs = qs.filter(active=True, frequency__in=frequencies)
+        if enterer is not None:
+            qs = qs.filter(enterers=enterer)
+        if team_ids is not None:
+            qs = qs.filter(team_id__in=list(team_ids))
+        qs = qs.select_related("team", "team__head_of_service").order_by("code")
+        if prefetch_people and people:
+            qs = qs.prefetch_related(*people)
+        found = list(qs)
     if not found:
         return []
     ids = [indicator.id for indicator in found]
     texts = sorted({text for _, period_of, _ in asked for text in period_of.values()})
     # Looked up by key, so unordered: the models' default order joins the indicators to sort.
-    values = {
-        (v.indicator_id, v.period): v
-        for v in Value.objects.filter(indicator_id__in=ids, period__in=texts)
-        .select_related("changed_by", "entered_by", "activated_by", "returned_by")
-        .order_by()
-    }
+    value_rows = Value.objects.filter(indicator_id__in=ids, period__in=texts).order_by()
+    if value_people:
+        value_rows = value_rows.select_related(
+            "changed_by", "entered_by", "activated_by", "returned_by"
+        )
+    values = {(v.indicator_id, v.period): v for v in value_rows}
     targets = {
         (i, p): t
         for i, p, t in Target.objects.filter(indicator_id__in=ids, period__in=texts)

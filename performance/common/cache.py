@@ -43,7 +43,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from performance.models import Generation, Value
 
@@ -422,3 +422,21 @@ def connect_signals() -> None:
             post_delete.connect(
                 changed, sender=model, weak=False, dispatch_uid=f"gen-del-{name}-{label}"
             )
+    # Who enters and manages an indicator (the collection page lists who owes what, issue 23):
+    # a change of the many-to-many rows saves no model, so it is watched on its own.
+    indicator = apps.get_model("performance.Indicator")
+    for through in (indicator.enterers.through, indicator.managers.through):
+        m2m_changed.connect(
+            _people_changed, sender=through, weak=False, dispatch_uid=f"gen-m2m-{through}"
+        )
+
+
+def _people_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:  # from the indicator
+        touch_indicators([instance.pk])
+    elif pk_set:  # from the person: the indicators added or removed
+        touch_indicators(pk_set)
+    else:  # a person's indicators cleared: which ones is no longer known
+        bump("indicators")

@@ -32,6 +32,8 @@ from performance.models import CollectionRound, Indicator, Target, Value
 # data manager activates it).
 DONE = (Value.Status.SUBMITTED, Value.Status.ACTIVATED)
 FORECAST_FIELDS = ("forecast", "forecast_comment")
+# The people an item shows: the data managers of a submitted one (the enterers are not shown).
+MANAGERS = ("managers",)
 
 
 def _evidence(items: list[due.DueItem]) -> dict[int, list]:
@@ -145,10 +147,9 @@ def _entry_item(request, round_id: int, indicator_id: int) -> due.DueItem:
     indicator = access.indicator_for(request.user, indicator_id, to="drafts", related=["team"])
     if due.find_due(round_, indicator) is None:
         raise Http404("Not due in this round.")
-    items = due.due_items(
-        [round_], indicators=Indicator.objects.filter(pk=indicator.pk), prefetch_people=True
-    )
-    return items[0]
+    # The indicator as read for the access check, not read again (issue 23); its data
+    # managers are read only when the item shows them (submitted or activated).
+    return due.due_items([round_], indicators=[indicator])[0]
 
 
 # --- My returns -------------------------------------------------------------------------------
@@ -157,7 +158,7 @@ def _entry_item(request, round_id: int, indicator_id: int) -> due.DueItem:
 def _my_items(user) -> tuple[list[CollectionRound], list[due.DueItem]]:
     """Due items of the open rounds, plus my values returned or re-opened in earlier rounds."""
     rounds = due.open_rounds()
-    items = due.due_items(rounds, enterer=user, prefetch_people=True)
+    items = due.due_items(rounds, enterer=user, prefetch_people=True, people=MANAGERS)
     seen = {(i.indicator.id, i.period) for i in items}
     reopened = (
         Value.objects.filter(
@@ -185,7 +186,7 @@ def _my_items(user) -> tuple[list[CollectionRound], list[due.DueItem]]:
             Q(*[Q(kind=k, period=p) for k, p in past_rounds], _connector=Q.OR)
         )
         wanted = set(extra_pairs)
-        for item in due.due_items(list(found), enterer=user, prefetch_people=True):
+        for item in due.due_items(list(found), enterer=user, prefetch_people=True, people=MANAGERS):
             if (item.indicator.id, item.period) in wanted:
                 items.append(item)
                 if item.round not in rounds:

@@ -5,6 +5,7 @@ by team."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter, defaultdict
 
 from django.contrib import messages
@@ -12,13 +13,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from performance.collection import chasers, due
 from performance.collection.views.common import round_or_404
-from performance.common import access
+from performance.common import access, cache
 from performance.models import CollectionRound, Indicator, Team, Value
 
 STATUS_COLUMNS = [
@@ -55,17 +59,67 @@ def _names(people: list[str]) -> str:
     return ", ".join(people[:-1]) + " and " + people[-1]
 
 
+# What the page reads (issue 23): the indicators, values, targets and teams ("indicators"); the
+# rounds, memberships and people's names and whether they are active ("reports"). An indicator's
+# enterers changing moves "indicators" too (`cache.connect_signals`). Who was chased today is
+# read on every view (one query) and is part of the key, as are the day and the person's scope.
+GENERATIONS = ("indicators", "reports")
+# Stands for the CSRF token in the cached open rounds: each view puts its own in.
+_CSRF = "summit-csrf-placeholder-4c1d"
+
+
 @require_GET
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
-    """Every recent round with its state, countdown and progress (two queries for the counts)."""
+    """Every recent round with its state, countdown and progress, and every open round team by
+    team: computed and rendered once per change of what they read (issue 23), exact the moment
+    a value is saved, submitted or activated."""
     today = timezone.localdate()
+    team_ids = _scope_team_ids(request.user)
+    team_scope, people_shown = _open_rounds_scope(request.user)
+    may_chase = access.is_performance_officer(request.user)
+    chased = chasers.chased_today(today)
+    current = cache.tokens(GENERATIONS)
+    rows = cache.cached(
+        f"collection-rounds|{today}|{team_ids}",
+        GENERATIONS,
+        lambda: _round_rows(today, team_ids),
+        current=current,
+    )
+    stamp = hashlib.sha1(repr(sorted(chased.items())).encode()).hexdigest()[:16]
+    html = cache.cached(
+        f"collection-open|{today}|{team_scope}|{people_shown}|{may_chase}|{stamp}",
+        GENERATIONS,
+        lambda: render_to_string(
+            "performance/returns/_open_rounds.html",
+            {
+                "open_rounds": chasers.open_round_teams(
+                    team_ids=team_scope, today=today, chased=chased
+                ),
+                "people_shown": people_shown,
+                "may_chase": may_chase,
+                "csrf_token": _CSRF,
+            },
+        ),
+        current=current,
+    )
+    return render(
+        request,
+        "performance/returns/round_list.html",
+        {
+            "rows": rows,
+            "open_rounds_html": mark_safe(html.replace(_CSRF, get_token(request))),
+        },
+    )
+
+
+def _round_rows(today: dt.date, team_ids: list[int] | None) -> list[dict]:
+    """Every round of the last 400 days with its progress (three queries)."""
     rounds = list(
         CollectionRound.objects.filter(opens_on__gte=today - dt.timedelta(days=400)).order_by(
             "-opens_on", "kind"
         )
     )
-    team_ids = _scope_team_ids(request.user)
     indicators = Indicator.objects.filter(active=True)
     if team_ids is not None:
         indicators = indicators.filter(team_id__in=team_ids)
@@ -95,17 +149,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
                 "no_data": tally[Value.Status.NO_DATA],
             }
         )
-    team_scope, people_shown = _open_rounds_scope(request.user)
-    return render(
-        request,
-        "performance/returns/round_list.html",
-        {
-            "rows": rows,
-            "open_rounds": chasers.open_round_teams(team_ids=team_scope),
-            "people_shown": people_shown,
-            "may_chase": access.is_performance_officer(request.user),
-        },
-    )
+    return rows
 
 
 @require_POST
