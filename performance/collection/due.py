@@ -164,7 +164,6 @@ def due_items(
     history: int = 4,
     prefetch_people: bool = False,
     people: Sequence[str] = ("enterers", "managers"),
-    value_people: bool = True,
 ) -> list[DueItem]:
     """Every indicator due in `rounds`, with its value, target and last `history` values.
 
@@ -173,8 +172,7 @@ def due_items(
     with neither `enterer` nor `team_ids`). Items come round by round, indicators by code. A
     fixed number of queries whatever the number of rounds and items: indicators, values,
     targets, history (none when `history` is 0), and the `people` of each indicator when
-    `prefetch_people`. `value_people`: read the people of each value with it (who entered,
-    changed, activated, returned it); the counts of the collection page need none.
+    `prefetch_people`.
     """
     # (round, frequency → period, history window): each round's history is the three years
     # before its earliest period; one query covers every round's window.
@@ -213,12 +211,12 @@ def due_items(
     ids = [indicator.id for indicator in found]
     texts = sorted({text for _, period_of, _ in asked for text in period_of.values()})
     # Looked up by key, so unordered: the models' default order joins the indicators to sort.
-    value_rows = Value.objects.filter(indicator_id__in=ids, period__in=texts).order_by()
-    if value_people:
-        value_rows = value_rows.select_related(
-            "changed_by", "entered_by", "activated_by", "returned_by"
-        )
-    values = {(v.indicator_id, v.period): v for v in value_rows}
+    values = {
+        (v.indicator_id, v.period): v
+        for v in Value.objects.filter(indicator_id__in=ids, period__in=texts)
+        .select_related("changed_by", "entered_by", "activated_by", "returned_by")
+        .order_by()
+    }
     targets = {
         (i, p): t
         for i, p, t in Target.objects.filter(indicator_id__in=ids, period__in=texts)

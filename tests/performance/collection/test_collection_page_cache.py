@@ -12,8 +12,10 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.db import connection
+from django.template.defaultfilters import truncatechars
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from performance.collection import services as collection
 from performance.models import SentReminder, Value
@@ -142,3 +144,16 @@ def test_the_due_item_and_my_returns_read_the_indicator_once(client, world):
         ]
         assert len(indicator_reads) == 1, page
         assert len(read.captured_queries) <= most, page
+
+
+def test_an_item_still_to_submit_is_listed_escaped_and_shortened_as_before(client, world):
+    title = "Rent & service charges collected <in full> as a share of everything due this year"
+    make_indicator(
+        "ZZZ 001", world.teams["waste"], enterers=[world.users["enterer_a"]], title=title
+    )
+    client.force_login(world.users["officer"])
+    body = _open(client.get(PAGE).content.decode())
+    shortened = escape(truncatechars(title, 50))  # what the template's filter gave before
+    assert shortened.endswith("as a s…")
+    assert f'<li>ZZZ 001 {shortened} <span class="returns-muted">(Not started)</span></li>' in body
+    assert title not in body
