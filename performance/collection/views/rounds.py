@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -62,8 +64,10 @@ def _names(people: list[str]) -> str:
 # What the page reads (issue 23): the indicators, values, targets and teams ("indicators"); the
 # rounds, memberships and people's names and whether they are active ("reports"). An indicator's
 # enterers changing moves "indicators" too (`cache.connect_signals`). Who was chased today is
-# read on every view (one query) and is part of the key, as are the day and the person's scope.
+# read on every view (one query) and is part of the key, as is the day. Kept for the whole
+# council only (officers, and members who read every team), the views that cost.
 GENERATIONS = ("indicators", "reports")
+T = TypeVar("T")
 # Stands for the CSRF token in the cached open rounds: each view puts its own in.
 _CSRF = "summit-csrf-placeholder-4c1d"
 
@@ -79,17 +83,20 @@ def round_list(request: HttpRequest) -> HttpResponse:
     team_scope, people_shown = _open_rounds_scope(request.user)
     may_chase = access.is_performance_officer(request.user)
     chased = chasers.chased_today(today)
-    current = cache.tokens(GENERATIONS)
-    rows = cache.cached(
-        f"collection-rounds|{today}|{team_ids}",
-        GENERATIONS,
-        lambda: _round_rows(today, team_ids),
-        current=current,
-    )
+    current = cache.tokens(GENERATIONS) if team_ids is None or team_scope is None else ""
+
+    def kept(key: str, scope: list[int] | None, compute: Callable[[], T]) -> T:
+        # Only the whole council's figures are kept: a narrowed scope is a few teams, cheap to
+        # compute, and one entry per person's teams would push the dashboard's out of the cache.
+        if scope is not None:
+            return compute()
+        return cache.cached(key, GENERATIONS, compute, current=current)
+
+    rows = kept(f"collection-rounds|{today}", team_ids, lambda: _round_rows(today, team_ids))
     stamp = hashlib.sha1(repr(sorted(chased.items())).encode()).hexdigest()[:16]
-    html = cache.cached(
-        f"collection-open|{today}|{team_scope}|{people_shown}|{may_chase}|{stamp}",
-        GENERATIONS,
+    html = kept(
+        f"collection-open|{today}|{people_shown}|{may_chase}|{stamp}",
+        team_scope,
         lambda: render_to_string(
             "performance/returns/_open_rounds.html",
             {
@@ -101,7 +108,6 @@ def round_list(request: HttpRequest) -> HttpResponse:
                 "csrf_token": _CSRF,
             },
         ),
-        current=current,
     )
     return render(
         request,

@@ -157,3 +157,10 @@ def test_an_item_still_to_submit_is_listed_escaped_and_shortened_as_before(clien
     assert shortened.endswith("as a s…")
     assert f'<li>ZZZ 001 {shortened} <span class="returns-muted">(Not started)</span></li>' in body
     assert title not in body
+
+
+def test_an_enterers_own_teams_are_exact_at_once_too(client, world):
+    client.force_login(world.users["enterer_a"])  # Waste only: computed on each view
+    assert "3 of 3 items still to submit" in _open(client.get(PAGE).content.decode())
+    enter(world, "WAS 002", "80", submit=True, comment="Crews short")
+    assert "2 of 3 items still to submit" in _open(client.get(PAGE).content.decode())
