@@ -58,6 +58,7 @@ DEMO_STEPS = [
     "performance.demo",
     "performance.demo.indicators",
     "performance.demo.collection",
+    "performance.demo.plan_requests",
     "performance.risks.demo",
     "reach_summit.demo",
     "benchmarking.demo",
