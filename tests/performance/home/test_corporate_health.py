@@ -37,9 +37,7 @@ def test_the_panel_lists_each_corporate_health_indicator_with_status_direction_a
     assert "Improving" in panel
     counts = {
         label: int(count)
-        for label, count in re.findall(
-            r"</span> ([^<]+)</span></th><td[^>]*>(\d+)</td>", panel
-        )
+        for label, count in re.findall(r"</span> ([^<]+)</span></th><td[^>]*>(\d+)</td>", panel)
     }
     tags = presentation.STATUS_TAGS
     assert counts[tags["red"].label] == 1
