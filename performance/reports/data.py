@@ -482,3 +482,78 @@ def icon_of(column: Column, row: dict[str, Any]) -> str:
     raw = row.get(column.key) or "none"
     words = WORDED_KINDS.get(column.kind)
     return words.get(raw, ("", ""))[0] if words else ""
+
+
+# Column widths of a printed table (issue 21). WeasyPrint's automatic table layout measures
+# every cell's narrowest and widest width before laying anything out (a second of a council
+# report's build). The PDF gives each table fixed column widths worked out here the same way
+# (CSS 2.1's automatic layout: each column at least its longest word, the room left shared in
+# proportion to what each would take on one line), from the text of its cells counted in
+# characters, and with two changes a reader asked for: a short text (a code like "WAS3 002", a
+# date) is never wrapped, and a text column is given at least 12 characters (a team name was
+# printed a word a line).
+_PAD = 3.2  # a cell's padding, in mm
+_LINE = 180.0  # the width of a full-width table on A4, in mm
+_EM = 3.0  # mm: 8.5 pt
+_LONG = 60  # a long text is wrapped anyway: more than this asks for no more room
+_NOWRAP = frozenset({"status", "rating"})  # print.css keeps these on one line
+
+
+def _mm(text: str, bold: bool = False) -> float:
+    """About how wide `text` prints at 8.5 pt (DejaVu Sans: figures and capitals are wider)."""
+    ems = sum(
+        0.66
+        if c.isdigit() or c.isupper()
+        else 0.32
+        if c == " "
+        else 0.4
+        if not c.isalpha()
+        else 0.56
+        for c in text
+    )
+    return ems * _EM * (1.26 if bold else 1.06)  # a little over: a short text must fit
+
+
+def _spread(low: list[float], high: list[float], room: float) -> list[float]:
+    """Widths from `low` towards `high` sharing `room` in proportion (CSS 2.1's way)."""
+    if sum(high) <= room:
+        return [h * room / sum(high) for h in high] if sum(high) else high
+    share = (room - sum(low)) / ((sum(high) - sum(low)) or 1)
+    return [lo + (hi - lo) * share for lo, hi in zip(low, high, strict=True)]
+
+
+def column_widths(table: Table) -> list[float]:
+    """The share (percent, summing to 100) of the width each of `table`'s columns is given."""
+    word_min: list[float] = []  # narrowest: its longest word (a short text: all of it)
+    soft_min: list[float] = []  # narrowest a reader is happy with: 12 characters of a text
+    most: list[float] = []  # on one line (a long text: its first 60 characters)
+    for column in table.columns:
+        bold = column.key == table.row_header or column.kind == "status"
+        texts = []
+        for row in table.rows:
+            icon = icon_of(column, row)
+            text = (
+                heat_rating_text(column, row) if column.kind == "heat" else cell_text(column, row)
+            )
+            texts.append(f"{icon} {text}" if icon else text)
+        label = max((_mm(w, bold=True) for w in column.label.split()), default=0.0)
+        longest = max(texts, key=len, default="")
+        widest = max((_mm(text[:_LONG], bold) for text in texts), default=0.0)
+        if column.kind in _NOWRAP or column.numeric or len(longest) <= 11:
+            word = widest
+        else:
+            word = max((_mm(w, bold) for text in texts for w in text.split()), default=0.0)
+        word = max(word, label)
+        word_min.append(word + _PAD)
+        soft_min.append(max(word, min(widest, _mm("x" * 12, bold))) + _PAD)
+        most.append(max(word, widest) + _PAD)
+    if not most:
+        return []
+    if sum(soft_min) <= _LINE:
+        widths = _spread(soft_min, most, _LINE)
+    elif sum(word_min) <= _LINE:
+        widths = _spread(word_min, soft_min, _LINE)
+    else:
+        widths = word_min
+    total = sum(widths)
+    return [round(100 * width / total, 2) for width in widths]

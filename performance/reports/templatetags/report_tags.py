@@ -11,7 +11,15 @@ from django.utils.safestring import mark_safe
 
 from performance.common.pdf import svg_data_url
 from performance.reports import glossary
-from performance.reports.data import Column, Report, cell_text, heat_rating_text, icon_of
+from performance.reports.data import (
+    Column,
+    Report,
+    Table,
+    cell_text,
+    column_widths,
+    heat_rating_text,
+    icon_of,
+)
 
 register = template.Library()
 
@@ -64,6 +72,21 @@ def report_cell(column: Column, row: dict, header_key: str = "", links: bool = F
     if column.key == header_key:
         return format_html('<th scope="row" class="{}">{}</th>', " ".join(classes), inner)
     return format_html('<td class="{}">{}</td>', " ".join(classes), inner)
+
+
+# Tables whose column widths print.css sets itself (tuned by hand for their many columns).
+_WIDTHS_IN_CSS = frozenset({"risk-corporate-table", "red-kpis-table"})
+
+
+@register.simple_tag
+def report_colgroup(table: Table):
+    """The printed table's column widths (`data.column_widths`) as a `<colgroup>`, for the PDF's
+    fixed table layout (issue 21); nothing for a table whose widths print.css sets. Print only:
+    WeasyPrint reads the `style`, no browser is sent it (the page's CSP forbids inline styles)."""
+    if table.id in _WIDTHS_IN_CSS:
+        return ""
+    cols = "".join(format_html('<col style="width: {}%">', width) for width in column_widths(table))
+    return mark_safe(f"<colgroup>{cols}</colgroup>")
 
 
 @register.simple_tag
