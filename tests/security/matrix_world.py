@@ -51,6 +51,7 @@ from performance.indicators import selectors
 from performance.models import (
     Action,
     ActionPlan,
+    ActionPlanRequest,
     ActionPlanVersion,
     Activity,
     ActivityProgress,
@@ -148,6 +149,7 @@ class World:
     # Risks (issue 17): "a" team A's service risk owned by A's enterer, with a pending
     # escalation ("escalation"); "b" a confidential risk of team B owned by B's head.
     risks: dict[str, Risk] = field(default_factory=dict)
+    plan_request: ActionPlanRequest | None = None  # team A asks for a plan (issue 20)
     escalation: RiskEscalation | None = None
 
 
@@ -514,6 +516,13 @@ def build() -> World:
         jobs[key] = job
 
     risks, escalation = _risks(users, a, b)
+    plan_request = ActionPlanRequest.objects.create(
+        indicator=a.indicators["financial"],
+        team=a.team,
+        period=str(quarter),
+        reason=ActionPlanRequest.Reason.RED,
+        raised_at=timezone.now(),
+    )
 
     return World(
         today=today,
@@ -537,6 +546,7 @@ def build() -> World:
         jobs=jobs,
         risks=risks,
         escalation=escalation,
+        plan_request=plan_request,
     )
 
 

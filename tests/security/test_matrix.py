@@ -234,6 +234,24 @@ PAGES: dict[str, Page] = {
         data=_action_plan_data,
         why="the plan's owner, the team's head or a performance officer revises it",
     ),
+    # --- action plans asked for (issue 20) --------------------------------------------------------
+    "performance:plan-request-list": Page(SIGNED_IN, why="requests of the teams one reads"),
+    "performance:plan-request-no-plan": Page(
+        rule(403, officer=200, head=200),
+        kwargs=_pk("plan_request"),
+        post=denied(enterer=403, manager=403, member=403),
+        data=lambda w, r: {
+            "reason": "Sneaked decision",
+            "review_on": (w.today + dt.timedelta(days=30)).isoformat(),
+        },
+        why="the team's head, its service manager or a performance officer answers a request",
+    ),
+    "performance:action-plan-close": Page(
+        POST_ONLY,
+        kwargs=_pk("a.action_plan"),
+        post=denied(enterer=403, manager=403, member=403),
+        why="the plan's owner, the team's head or a performance officer closes a recovered plan",
+    ),
     # --- risks (issue 17) -------------------------------------------------------------------------
     "performance:risk-register": Page(SIGNED_IN),
     "performance:risk-heat-map": Page(SIGNED_IN),
