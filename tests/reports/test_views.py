@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from performance.common import cache
 from performance.core import periods
 from performance.models import Indicator, Target, Value
 from performance.reports.data import Kind
@@ -161,8 +162,13 @@ def test_the_quarterly_page_query_count_does_not_grow_with_indicators(client, co
 def test_other_report_pages_stay_within_the_query_budget(client, council, kind):
     client.force_login(council.member)
     params = {"period": PERIODS.get(kind, PERIOD)}
+    # Each count from a cold figure cache: after a change only the changed indicators' pieces
+    # are recomputed (fewer queries), so a warm-after-change count would not compare like for
+    # like with the first.
+    cache.clear()
     small = count_queries(client, url(kind), params)
     add_kpis(10, council.housing, council.green.outcomes.get())
+    cache.clear()
     assert count_queries(client, url(kind), params) == small <= 25
 
 
@@ -294,9 +300,11 @@ def test_the_data_quality_page_query_count_does_not_grow_with_findings(client, c
 
     client.force_login(council.member)
     params = {"period": PERIOD}
+    cache.clear()  # cold each time, as above
     small = count_queries(client, url(Kind.DATA_QUALITY), params)
     add_data_quality_findings(council)
     add_kpis(10, council.housing, council.green.outcomes.get())
+    cache.clear()
     assert count_queries(client, url(Kind.DATA_QUALITY), params) == small <= 25
 
 
