@@ -48,6 +48,8 @@ AUDITED = [
     "status",
     "return_reason",
 ]
+# What a new entry's audit event records (a return reason comes only with a return).
+CREATED = [field for field in AUDITED if field != "return_reason"]
 
 
 # --- errors -----------------------------------------------------------------------------------
@@ -230,15 +232,7 @@ def _store(
         audit.created(
             actor=user,
             instance=value,
-            fields=[
-                "value",
-                "numerator",
-                "denominator",
-                "comment",
-                "forecast",
-                "forecast_comment",
-                "status",
-            ],
+            fields=CREATED,
             reason="submitted" if submit else "",
         )
         return value

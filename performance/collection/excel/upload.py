@@ -449,15 +449,7 @@ def _save(*, user, rows, submit: bool, result: ImportResult, source: str) -> Non
         for value in created:
             value.pk = ids[(value.indicator_id, value.period)]
     content_type = ContentType.objects.get_for_model(Value)
-    fields = [
-        "value",
-        "numerator",
-        "denominator",
-        "comment",
-        "forecast",
-        "forecast_comment",
-        "status",
-    ]
+    fields = collection.CREATED
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(
