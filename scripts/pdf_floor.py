@@ -32,6 +32,7 @@ and tags as WeasyPrint spends anyway on the same matter and pages.
 
 from __future__ import annotations
 
+import gc
 import html
 import re
 import time
@@ -325,6 +326,7 @@ def measure(report_html: str, pages: int | None = None) -> Floor:
         ).render(stylesheets=[CSS(string=FLOOR_CSS)])
 
     plain = floor_html(report_html)
+    gc.collect()  # the caller's garbage (a report just built) is not the floor's to collect
     started = time.process_time()
     document = render(plain)
     matter_pages = len(document.pages)
@@ -335,6 +337,8 @@ def measure(report_html: str, pages: int | None = None) -> Floor:
         per_page = min(PAGE_TEXT_MAX, len(_visible_text(matter)) // max(matter_pages, 1))
         while True:
             plain = floor_html(report_html, padding_html(matter, padded, per_page))
+            del document
+            gc.collect()  # nor the count's layout
             started = time.process_time()
             document = render(plain)
             if len(document.pages) <= pages or per_page < 100:
