@@ -445,9 +445,13 @@ def record_rejections(
         )
         for name, message in errors.items()
     ]
-    with transaction.atomic():  # bulk_create sends no signal: bump the dashboard's generation
+    with transaction.atomic():
         created = RejectedEntry.objects.bulk_create(rows)
-        cache.bump("dataquality")
+        # A bulk insert sends no signal: the figures that count refusals (the dashboard's
+        # validity, the data quality board) are told here, for this one indicator only — a
+        # refused figure must not make every indicator's pieces stale (issue 23: one in eight
+        # submissions on deadline day recomputed the whole council's statuses).
+        cache.touch_indicators([indicator.pk], "dataquality")
     return created
 
 
@@ -480,7 +484,7 @@ def record_import_rejections(
     ]
     with transaction.atomic():
         RejectedEntry.objects.bulk_create(records, batch_size=BATCH)
-        cache.bump("dataquality")
+        cache.touch_indicators({record.indicator_id for record in records}, "dataquality")
 
 
 # --- evidence ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from performance.common import cache
+from performance.core import periods
 from performance.models import AuditEvent, Generation, Indicator, Value
 from tests import factories
 
@@ -73,6 +74,28 @@ def test_an_audit_event_about_a_value_touches_its_indicator_only(three):
     )
     read()
     assert asked == [None, [three[2].pk]]
+
+
+def test_a_refused_entry_touches_its_indicator_only(three):
+    """A figure refused on the form or in an import (kept for the data quality board) moves
+    that indicator's stamp, not every indicator's: on deadline day one submission in eight is
+    refused before it is corrected, and each made the whole council's pieces stale (issue 23)."""
+    from dataquality import services
+
+    asked, read = board(["indicators", "dataquality"])
+    read()
+    dq = cache.tokens(["dataquality"])
+    services.record_rejections(
+        indicator=three[1], period="2025/26 Q1", errors={"value": "Enter a number"}, channel="form"
+    )
+    read()
+    assert cache.tokens(["dataquality"]) != dq  # the board's figures are told
+    services.record_import_rejections(
+        [(three[0], periods.parse("2025/26 Q1"), {"value": "Enter a number"}, {"value": "x"})],
+        actor=None,
+    )
+    read()
+    assert asked == [None, [three[1].pk], [three[0].pk]]
 
 
 def test_a_team_renamed_or_a_bulk_bump_recomputes_every_piece(three):
