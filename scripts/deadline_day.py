@@ -52,15 +52,37 @@ VAR_DIR = Path("/tmp/summit-deadline-var")  # the server's: its secret key, file
 PEOPLE = {"enterers": 200, "managers": 40, "officers": 10, "members": 50}
 MAX_PEOPLE = 400
 MAX_REQUESTS = 300_000
-# Think times in seconds (uniform between the two): typing a figure and its comment, reading a
-# value against its history, reading a page.
+# Think times in seconds, uniform between the two, by what the person has just done (the pace
+# of people at work, docs/decisions.md "Deadline day"): reading My returns; typing a figure and
+# its commentary (the handbook asks for a comment on every figure off target); finishing a
+# draft; moving on to the next item; once everything is sent, looking again now and then for
+# values returned or activated; a data manager scanning the queue, reviewing a value against its
+# history and definition, moving on; an officer watching the collection; a member reading a page.
 THINK = {
-    "enterer": (3.0, 12.0),
-    "manager": (3.0, 10.0),
-    "officer": (10.0, 30.0),
-    "member": (4.0, 15.0),
+    "read": (5.0, 15.0),
+    "type": (20.0, 60.0),
+    "revise": (10.0, 30.0),
+    "next": (3.0, 8.0),
+    "idle": (60.0, 180.0),
+    "scan": (5.0, 15.0),
+    "review": (15.0, 45.0),
+    "watch": (30.0, 90.0),
+    "page": (10.0, 40.0),
 }
+# People arrive over the first two minutes of the morning, not in the same second.
+ARRIVAL_SECONDS = 120.0
 SAVE_KINDS = ("Save draft (htmx POST)", "Submit (htmx POST)")
+WRITE_KINDS = frozenset(
+    {
+        *SAVE_KINDS,
+        "Submit with an error on purpose",
+        "Excel upload, submit",
+        "Activate one",
+        "Return one",
+        "Bulk activate",
+        "Bulk return",
+    }
+)
 PAGE_TARGET_MS = 1000
 WRITE_TARGET_MS = 300
 
@@ -385,7 +407,9 @@ class Book:
 
     def add(self, kind: str, ms: float, outcome: str, note: str = "") -> None:
         with self.lock:
-            self.samples.append(accounting.Sample(kind, ms, outcome))
+            # When it was sent (this clock; `report` counts from the start of the run).
+            sent = time.monotonic() - ms / 1000
+            self.samples.append(accounting.Sample(kind, ms, outcome, at=sent))
             if outcome == accounting.ERROR:
                 self.problems[f"{kind}: {note}"[:200]] += 1
             elif outcome == accounting.REFUSED and note:
@@ -396,6 +420,10 @@ class Book:
             (self.claims if certain else self.uncertain).append(claim)
 
 
+class Stopped(Exception):
+    """The run's clock stopped while the person was thinking."""
+
+
 class Person:
     """One signed-in person: timed requests, think times, the run's clock."""
 
@@ -404,10 +432,15 @@ class Person:
         self.rng = random.Random(seed)
         self.session = run.session_class(run.host, run.port, run.timeout)
 
-    def think(self) -> None:
-        low, high = THINK[self.role]
+    def think(self, action: str) -> None:
+        """Pause as the person would; `Stopped` when the run ends meanwhile: a person does not
+        send what they were typing the moment the clock stops (every pause cut short at once
+        would send a burst of writes no real morning has)."""
+        low, high = THINK[action]
         pause = self.rng.uniform(low, high) * self.run.think_scale
         self.run.stop.wait(max(0.0, min(pause, self.run.stop_at - time.monotonic())))
+        if not self.running():
+            raise Stopped
 
     def running(self) -> bool:
         return time.monotonic() < self.run.stop_at and not self.run.stop.is_set()
@@ -500,11 +533,14 @@ def enterer(person: Person, items: list[dict], use_excel: bool) -> None:
     person.page("My returns", "/returns/")
     if use_excel and person.running():
         excel_pass(person, by_key, state)
+    pause = "read"
     while person.running():
-        person.think()
+        open_keys = [k for k, s in state.items() if s not in ("submitted", "activated")]
+        # Once everything is sent, a look now and then for values returned or activated.
+        person.think(pause if open_keys else "idle")
         if not person.running():
             break
-        open_keys = [k for k, s in state.items() if s not in ("submitted", "activated")]
+        pause = "next"
         editing = False
         if open_keys:
             key = rng.choice(open_keys)
@@ -528,15 +564,15 @@ def enterer(person: Person, items: list[dict], use_excel: bool) -> None:
         state[key], version = item_state(str(html))
         if version is None:  # read-only: submitted (not editing) or activated
             continue
-        person.think()
+        person.think("type")
         if rng.random() < 0.35:
             version = post_entry(person, item, version, "save", figure(item, rng), state)
             if version is None:
                 continue
-            person.think()
+            person.think("revise")
         if rng.random() < 0.12:
             post_entry(person, item, version, "submit", wrong(item), state, on_purpose=True)
-            person.think()
+            person.think("next")  # reading the message and correcting the figure
         post_entry(person, item, version, "submit", figure(item, rng), state)
 
 
@@ -632,7 +668,7 @@ def excel_pass(person: Person, by_key: dict[str, dict], state: dict) -> None:
         return
     out = io.BytesIO()
     book.save(out)
-    person.think()
+    person.think("type")  # filling in the workbook
     status, html, ms = person.call(
         "Excel upload, submit",
         "POST",
@@ -678,9 +714,9 @@ def manager(person: Person) -> None:
         html = person.page("Activation queue", "/activation/")
         rows = [(int(a), int(b)) for a, b in QUEUE_RE.findall(html)]
         if not rows:
-            person.think()
+            person.think("watch")
             continue
-        person.think()
+        person.think("scan")
         if not person.running():
             break
         returning = rng.random() < 0.15
@@ -702,7 +738,7 @@ def manager(person: Person) -> None:
             version = VERSION_RE.search(review)
             if version is None:
                 continue  # no longer submitted: someone else acted first
-            person.think()
+            person.think("review")
             action = "return" if returning else "activate"
             kind = "Return one" if returning else "Activate one"
             body = {"action": action, "version": version.group(1)}
@@ -711,7 +747,7 @@ def manager(person: Person) -> None:
             status, answer, ms = person.call(kind, "POST", f"/activation/{value_id}/", body)
             claims = [accounting.Claim(user=person.username, action=action, value_id=value_id)]
             settle(person, kind, status, str(answer), ms, claims)
-        person.think()
+        person.think("next")
 
 
 def settle(person, kind, status, answer: str, ms: float, claims: list) -> None:
@@ -741,34 +777,34 @@ def officer(person: Person) -> None:
     rounds = person.run.plan["rounds"]
     while person.running():
         person.page("Collection page", "/collection/")
-        person.think()
+        person.think("watch")
         if not person.running():
             break
         person.page("Collection round", f"/collection/{person.rng.choice(rounds)['id']}/")
-        person.think()
+        person.think("watch")
         if not person.running():
             break
         person.page("Data quality board", "/data-quality/")
-        person.think()
+        person.think("watch")
 
 
 def member(person: Person) -> None:
     indicators = person.run.plan["indicators"]
     while person.running():
         person.page("Dashboard", "/")
-        person.think()
+        person.think("page")
         for _ in range(person.rng.randint(1, 3)):
             if not person.running():
                 return
             person.page("Indicator page", f"/indicators/{person.rng.choice(indicators)}/")
-            person.think()
+            person.think("page")
         if not person.running():
             return
         if person.rng.random() < 0.5:
             person.page("League table", "/reach-the-summit/")
         else:
             person.page("Indicator list", "/indicators/")
-        person.think()
+        person.think("page")
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -832,6 +868,7 @@ class Run:
         self.book = Book()
         self.stop = threading.Event()
         self.stop_at = float("inf")
+        self.clock = 0.0  # when the people started work (time.monotonic)
         self.budget = args.max_requests
         self._spent = 0
         self._lock = threading.Lock()
@@ -958,15 +995,20 @@ def run_deadline_day(args, serve: Callable, session_class) -> int:
                 target, extra = {"manager": manager, "officer": officer, "member": member}[role], ()
 
             def body(person=person, target=target, extra=extra) -> None:
-                # People arrive over the first minute of their think time, not all at once.
-                person.run.stop.wait(person.rng.uniform(0, THINK[person.role][1]))
+                # People arrive over the first minutes of the morning, not all at once.
+                person.run.stop.wait(
+                    person.rng.uniform(0, ARRIVAL_SECONDS * person.run.think_scale)
+                )
                 try:
-                    target(person, *extra)
+                    if person.running():
+                        target(person, *extra)
+                except Stopped:
+                    pass
                 except Exception as error:  # a bug in the client must show, not hang the run
                     person.run.book.add("client", 0.0, accounting.ERROR, repr(error)[:150])
 
             threads.append(threading.Thread(target=body, daemon=True))
-        clock = time.monotonic()
+        clock = run.clock = time.monotonic()
         print(f"[deadline day] {len(threads)} people at work for {args.seconds:g} s", flush=True)
         for thread in threads:
             thread.start()
@@ -1035,6 +1077,14 @@ def report(args, run, findings, sampler, elapsed, started_at, load_before, new_d
     ]
     for what, count in sampler.what.most_common(5):
         lines.append(f"- waiting ×{count}: {what}")
+    # The maximum explained: what was in flight when each of the slowest requests was sent.
+    lines.append("Slowest requests, with what was in flight when each was sent:")
+    clock = run.clock
+    for slow in accounting.slowest(run.book.samples, WRITE_KINDS, count=8):
+        lines.append(
+            f"- {slow.kind}: {slow.ms:,.0f} ms, sent {slow.at - clock:.0f} s into the run, "
+            f"{slow.in_flight} other requests in flight ({slow.writes_in_flight} writes)"
+        )
     for title, found in (
         ("lost", findings["lost"]),
         ("doubled", findings["doubled"]),

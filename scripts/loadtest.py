@@ -236,6 +236,9 @@ def worker(
             time.sleep(think)
 
 
+ACCESS_FORMAT = '%(t)s "%(r)s" %(s)s %(M)sms'
+
+
 def serve(
     database_url: str,
     workers: int,
@@ -243,6 +246,7 @@ def serve(
     threads: int = 4,
     redis: bool = True,
     var_dir: Path | None = None,
+    access_log: Path | None = None,
 ) -> tuple[subprocess.Popen, str]:
     """gunicorn on a free loopback port against `database_url` (Redis when it answers and
     `redis`; without it Celery's broker is files under `var_dir`, nothing shared)."""
@@ -276,6 +280,12 @@ def serve(
             str(threads),
             "--timeout",
             "120",
+            *(
+                # Each request's own time on the server (ms), to tell it from time queued.
+                ["--access-logfile", str(access_log), "--access-logformat", ACCESS_FORMAT]
+                if access_log
+                else []
+            ),
         ],
         cwd=ROOT,
         env=env,
@@ -297,7 +307,14 @@ def serve(
 def start_server(database_url: str, workers: int) -> tuple[Callable[[], None], str]:
     """The deadline day's server: gunicorn on the copy, its own var directory, no Redis (so no
     Celery message of the copy can reach a worker of another database). (stop, base URL)."""
-    process, base = serve(database_url, workers, redis=False, var_dir=deadline_day.VAR_DIR)
+    (deadline_day.VAR_DIR / "access.log").unlink(missing_ok=True)  # this run's requests only
+    process, base = serve(
+        database_url,
+        workers,
+        redis=False,
+        var_dir=deadline_day.VAR_DIR,
+        access_log=deadline_day.VAR_DIR / "access.log",
+    )
     print(f"gunicorn ({workers} workers × 4 threads) at {base}", flush=True)
 
     def stop() -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 OK, REFUSED, ERROR = "ok", "refused", "error"
@@ -55,6 +55,7 @@ class Sample:
     kind: str
     ms: float
     outcome: str = OK  # OK, REFUSED (expected by the test) or ERROR
+    at: float = 0.0  # when it was sent, seconds from the start of the run
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,41 @@ def summarise(samples: Iterable[Sample]) -> list[KindRow]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True, slots=True)
+class Slow:
+    """One of the slowest requests, and what was in flight when it was sent."""
+
+    kind: str
+    ms: float
+    at: float
+    in_flight: int  # other requests sent and not yet answered when it was sent
+    writes_in_flight: int  # of which writes
+
+
+def slowest(samples: Iterable[Sample], writes: Collection[str], *, count: int = 5) -> list[Slow]:
+    """The `count` slowest answered requests, slowest first, each with the requests that were
+    in flight when it was sent (sent before it and answered after): a request that waited
+    behind many others was queued, one sent into a quiet server was slow on its own."""
+    timed = [s for s in samples if s.ms > 0]
+    result = []
+    for sample in sorted(timed, key=lambda s: -s.ms)[:count]:
+        others = [
+            other.kind
+            for other in timed
+            if other is not sample and other.at <= sample.at < other.at + other.ms / 1000
+        ]
+        result.append(
+            Slow(
+                kind=sample.kind,
+                ms=sample.ms,
+                at=sample.at,
+                in_flight=len(others),
+                writes_in_flight=sum(1 for kind in others if kind in writes),
+            )
+        )
+    return result
 
 
 @dataclass(frozen=True, slots=True)

@@ -139,3 +139,19 @@ def test_status_after_an_event_comes_from_its_changes_or_its_action():
     assert Event(1, 1, "a", "create", "submitted").write == "submit"
     assert Event(1, 1, "a", "create", "draft").write == "draft"
     assert Event(1, 1, "a", "return").write == "return"
+
+
+def test_the_slowest_requests_come_with_what_was_in_flight_when_they_were_sent():
+    samples = [
+        accounting.Sample("Submit", 2500.0, at=10.0),  # sent into a queue
+        accounting.Sample("Dashboard", 3000.0, at=9.0),  # in flight at 10.0
+        accounting.Sample("Save", 1200.0, at=9.5),  # in flight at 10.0
+        accounting.Sample("Save", 50.0, at=9.0),  # answered before 10.0
+        accounting.Sample("Due item", 20.0, at=30.0),
+        accounting.Sample("Submit", 0.0, accounting.ERROR, at=11.0),  # no answer: not timed
+    ]
+    found = accounting.slowest(samples, {"Submit", "Save"}, count=2)
+    assert [(s.kind, s.ms) for s in found] == [("Dashboard", 3000.0), ("Submit", 2500.0)]
+    submit = found[1]
+    assert (submit.at, submit.in_flight, submit.writes_in_flight) == (10.0, 2, 1)
+    assert found[0].in_flight == 1  # the 50 ms save sent at the same moment
