@@ -104,8 +104,13 @@ def can_enter(user: User, indicator: Indicator) -> bool:
     """Enterers assigned to the indicator, and performance officers."""
     if is_performance_officer(user):
         return True
-    # An anonymous person's pk is None, which matches no one (False), as it should.
-    return indicator.enterers.filter(pk=user.pk).exists()  # type: ignore[misc]
+    # Asked up to three times a save (the access check, the view, the service) about the same
+    # indicator as read for this request: answered once per person (issue 23).
+    known: dict[int | None, bool] = indicator.__dict__.setdefault("_enterers_asked", {})
+    if user.pk not in known:
+        # An anonymous person's pk is None, which matches no one (False), as it should.
+        known[user.pk] = indicator.enterers.filter(pk=user.pk).exists()  # type: ignore[misc]
+    return known[user.pk]
 
 
 def can_manage(user: User, indicator: Indicator) -> bool:

@@ -82,7 +82,7 @@ def record(
     reason: str = "",
 ) -> AuditEvent:
     is_person = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=actor if is_person else None,
         actor_name=actor.get_username() if is_person else "system",
         action=action,
@@ -92,6 +92,11 @@ def record(
         changes=changes or {},
         reason=with_channel(reason),
     )
+    # The indicator of a value, for the generations (`cache._value_event_indicator`): known
+    # here, so the signal need not read the value again.
+    event.about_indicator = getattr(instance, "indicator_id", None)  # type: ignore[attr-defined]
+    event.save(force_insert=True)
+    return event
 
 
 def created(*, actor, instance: models.Model, fields: list[str], reason: str = "") -> AuditEvent:

@@ -134,10 +134,13 @@ RESETS = frozenset({"indicators", "dataquality"})
 
 
 def _value_event_indicator(event: Any) -> list[int] | None:
-    """The indicator of an audit event about a value (one query), None for any other event:
-    pieces read only the events of values."""
+    """The indicator of an audit event about a value (one query, none when `audit.record` was
+    given the value), None for any other event: pieces read only the events of values."""
     if event.content_type_id != ContentType.objects.get_for_model(Value).pk:
         return None
+    known = getattr(event, "about_indicator", None)
+    if known is not None:
+        return [known]
     return list(Value.objects.filter(pk=event.object_id).values_list("indicator_id", flat=True))
 
 
@@ -228,8 +231,8 @@ class _Touched:
 def touch_indicators(ids: Iterable[int | None], *names: str) -> None:
     """Give each indicator of `ids` a new stamp and then each generation of `names` (default
     "indicators") a new token, once the current transaction commits: one statement for the
-    stamps, however many saves. Stamps are written before the tokens, so a reader that sees a
-    new token sees every stamp that moved with it."""
+    stamps and tokens, however many saves. Stamps and tokens are written in one statement, so
+    a reader that sees a new token sees every stamp that moved with it."""
     wanted = {pk for pk in ids if pk is not None}
     names = names or ("indicators",)
     if not connection.in_atomic_block or _in_test_transaction():
@@ -247,9 +250,9 @@ def touch_indicators(ids: Iterable[int | None], *names: str) -> None:
 
 
 def _write_stamps(ids: Collection[int], names: Collection[str]) -> None:
-    _upsert(f"{STAMP}{pk}" for pk in ids)  # the stamps first, then the tokens
-    for name in sorted(names):
-        _set_token(name)
+    # One statement for the stamps and the tokens: it commits as one, so a reader that sees a
+    # new token sees every stamp that moved with it (one round trip a save, not three).
+    _upsert([*(f"{STAMP}{pk}" for pk in ids), *names])
 
 
 def tokens(names: Iterable[str]) -> str:
@@ -434,6 +437,8 @@ def connect_signals() -> None:
 def _people_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
     if action not in ("post_add", "post_remove", "post_clear"):
         return
+    if not reverse:
+        instance.__dict__.pop("_enterers_asked", None)  # `access.can_enter`'s answers
     if not reverse:  # from the indicator
         touch_indicators([instance.pk])
     elif pk_set:  # from the person: the indicators added or removed
