@@ -295,6 +295,8 @@ def running(
                 command=[
                     str(BIN / "gunicorn"),
                     "config.wsgi",
+                    "--config",
+                    str(ROOT / "config" / "gunicorn.conf.py"),
                     "--bind",
                     f"127.0.0.1:{port}",
                     "--workers",

@@ -272,6 +272,8 @@ def serve(
         [
             str(Path(sys.executable).parent / "gunicorn"),
             "config.wsgi",
+            "--config",
+            str(ROOT / "config" / "gunicorn.conf.py"),
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

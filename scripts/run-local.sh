@@ -21,5 +21,5 @@ cat <<MSG
   Press Ctrl-C to stop.
 
 MSG
-.venv/bin/gunicorn config.wsgi --bind 127.0.0.1:8000 --workers 2 --timeout 120 \
+.venv/bin/gunicorn config.wsgi --config config/gunicorn.conf.py --bind 127.0.0.1:8000 --workers 2 --timeout 120 \
   --access-logfile var/log/access.log
