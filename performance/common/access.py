@@ -17,6 +17,7 @@ not included).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import Literal, TypeVar
 
@@ -105,12 +106,20 @@ def can_enter(user: User, indicator: Indicator) -> bool:
     if is_performance_officer(user):
         return True
     # Asked up to three times a save (the access check, the view, the service) about the same
-    # indicator as read for this request: answered once per person (issue 23).
-    known: dict[int | None, bool] = indicator.__dict__.setdefault("_enterers_asked", {})
-    if user.pk not in known:
-        # An anonymous person's pk is None, which matches no one (False), as it should.
-        known[user.pk] = indicator.enterers.filter(pk=user.pk).exists()  # type: ignore[misc]
-    return known[user.pk]
+    # indicator and the same request's person: answered once (issue 23). The answer is kept for
+    # that very person object only (a weak reference): a request loads its person afresh, so an
+    # indicator object that outlived its request (a cached figure's) never answers another
+    # request from memory, and a change of the indicator's enterers forgets it at once.
+    known: dict[int | None, tuple[weakref.ref[object], bool]] = indicator.__dict__.setdefault(
+        "_enterers_asked", {}
+    )
+    kept = known.get(user.pk)
+    if kept is not None and kept[0]() is user:
+        return kept[1]
+    # An anonymous person's pk is None, which matches no one (False), as it should.
+    answer: bool = indicator.enterers.filter(pk=user.pk).exists()  # type: ignore[misc]
+    known[user.pk] = (weakref.ref(user), answer)
+    return answer
 
 
 def can_manage(user: User, indicator: Indicator) -> bool:

@@ -412,3 +412,24 @@ def test_indicator_page_lists_only_the_action_plans_its_reader_may_read(council,
     page = client.get(f"/indicators/{indicator.pk}/").content.decode()
     assert own.title in page
     assert other.title in page
+
+
+@pytest.mark.django_db
+def test_whether_someone_enters_is_read_once_per_request_and_never_from_another_request(
+    django_assert_num_queries,
+):
+    """`can_enter` is asked up to three times a save about one indicator and one person: read
+    once. An indicator object that outlives its request (a cached figure's) must not answer the
+    next request's person from memory: a person removed as enterer is refused at once."""
+    indicator = IndicatorFactory()
+    person = UserFactory(roles=[Role.DATA_ENTERER])
+    indicator.enterers.add(person)
+    this_request = type(person).objects.get(pk=person.pk)
+    with django_assert_num_queries(2):  # the roles, then the assignment: once
+        assert access.can_enter(this_request, indicator)
+        assert access.can_enter(this_request, indicator)
+        assert access.can_enter(this_request, indicator)
+    # Removed without a signal (as another server's request would), the object not told.
+    Indicator.enterers.through.objects.filter(indicator=indicator, user=person).delete()
+    next_request = type(person).objects.get(pk=person.pk)
+    assert not access.can_enter(next_request, indicator)  # same indicator object, new request
