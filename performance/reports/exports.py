@@ -110,12 +110,16 @@ def pdf(
     tell = progress or (lambda _percent, _stage: None)
     tell(30, "Laying out the pages")
     print_css, fonts = _print_style()
-    # Only our static files may be read while laying out (issue 14): see performance.common.pdf.
-    document = HTML(
-        string=html(report, stamp), base_url=str(settings.BASE_DIR), url_fetcher=static_only
-    ).render(stylesheets=[print_css], font_config=fonts)
-    tell(80, f"Writing {len(document.pages)} pages")
-    data = pdf_files.write(document, archive=stamp.published, tagged=tagged)
+    source = html(report, stamp)
+    # Young objects collected every 50,000 allocations rather than 700 (issue 21: 14 % of the
+    # council MT PDF's CPU, 9.9 → 8.5 s): see performance.common.pdf.fewer_collections.
+    with pdf_files.fewer_collections():
+        # Only our static files may be read while laying out (issue 14): performance.common.pdf.
+        document = HTML(
+            string=source, base_url=str(settings.BASE_DIR), url_fetcher=static_only
+        ).render(stylesheets=[print_css], font_config=fonts)
+        tell(80, f"Writing {len(document.pages)} pages")
+        data = pdf_files.write(document, archive=stamp.published, tagged=tagged)
     tell(100, "Done")
     return data
 
