@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
@@ -151,6 +152,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "board": board,
         "board_html": board_html,
         "teams": teams,
+        # A council's hundreds of teams as options, joined in Python: through the template each
+        # option cost three context lookups and a localised number (a third of the board's
+        # render, issue 21's first view after a change).
+        "team_options": format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((t.pk, " selected" if t.pk == team_id else "", t.name) for t in teams),
+        ),
         "indicator_options": options,
         "filters": filters,
         "errors": errors,
