@@ -362,6 +362,11 @@ def _pieces(
     if not indicators:
         return {}
     by_id = {i.pk: i for i in indicators}
+    if ids is not None:
+        # A few indicators, already read in scope: their rows by their ids alone, not through
+        # the scope's join and list of hundreds of teams again in every query (most of the
+        # first view after a change was Django building those filters).
+        in_scope = Q(indicator_id__in=list(by_id))
     asked = _requested(period, today, days)
     kinds = {i.frequency for i in indicators}
     texts = sorted({a.text for kind in kinds for a in asked.get(kind, ())})
