@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-_PATH = Path(__file__).resolve().parents[2] / "scripts" / "loadtest_accounting.py"
-_SPEC = importlib.util.spec_from_file_location("loadtest_accounting", _PATH)
-assert _SPEC
-assert _SPEC.loader
-accounting = importlib.util.module_from_spec(_SPEC)
-sys.modules.setdefault("loadtest_accounting", accounting)
-_SPEC.loader.exec_module(accounting)
+from tests.scripts import load_script
+
+accounting = load_script("loadtest_accounting")
 
 Claim, Event, Row = accounting.Claim, accounting.Event, accounting.Row
 

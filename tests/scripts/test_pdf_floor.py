@@ -3,18 +3,11 @@ brought to the report's page count. No database."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
-from pathlib import Path
 
-_PATH = Path(__file__).resolve().parents[2] / "scripts" / "pdf_floor.py"
-_SPEC = importlib.util.spec_from_file_location("pdf_floor", _PATH)
-assert _SPEC
-assert _SPEC.loader
-pdf_floor = importlib.util.module_from_spec(_SPEC)
-sys.modules.setdefault("pdf_floor", pdf_floor)
-_SPEC.loader.exec_module(pdf_floor)
+from tests.scripts import load_script
+
+pdf_floor = load_script("pdf_floor")
 
 CHART = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4="
 
