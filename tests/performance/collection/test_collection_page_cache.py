@@ -10,7 +10,6 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.db import connection
 from django.template.defaultfilters import truncatechars
 from django.test.utils import CaptureQueriesContext
@@ -19,22 +18,11 @@ from django.utils.html import escape
 
 from performance.collection import services as collection
 from performance.models import SentReminder, Value
-from tests.performance.collection.test_collection import build_world, enter, make_indicator
+from tests.performance.collection.test_collection import enter, make_indicator
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_the_window")]
 PAGE = reverse("performance:round-list")
-
-
-@pytest.fixture(autouse=True)
-def _in_the_window():
-    with time_machine.travel(dt.datetime(2025, 7, 4, 10, 0, tzinfo=LONDON), tick=False):
-        yield
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 def _open(body: str) -> str:

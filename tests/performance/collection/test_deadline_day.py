@@ -4,33 +4,17 @@ item once, and an Excel upload of new values that the cached pages see."""
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
-
 import pytest
-import time_machine
 from django.urls import reverse
 
 from performance.collection import due
 from performance.collection import services as collection
 from performance.common import cache, hooks
 from performance.models import Value
-from tests.performance.collection.test_collection import build_world, enter
+from tests.performance.collection.test_collection import enter
 from tests.performance.collection.test_excel import download, fill, upload
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _in_the_window():
-    with time_machine.travel(dt.datetime(2025, 7, 4, 10, 0, tzinfo=LONDON), tick=False):
-        yield
-
-
-@pytest.fixture
-def world():
-    return build_world()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_the_window")]
 
 
 def _submitted(world) -> list[Value]:

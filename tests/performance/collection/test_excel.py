@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import zipfile
-import zoneinfo
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -17,21 +14,9 @@ from openpyxl import load_workbook
 from performance.collection import excel
 from performance.collection import services as collection
 from performance.models import AuditEvent, Value
-from tests.performance.collection.test_collection import build_world, enter
+from tests.performance.collection.test_collection import enter
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _in_the_window():
-    with time_machine.travel(dt.datetime(2025, 7, 4, 10, 0, tzinfo=LONDON), tick=False):
-        yield
-
-
-@pytest.fixture
-def world():
-    return build_world()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_the_window")]
 
 
 def download(client, user) -> bytes:

@@ -17,11 +17,10 @@ from performance.collection import excel
 from performance.models import Value
 from tests.performance.collection import test_excel
 
-# test_excel's world (in the collection window) and its download/fill/upload helpers.
-world, _in_the_window = test_excel.world, test_excel._in_the_window
+# test_excel's download/fill/upload helpers; the world and the clock are conftest.py's.
 download, fill, upload = test_excel.download, test_excel.fill, test_excel.upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_the_window")]
 
 
 def test_the_returns_sheet_header_is_a_defined_table_and_guidance_lists_the_sheets(client, world):

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zoneinfo
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core.management import CommandError
 from django.urls import reverse
 
@@ -16,15 +14,8 @@ from performance.collection import rules
 from performance.models import AuditEvent, Indicator, Target, Value
 from tests.performance.collection.test_collection import build_world, enter
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_the_window")]
 LABEL = "Forecast of the year-end outturn"
-
-
-@pytest.fixture(autouse=True)
-def _in_the_window():
-    with time_machine.travel(dt.datetime(2025, 7, 4, 10, 0, tzinfo=LONDON), tick=False):
-        yield
 
 
 @pytest.fixture

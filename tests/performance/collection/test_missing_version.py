@@ -3,31 +3,15 @@ is a 400 naming the field and changes nothing; a stale one is refused."""
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
-
 import pytest
-import time_machine
 from django.urls import reverse
 
 from performance.collection import services as collection
 from performance.models import Value
-from tests.performance.collection.test_collection import build_world, enter
+from tests.performance.collection.test_collection import enter
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 MISSING = "The version field is missing"
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _in_the_window():
-    with time_machine.travel(dt.datetime(2025, 7, 4, 10, 0, tzinfo=LONDON), tick=False):
-        yield
-
-
-@pytest.fixture
-def world():
-    return build_world()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_the_window")]
 
 
 def _unchanged(value: Value) -> bool:

@@ -4,32 +4,17 @@ the rule fails for the comment stored or typed, on My returns and on the manager
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-import zoneinfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from performance.collection import services as collection
 from performance.models import Value
-from tests.performance.collection.test_collection import build_world, enter
+from tests.performance.collection.test_collection import enter
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 WARNING = "A performance comment is required"
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _in_the_window():
-    with time_machine.travel(dt.datetime(2025, 7, 4, 10, 0, tzinfo=LONDON), tick=False):
-        yield
-
-
-@pytest.fixture
-def world():
-    return build_world()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_the_window")]
 
 
 def _url(world, code, name="performance:return-item"):

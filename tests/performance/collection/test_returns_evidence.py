@@ -3,31 +3,15 @@ to the data quality upload page, where its enterer attaches them."""
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
-
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from dataquality.models import Evidence
-from tests.performance.collection.test_collection import build_world, enter
+from tests.performance.collection.test_collection import enter
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_the_window")]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def _in_the_window():
-    with time_machine.travel(dt.datetime(2025, 7, 4, 10, 0, tzinfo=LONDON), tick=False):
-        yield
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 def test_an_item_not_started_says_to_save_a_draft_first(client, world):

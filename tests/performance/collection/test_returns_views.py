@@ -4,30 +4,16 @@ fragments, errors in place, and query counts that do not grow with the number of
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from performance.collection import services as collection
 from performance.models import Value
-from tests.performance.collection.test_collection import build_world, enter, make_indicator
+from tests.performance.collection.test_collection import enter, make_indicator
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _in_the_window():
-    with time_machine.travel(dt.datetime(2025, 7, 4, 10, 0, tzinfo=LONDON), tick=False):
-        yield
-
-
-@pytest.fixture
-def world():
-    return build_world()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_the_window")]
 
 
 def signed_in(client, user):

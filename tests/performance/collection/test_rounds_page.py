@@ -5,32 +5,18 @@ per day, audited)."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from performance.collection import chasers, reminders
 from performance.common import audit
 from performance.models import AuditEvent, SentReminder
-from tests.performance.collection.test_collection import build_world, enter, make_indicator
+from tests.performance.collection.test_collection import enter, make_indicator
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_the_window")]
 CHASE = reverse("performance:round-chase")
 PAGE = reverse("performance:round-list")
-
-
-@pytest.fixture(autouse=True)
-def _in_the_window():
-    with time_machine.travel(dt.datetime(2025, 7, 4, 10, 0, tzinfo=LONDON), tick=False):
-        yield
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 def _section(body: str) -> str:
