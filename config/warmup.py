@@ -24,11 +24,13 @@ from django.test import RequestFactory
 from django.urls import resolve
 from django_htmx.middleware import HtmxDetails
 
+from performance.core.roles import Role
+
 logger = logging.getLogger(__name__)
 
 PAGES = {
-    "Performance officer": ("/", "/indicators/", "/collection/", "/data-quality/"),
-    "Member": ("/", "/indicators/"),
+    Role.PERFORMANCE_OFFICER: ("/", "/indicators/", "/collection/", "/data-quality/"),
+    Role.MEMBER: ("/", "/indicators/"),
 }
 
 
@@ -40,7 +42,7 @@ def warm() -> dict[str, int]:
     for role, paths in PAGES.items():
         person = (
             get_user_model()
-            .objects.filter(is_active=True, groups__name=role)
+            .objects.filter(is_active=True, groups__name=role.value)
             .order_by("pk")
             .first()
         )
@@ -53,7 +55,7 @@ def warm() -> dict[str, int]:
             request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]
             match = resolve(path)
             response = match.func(request, *match.args, **match.kwargs)
-            done[f"{role} {path}"] = response.status_code
+            done[f"{role.value} {path}"] = response.status_code
     return done
 
 
