@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import os
 import re
 import threading
@@ -28,8 +29,9 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
 from performance.common import pdf as pdf_files
-from performance.common import spreadsheets
+from performance.common import pdf_parts, spreadsheets
 from performance.common.pdf import static_only
+from performance.reports import pdf_split
 from performance.reports.data import (
     DIRECTION_WORDS,
     RATING_WORDS,
@@ -44,6 +46,8 @@ from performance.reports.data import (
 )
 
 OPEN_DATA_SCHEMA = "summit-open-data/1"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -95,31 +99,90 @@ def _print_style() -> tuple[Any, Any]:
     return cached[1], cached[2]
 
 
+def _render(source: str) -> Any:
+    """A print HTML laid out by WeasyPrint with print.css (only our static files may be read:
+    issue 14, performance.common.pdf)."""
+    from weasyprint import HTML  # noqa: PLC0415 (WeasyPrint loads Pango: only when a PDF is built)
+
+    print_css, fonts = _print_style()
+    return HTML(string=source, base_url=str(settings.BASE_DIR), url_fetcher=static_only).render(
+        stylesheets=[print_css], font_config=fonts
+    )
+
+
+def parts_for(report: Report, stamp: Stamp, *, tagged: bool = True) -> int:
+    """How many processes lay a report out (issue 21): `REPORTS_PDF_PARTS` (default: the
+    machine's cores, at most 4) for a large draft built on a process's main thread (a worker's
+    task, a command); one otherwise. A small report gains nothing worth a process; a published
+    copy is written for the archive (PDF/A) in one piece; a thread of a web server must not
+    fork (another thread may hold a lock the new process would wait on for ever)."""
+    if not tagged or stamp.published or not hasattr(os, "fork") or not pdf_parts.supported():
+        return 1
+    if threading.current_thread() is not threading.main_thread():
+        return 1
+    if report.size < getattr(settings, "REPORTS_PDF_PARTS_MIN_SIZE", PARTS_MIN_SIZE):
+        return 1
+    return max(1, int(getattr(settings, "REPORTS_PDF_PARTS", min(os.cpu_count() or 1, 4))))
+
+
+# A report's size (rows + 8 a spotlight) from which it is laid out in parts: the council
+# Management Team report is about 600, the small council's about 100.
+PARTS_MIN_SIZE = 300
+
+
+def _in_parts(
+    report: Report, stamp: Stamp, source: str, parts: int, tell: Callable
+) -> bytes | None:
+    """The report built by `parts` processes and joined, or None (then built in one)."""
+    running = {
+        "council": report.council,
+        "committee": report.committee,
+        "title": report.title,
+        "status": stamp.status,
+        "date": stamp.date,
+    }
+    cut = pdf_split.split(source, parts, running)
+    if cut is None:
+        return None
+    try:
+        return pdf_parts.build(
+            lambda numbers: pdf_split.numbered_front(cut.front, numbers),
+            cut.parts,
+            anchors=cut.anchors,
+            render=_render,
+            write=lambda document: pdf_files.write(document),
+            placeholders=cut.placeholders,
+            front_placeholders=cut.front_placeholders,
+            tell=tell,
+        )
+    except pdf_parts.PartsFailed:
+        logger.exception("A report's PDF could not be built in parts; building it in one.")
+        return None
+
+
 def pdf(
     report: Report,
     stamp: Stamp,
     *,
     progress: Callable[[int, str], None] | None = None,
     tagged: bool = True,
+    parts: int | None = None,
 ) -> bytes:
     """The report as a tagged PDF (PDF/UA-1; a published copy also PDF/A-3u for the archive,
     issue 22). `progress(percent, stage)` is told as the work goes on; `tagged=False` is for the
-    benchmark only."""
-    from weasyprint import HTML  # noqa: PLC0415 (WeasyPrint loads Pango: only when a PDF is built)
-
+    benchmark only; `parts` overrides `parts_for` (laid out by that many processes)."""
     tell = progress or (lambda _percent, _stage: None)
     tell(30, "Laying out the pages")
-    print_css, fonts = _print_style()
     source = html(report, stamp)
+    count = parts_for(report, stamp, tagged=tagged) if parts is None else parts
     # Young objects collected every 50,000 allocations rather than 700 (issue 21: 14 % of the
     # council MT PDF's CPU, 9.9 → 8.5 s): see performance.common.pdf.fewer_collections.
     with pdf_files.fewer_collections():
-        # Only our static files may be read while laying out (issue 14): performance.common.pdf.
-        document = HTML(
-            string=source, base_url=str(settings.BASE_DIR), url_fetcher=static_only
-        ).render(stylesheets=[print_css], font_config=fonts)
-        tell(80, f"Writing {len(document.pages)} pages")
-        data = pdf_files.write(document, archive=stamp.published, tagged=tagged)
+        data = _in_parts(report, stamp, source, count, tell) if count > 1 else None
+        if data is None:
+            document = _render(source)
+            tell(80, f"Writing {len(document.pages)} pages")
+            data = pdf_files.write(document, archive=stamp.published, tagged=tagged)
     tell(100, "Done")
     return data
 
