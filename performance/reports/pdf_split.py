@@ -29,8 +29,11 @@ CONTINUED = '<section class="report-section report-section--continued">'
 _ID = re.compile(r'\sid="([^"]+)"')
 _HREF = re.compile(r'\shref="#([^"]+)"')
 _CONTENTS_LINK = re.compile(r'(<a class="govuk-link" href="#([^"]+)")(>)')
-# A chart's bytes are in its data URL: long, but no text to lay out.
+# A chart's bytes are in its data URL: long, but little to lay out; drawing it (WeasyPrint draws
+# an SVG's text a letter at a time) costs about what 3,000 characters of a report's HTML do
+# (council MT PDF, profiled: issue 21).
 _DATA_URL = re.compile(r'"data:[^"]*"')
+CHART_WEIGHT = 3000
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,10 @@ def css_string(text: str) -> str:
 
 
 def weight(html: str) -> int:
-    """How much laying `html` out costs, roughly: its length without the charts' data URLs."""
-    return len(_DATA_URL.sub('""', html))
+    """How much laying `html` out and drawing it costs, roughly: its length, a chart's data URL
+    counted as `CHART_WEIGHT`."""
+    plain, charts = _DATA_URL.subn('""', html)
+    return len(plain) + charts * CHART_WEIGHT
 
 
 @dataclass(frozen=True)
@@ -72,16 +77,19 @@ def _units(matter: str) -> list[_Unit]:
     return units
 
 
-def _cuts(weights: list[int], parts: int) -> list[int]:
+def _cuts(weights: list[int], parts: int, heads: list[bool]) -> list[int]:
     """Where to cut a list of weights into `parts` runs of about equal sums (indexes where a run
-    starts, after the first); a run is never empty."""
+    starts, after the first); a run is never empty, and never ends with a section's heading
+    (`heads`): the cut moves before the heading instead."""
     total = sum(weights)
     cuts: list[int] = []
     running = 0
     for index, item in enumerate(weights):
         wanted = total * (len(cuts) + 1) / parts
         if index and len(cuts) < parts - 1 and running + item / 2 > wanted:
-            cuts.append(index)
+            at = index - 1 if heads[index - 1] else index
+            if at and (not cuts or at > cuts[-1]):
+                cuts.append(at)
         running += item
     return cuts
 
@@ -112,7 +120,7 @@ def split(html: str, parts: int, running: dict[str, str]) -> Split | None:
     part_opening = opening.replace(
         "</head>", f"<style>html {{ string-set: {strings}; }}</style></head>", 1
     )
-    cuts = _cuts([weight(unit.html) for unit in units], parts)
+    cuts = _cuts([weight(unit.html) for unit in units], parts, [unit.head for unit in units])
     bounds = [0, *cuts, len(units)]
     documents = []
     for start, stop in itertools.pairwise(bounds):
