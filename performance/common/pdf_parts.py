@@ -5,15 +5,16 @@ seconds while the other waits. A report can be cut into parts at its sections, e
 out by its own process, and the parts' PDFs joined. Three things a joined PDF would otherwise
 get wrong, and how they are kept right:
 
-- *Page numbers*: "Page 12 of 43" is made once a part is paginated and before its running
+- *Page numbers*: "Page 12 of 44" is made once a part is paginated and before its running
   footers are laid out. `numbered` (a thread's setting, read by a wrapper around WeasyPrint's
   own `make_margin_boxes`) tells the caller the part's page count and where its anchors fell,
   asks it for the part's first page number and the document's total, and shifts the part's page
   counters before the footers are made.
 - *The tags* (PDF/UA-1): WeasyPrint 66 writes a structure tree a page at a time (every page's
   elements are children of one Document element, an element split by a page break is two
-  elements), so a part's pages join by appending its Document's children; the parent tree's
-  numbers (one per page and one per link annotation) are renumbered after the parts before it.
+  elements), so a part's pages join by appending its Document's children; the parent tree is
+  numbered again as WeasyPrint numbers it (page i's marked content under key i, then the link
+  annotations), and the empty anchors a part was given for its links lose their empty tags.
 - *Links and bookmarks*: named destinations are joined (a part that only pointed at an anchor
   of another part, `placeholders`, gives way to the part that holds it), and the outline is
   built again from every part's headings with their levels, so a section in the second part
@@ -240,11 +241,12 @@ def join(parts: list[Part]) -> bytes:
         if index:
             for kid in part_root.K[0].K:
                 del kid["/P"]  # (else the copier brings the part's whole tree along through it)
-                local = _copy(out, kid)
-                local.P = document
-                document.K.append(local)
+                copied = _copy(out, kid)
+                copied.P = document
+                document.K.append(copied)
 
         def local(value: Any, *, copy: bool = bool(index)) -> Any:
+            """`value` of this part as an object of the joined PDF."""
             return _copy(out, value) if copy else value
 
         for number in range(count):
