@@ -4,8 +4,8 @@ The print templates mark where a report may be cut (HTML comments, print only): 
 article's matter begins (the cover), each section, each table or spotlight within a section
 (a "piece"), the back matter (about this report, the glossary) and its end. The front (cover,
 purpose, contents) is laid out by the process that joins the parts, since its contents list
-needs every part's page numbers; the sections are shared out between the parts by the length of
-their HTML, a long section cut between two of its pieces (the part after the cut goes on with
+needs every part's page numbers; the sections are shared out between the parts by their
+elements and text (`weight`), a long section cut between two of its pieces (the part after the cut goes on with
 the section, without its heading). Each part is a whole HTML document: the report's head and
 wrappers, the running header's texts (the cover that sets them is in the front only), and an
 empty anchor for each link to an anchor held by another part, so the link is kept; the join
@@ -29,11 +29,17 @@ CONTINUED = '<section class="report-section report-section--continued">'
 _ID = re.compile(r'\sid="([^"]+)"')
 _HREF = re.compile(r'\shref="#([^"]+)"')
 _CONTENTS_LINK = re.compile(r'(<a class="govuk-link" href="#([^"]+)")(>)')
-# A chart's bytes are in its data URL: long, but little to lay out; drawing it (WeasyPrint draws
-# an SVG's text a letter at a time) costs about what 3,000 characters of a report's HTML do
-# (council MT PDF, profiled: issue 21).
+# What laying a part out costs, roughly, in elements (council MT PDF, timed per part: about
+# 1.5 ms of layout an element, tables and spotlights alike; text adds less, a line break per
+# 40 characters). A chart's bytes are in its data URL and cost nothing to lay out but the
+# parsing of its SVG, counted as 10 elements. Drawing (a chart's text is drawn letter by letter)
+# is not weighed: the parts wait for each other once paginated, so the parts' layouts are what
+# must end together.
 _DATA_URL = re.compile(r'"data:[^"]*"')
-CHART_WEIGHT = 3000
+_ELEMENT = re.compile(r"<[a-zA-Z]")
+_TAG = re.compile(r"<[^>]*>")
+CHART_WEIGHT = 10
+TEXT_PER_ELEMENT = 40
 
 
 @dataclass(frozen=True)
@@ -52,10 +58,11 @@ def css_string(text: str) -> str:
 
 
 def weight(html: str) -> int:
-    """How much laying `html` out and drawing it costs, roughly: its length, a chart's data URL
-    counted as `CHART_WEIGHT`."""
+    """How much laying `html` out costs, roughly, in elements: each element, a chart as
+    `CHART_WEIGHT` more, and `TEXT_PER_ELEMENT` characters of text as one."""
     plain, charts = _DATA_URL.subn('""', html)
-    return len(plain) + charts * CHART_WEIGHT
+    text = len(_TAG.sub("", plain))
+    return len(_ELEMENT.findall(plain)) + charts * CHART_WEIGHT + text // TEXT_PER_ELEMENT
 
 
 @dataclass(frozen=True)

@@ -59,12 +59,12 @@ def test_the_front_holds_the_cover_and_contents_and_each_part_is_a_whole_documen
 
 
 def test_a_long_section_is_cut_between_its_pieces_and_goes_on_without_its_heading():
-    html = report(section("long", ["x" * 1000] * 4), section("short", ["y" * 100]))
+    html = report(section("long", ["<b>x</b>" * 100] * 4), section("short", ["y"]))
     cut = pdf_split.split(html, 2, RUNNING)
     assert cut is not None
     first, second = cut.parts
-    assert first.count("x" * 1000) == 2
-    assert second.count("x" * 1000) == 2
+    assert first.count("<b>x</b>" * 100) == 2
+    assert second.count("<b>x</b>" * 100) == 2
     assert first.count("<section") == first.count("</section>") == 1
     assert pdf_split.CONTINUED in second
     assert second.count('id="long"') == 0
@@ -72,20 +72,21 @@ def test_a_long_section_is_cut_between_its_pieces_and_goes_on_without_its_headin
     assert second.index(pdf_split.CONTINUED) < second.index('id="short"')
 
 
-def test_parts_are_shared_out_by_weight_and_a_chart_weighs_as_text_not_its_data_url():
-    chart = '<img src="data:image/svg+xml;base64,' + "A" * 50_000 + '">'
-    assert pdf_split.CHART_WEIGHT <= pdf_split.weight(chart) < pdf_split.CHART_WEIGHT + 100
+def test_parts_are_shared_out_by_their_elements_and_text_not_their_bytes():
+    assert pdf_split.weight("<p>" + "x" * 400 + "</p>") == 1 + 400 // pdf_split.TEXT_PER_ELEMENT
+    chart = '<img alt="A chart" src="data:image/svg+xml;base64,' + "A" * 50_000 + '">'
+    assert pdf_split.weight(chart) == 1 + pdf_split.CHART_WEIGHT
     html = report(
-        section("a", ["x" * 1500]),
+        section("a", ["<span>y</span>" * 120]),
         section("b", [chart]),
-        section("c", ["x" * 1500]),
-        section("d", ["x" * 1500]),
-        section("e", ["x" * 1500]),
+        section("c", ["<span>y</span>" * 50]),
+        section("d", ["<span>y</span>" * 50]),
+        section("e", ["<span>y</span>" * 50]),
     )
     cut = pdf_split.split(html, 2, RUNNING)
     assert cut is not None
     first, second = cut.parts
-    # 1,500 characters and a chart (3,000), then 4,500: not the chart's 50,000 bytes alone.
+    # 120 elements and a chart, then 150: not the chart's 50,000 bytes alone in a part.
     assert 'id="a"' in first
     assert 'id="b"' in first
     assert all(f'id="{name}"' in second for name in "cde")
