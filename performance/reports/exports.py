@@ -150,7 +150,7 @@ def _in_parts(
             cut.parts,
             anchors=cut.anchors,
             render=_render,
-            write=lambda document: pdf_files.write(document),
+            write=pdf_files.write,
             placeholders=cut.placeholders,
             front_placeholders=cut.front_placeholders,
             tell=tell,
@@ -170,11 +170,14 @@ def pdf(
 ) -> bytes:
     """The report as a tagged PDF (PDF/UA-1; a published copy also PDF/A-3u for the archive,
     issue 22). `progress(percent, stage)` is told as the work goes on; `tagged=False` is for the
-    benchmark only; `parts` overrides `parts_for` (laid out by that many processes)."""
+    benchmark only; `parts` overrides `parts_for` for a tagged draft (laid out by that many
+    processes)."""
     tell = progress or (lambda _percent, _stage: None)
     tell(30, "Laying out the pages")
     source = html(report, stamp)
     count = parts_for(report, stamp, tagged=tagged) if parts is None else parts
+    if stamp.published or not tagged:
+        count = 1  # the archive copy (PDF/A) and the untagged comparison are built whole
     # Young objects collected every 50,000 allocations rather than 700 (issue 21: 14 % of the
     # council MT PDF's CPU, 9.9 → 8.5 s): see performance.common.pdf.fewer_collections.
     with pdf_files.fewer_collections():

@@ -199,6 +199,9 @@ def test_which_reports_are_built_in_parts(quarterly, settings):
     assert exports.parts_for(report, stamp, tagged=False) == 1
     published = exports.Stamp(status="PUBLISHED v1", date=stamp.date, published=True)
     assert exports.parts_for(report, published) == 1
+    # Even when asked for parts, the archive copy is built whole: PDF/A-3u with its output intent.
+    archive = PdfReader(io.BytesIO(exports.pdf(report, published, parts=2)))
+    assert archive.trailer["/Root"]["/OutputIntents"][0]["/S"] == "/GTS_PDFA1"
     # Not on a web server's request thread: forking there could copy a lock held elsewhere.
     found = []
     thread = threading.Thread(target=lambda: found.append(exports.parts_for(report, stamp)))
