@@ -46,9 +46,8 @@ TEXT_PER_ELEMENT = 40
 class Split:
     front: str  # the front as a whole document, its contents list numbered by `numbered_front`
     parts: list[str]  # each part as a whole document
-    anchors: frozenset[str]  # the anchors the front points at, all held by the parts
+    anchors: frozenset[str]  # the anchors the front points at (all held by the parts)
     placeholders: list[frozenset[str]]  # per part: anchors it only points at
-    front_placeholders: frozenset[str]
 
 
 def css_string(text: str) -> str:
@@ -67,7 +66,6 @@ def weight(html: str) -> int:
 
 @dataclass(frozen=True)
 class _Unit:
-    section: int
     html: str
     head: bool  # the start of a section (its tag, heading and paragraphs)
     last: bool  # the end of a section (holds its closing tag)
@@ -75,12 +73,10 @@ class _Unit:
 
 def _units(matter: str) -> list[_Unit]:
     units = []
-    for index, section in enumerate(matter.split(SECTION)[1:]):
+    for section in matter.split(SECTION)[1:]:
         pieces = section.split(PIECE)
         for number, piece in enumerate(pieces):
-            units.append(
-                _Unit(section=index, html=piece, head=number == 0, last=number == len(pieces) - 1)
-            )
+            units.append(_Unit(html=piece, head=number == 0, last=number == len(pieces) - 1))
     return units
 
 
@@ -113,7 +109,7 @@ def _with_placeholders(document: str, before: str) -> tuple[str, frozenset[str]]
 
 def split(html: str, parts: int, running: dict[str, str]) -> Split | None:
     """`html` cut into a front and up to `parts` parts, or None when the template has no marks
-    or too little to share (fewer pieces than parts). `running` holds the running header's
+    or too little to share (fewer pieces than parts, or one piece outweighing the rest). `running` holds the running header's
     texts by name (council, committee, title, status, date)."""
     marks = [html.find(mark) for mark in (BEGIN, SECTION, BACK, END)]
     if parts < 2 or -1 in marks or marks != sorted(marks):
@@ -128,6 +124,8 @@ def split(html: str, parts: int, running: dict[str, str]) -> Split | None:
         "</head>", f"<style>html {{ string-set: {strings}; }}</style></head>", 1
     )
     cuts = _cuts([weight(unit.html) for unit in units], parts, [unit.head for unit in units])
+    if not cuts:
+        return None
     bounds = [0, *cuts, len(units)]
     documents = []
     for start, stop in itertools.pairwise(bounds):
@@ -139,16 +137,13 @@ def split(html: str, parts: int, running: dict[str, str]) -> Split | None:
         if stop == len(units):
             body += html[back:end]
         documents.append(part_opening + body + closing)
-    front = opening + html[begin:first] + closing
-    front, front_placeholders = _with_placeholders(front, END)
-    anchors = front_placeholders
+    front, anchors = _with_placeholders(opening + html[begin:first] + closing, END)
     placed = [_with_placeholders(document, END) for document in documents]
     return Split(
         front=front,
         parts=[document for document, _ in placed],
         anchors=anchors,
         placeholders=[missing for _, missing in placed],
-        front_placeholders=front_placeholders,
     )
 
 

@@ -102,7 +102,7 @@ def test_links_to_anchors_of_other_parts_get_empty_anchors_the_join_replaces():
     assert cut is not None
     assert cut.placeholders == [frozenset(), frozenset({"one"})]
     assert cut.parts[1].count('<span id="one"></span>') == 1
-    assert cut.front_placeholders == {"one", "two", "about"}
+    assert cut.anchors == {"one", "two", "about"}
     for name in ("one", "two", "about"):
         assert f'<span id="{name}"></span>' in cut.front
 
@@ -120,6 +120,8 @@ def test_the_contents_numbers_come_from_the_parts():
 def test_no_parts_without_the_marks_or_with_less_to_share_than_parts():
     assert pdf_split.split("<html><body>no marks</body></html>", 2, RUNNING) is None
     assert pdf_split.split(report(section("one", [])), 2, RUNNING) is None
+    # One section of one piece: the only cut would leave its heading alone in the first part.
+    assert pdf_split.split(report(section("one", ["<b>x</b>" * 50])), 2, RUNNING) is None
     assert pdf_split.split(report(section("one", ["a"]), section("two", ["b"])), 1, RUNNING) is None
     # The marks out of order (a template that moved one) are not trusted either.
     html = report(section("one", ["a"]), section("two", ["b"]))
