@@ -101,7 +101,8 @@ def test_the_pdf_writers_use_the_static_only_fetcher(monkeypatch):
 
     monkeypatch.setattr(weasyprint, "HTML", recording)
     monkeypatch.setattr(report_exports, "html", lambda report, stamp: "<p>Report</p>")
-    data = report_exports.pdf(object(), report_exports.Stamp("DRAFT", "1 January 2026"))
+    # (Built whole: a report laid out in parts lays out each part through the same _render.)
+    data = report_exports.pdf(object(), report_exports.Stamp("DRAFT", "1 January 2026"), parts=1)
     assert data.startswith(b"%PDF")
     table = type("T", (), {"rows": [], "period": None})()
     monkeypatch.setattr(summit_exports, "render_to_string", lambda *a, **k: "<p>Poster</p>")
