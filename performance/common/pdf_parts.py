@@ -437,7 +437,7 @@ def build(
             for name, page in answer["anchors"].items():
                 numbers.setdefault(name, first + int(page) - 1)
             first += int(answer["pages"])
-        tell(60, f"Laid out {total} pages in {len(parts) + 1} parts")
+        tell(60, f"Laid out {total} pages in {len(parts)} parts side by side")
         with numbered(lambda _paginated: (1, total)):
             document = render(front(numbers))
         if len(document.pages) != front_pages:
