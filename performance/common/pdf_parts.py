@@ -400,14 +400,13 @@ def build(
     render: Callable[[str], Any],
     write: Callable[[Any], bytes],
     placeholders: list[frozenset[str]],
-    front_placeholders: frozenset[str] = frozenset(),
     tell: Callable[[int, str], None] = lambda _percent, _stage: None,
 ) -> bytes:
     """The PDF of `front` followed by `parts`, each part laid out by a process of its own.
 
     `front(numbers)` is the HTML of the first pages (the cover and the contents), given the page
     number of each of `anchors` laid out in the parts (laid out twice: once to learn its page
-    count, then with the numbers). `render(html)` lays out a document, `write(document)` writes
+    count, then with the numbers; its links to them are kept by empty anchors the join drops). `render(html)` lays out a document, `write(document)` writes
     it. Raises PartsFailed when a part's process fails; nothing is left running."""
 
     # The front first: its page count is needed once the parts are paginated, and laying it out
@@ -442,11 +441,7 @@ def build(
             document = render(front(numbers))
         if len(document.pages) != front_pages:
             raise PartsFailed("The contents took another page once numbered.")
-        joined = [
-            Part(
-                data=write(document), bookmarks=bookmarks(document), placeholders=front_placeholders
-            )
-        ]
+        joined = [Part(data=write(document), bookmarks=bookmarks(document), placeholders=anchors)]
         del document
         for child, kept_out in zip(children, placeholders, strict=True):
             head, data = _receive(child.reads, PART_TIMEOUT)

@@ -152,7 +152,6 @@ def _in_parts(
             render=_render,
             write=pdf_files.write,
             placeholders=cut.placeholders,
-            front_placeholders=cut.anchors,
             tell=tell,
         )
     except pdf_parts.PartsFailed:
